@@ -1,0 +1,282 @@
+//! Outcome + claims -> failures. Every claim that does not hold becomes one `Failure` value, so a
+//! report shows all of them, not just the first.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::snippet::{Claim, ClaimKind, Class, Outcome, Snippet};
+
+/// One thing that does not hold, at the Markdown line it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub line: usize,
+    pub message: String,
+    /// Claimed (or recorded) text against actual text, when a diff says it best.
+    pub diff: Option<(String, String)>,
+}
+
+impl Failure {
+    fn new(line: usize, message: impl Into<String>) -> Failure {
+        Failure {
+            line,
+            message: message.into(),
+            diff: None,
+        }
+    }
+
+    fn with_diff(mut self, expected: &str, actual: &str) -> Failure {
+        self.diff = Some((expected.to_string(), actual.to_string()));
+        self
+    }
+}
+
+/// The class the claims add up to: compile errors, a panic, a fatal error, a non-zero exit, or
+/// (with no claim about any of those) a clean exit.
+pub fn expected_class(snippet: &Snippet) -> Class {
+    let has = |f: fn(&ClaimKind) -> bool| snippet.claims.iter().any(|c| f(&c.kind));
+    if has(|k| matches!(k, ClaimKind::CompileError(_))) {
+        Class::CompileError
+    } else if snippet.attrs.norun {
+        Class::Built
+    } else if has(|k| matches!(k, ClaimKind::Panic(_))) {
+        Class::Panic
+    } else if has(|k| matches!(k, ClaimKind::Fatal(_))) {
+        Class::Fatal
+    } else if has(|k| matches!(k, ClaimKind::Exit(n) if *n != 0)) {
+        Class::Exit
+    } else {
+        Class::Ok
+    }
+}
+
+pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
+    let doc = snippet.doc.display().to_string();
+    let mut failures = Vec::new();
+    let expected = expected_class(snippet);
+
+    if outcome.class != expected && expected != Class::CompileError {
+        let at = first_claim_line(snippet, expected).unwrap_or(snippet.line);
+        let mut f = Failure::new(
+            at,
+            format!(
+                "expected {}, got {}{}",
+                expected.describe(),
+                outcome.class.describe(),
+                where_it_happened(outcome, &doc)
+            ),
+        );
+        let detail = match outcome.class {
+            Class::CompileError => outcome.diagnostics.trim(),
+            Class::Ok | Class::Built => "",
+            _ => outcome.stderr.trim(),
+        };
+        if !detail.is_empty() {
+            f = f.with_diff("", detail);
+        }
+        failures.push(f);
+    }
+
+    if expected == Class::CompileError {
+        failures.extend(check_compile_errors(snippet, outcome, &doc));
+        return failures;
+    }
+
+    for claim in &snippet.claims {
+        if let Some(f) = check_claim(claim, outcome) {
+            failures.push(f);
+        }
+    }
+    failures
+}
+
+fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
+    snippet
+        .claims
+        .iter()
+        .find(|c| {
+            matches!(
+                (&c.kind, class),
+                (ClaimKind::Panic(_), Class::Panic)
+                    | (ClaimKind::Fatal(_), Class::Fatal)
+                    | (ClaimKind::Exit(_), Class::Exit)
+                    | (
+                        ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_),
+                        Class::Ok
+                    )
+            )
+        })
+        .map(|c| c.line)
+}
+
+/// ` at doc.md:41` for a compile error or panic whose first position is in the document.
+fn where_it_happened(outcome: &Outcome, doc: &str) -> String {
+    let text = match outcome.class {
+        Class::CompileError => &outcome.diagnostics,
+        Class::Panic | Class::Fatal => &outcome.stderr,
+        _ => return String::new(),
+    };
+    let re = Regex::new(&format!(r"{}:(\d+)", regex::escape(doc))).unwrap();
+    re.captures(text)
+        .map(|c| format!(" at {doc}:{}", &c[1]))
+        .unwrap_or_default()
+}
+
+fn check_claim(claim: &Claim, outcome: &Outcome) -> Option<Failure> {
+    let fail = |msg: String| Some(Failure::new(claim.line, msg));
+    match &claim.kind {
+        ClaimKind::Output(want) => {
+            let got = outcome.stdout.replace("\r\n", "\n");
+            let got = got.trim();
+            (got != want.trim()).then(|| {
+                Failure::new(claim.line, "`// Output:` does not hold").with_diff(want, got)
+            })
+        }
+        ClaimKind::UnorderedOutput(want) => {
+            let sorted = |s: &str| {
+                let mut v: Vec<String> = s.trim().lines().map(|l| l.trim().to_string()).collect();
+                v.sort();
+                v.join("\n")
+            };
+            let (w, g) = (sorted(want), sorted(&outcome.stdout));
+            (w != g).then(|| {
+                Failure::new(
+                    claim.line,
+                    "`// Unordered output:` does not hold (lines compared sorted)",
+                )
+                .with_diff(&w, &g)
+            })
+        }
+        ClaimKind::Panic(text) => {
+            let msg = message_after(&outcome.stderr, "panic: ");
+            match (&msg, outcome.class) {
+                (Some(m), Class::Panic) if m.contains(text.as_str()) => None,
+                (Some(m), Class::Panic) => Some(
+                    Failure::new(
+                        claim.line,
+                        format!("the panic message does not contain {text:?}"),
+                    )
+                    .with_diff(text, m),
+                ),
+                // A wrong class is reported once, above.
+                _ => None,
+            }
+        }
+        ClaimKind::Fatal(text) => {
+            let msg = message_after(&outcome.stderr, "fatal error: ");
+            match (&msg, outcome.class) {
+                (Some(m), Class::Fatal) if m.contains(text.as_str()) => None,
+                (Some(m), Class::Fatal) => Some(
+                    Failure::new(
+                        claim.line,
+                        format!("the fatal error does not contain {text:?}"),
+                    )
+                    .with_diff(text, m),
+                ),
+                _ => None,
+            }
+        }
+        ClaimKind::Exit(n) => match outcome.exit_status {
+            Some(got) if got == *n => None,
+            Some(got) => fail(format!(
+                "`// Exit: {n}` does not hold: the exit status is {got}"
+            )),
+            None => fail(format!(
+                "`// Exit: {n}` does not hold: there is no exit status ({})",
+                outcome.class.describe()
+            )),
+        },
+        ClaimKind::CompileError(_) => None,
+    }
+}
+
+/// The message of a panic or fatal error: its first line after `prefix`, with the lines that
+/// continue it (a re-panic, `[recovered]`), up to the goroutine trace.
+fn message_after(stderr: &str, prefix: &str) -> Option<String> {
+    let start = stderr.lines().position(|l| l.starts_with(prefix))?;
+    let lines: Vec<&str> = stderr
+        .lines()
+        .skip(start)
+        .take_while(|l| !l.is_empty() && !l.starts_with("goroutine "))
+        .collect();
+    Some(lines.join("\n")[prefix.len()..].to_string())
+}
+
+static DIAGNOSTIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.+?):(\d+)(?::\d+)?: (.*)$").unwrap());
+
+/// `// ERROR` claims, as Go's test directory checks them: every claimed line has a compile error
+/// matching its pattern, and every compile error in the document is claimed.
+fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<Failure> {
+    let claims: Vec<(usize, Regex)> = snippet
+        .claims
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ClaimKind::CompileError(re) => Regex::new(re).ok().map(|r| (c.line, r)),
+            _ => None,
+        })
+        .collect();
+    if outcome.class != Class::CompileError {
+        return claims
+            .iter()
+            .map(|(line, re)| {
+                Failure::new(
+                    *line,
+                    format!(
+                        "expected a compile error matching {:?} on this line, but the snippet compiled ({})",
+                        re.as_str(),
+                        outcome.class.describe()
+                    ),
+                )
+            })
+            .collect();
+    }
+    let diags: Vec<(usize, String)> = outcome
+        .diagnostics
+        .lines()
+        .filter_map(|l| DIAGNOSTIC.captures(l))
+        .filter(|c| &c[1] == doc)
+        .map(|c| (c[2].parse().unwrap_or(0), c[3].to_string()))
+        .collect();
+    let mut failures = Vec::new();
+    for (line, re) in &claims {
+        let on_line: Vec<&str> = diags
+            .iter()
+            .filter(|(l, _)| l == line)
+            .map(|(_, m)| m.as_str())
+            .collect();
+        if !on_line.iter().any(|m| re.is_match(m)) {
+            let got = if on_line.is_empty() {
+                "(no compile error on this line)".to_string()
+            } else {
+                on_line.join("\n")
+            };
+            failures.push(
+                Failure::new(
+                    *line,
+                    format!("no compile error on this line matches {:?}", re.as_str()),
+                )
+                .with_diff(re.as_str(), &got),
+            );
+        }
+    }
+    for (line, msg) in &diags {
+        // A claimed line whose error does not match was reported above.
+        if !claims.iter().any(|(l, _)| l == line) {
+            failures.push(Failure::new(
+                *line,
+                format!("unclaimed compile error at {doc}:{line}: {msg}"),
+            ));
+        }
+    }
+    if diags.is_empty() {
+        failures.push(
+            Failure::new(
+                snippet.line,
+                "the build failed outside the snippet's own lines",
+            )
+            .with_diff("", outcome.diagnostics.trim()),
+        );
+    }
+    failures
+}

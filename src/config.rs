@@ -1,0 +1,193 @@
+//! `snipcheck.toml` and the settings a run uses. Precedence: command line > environment (both
+//! through clap) > file > defaults. Unknown keys in the file are errors, so a typo is not
+//! silently ignored.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::cli::{Common, VerifyArgs};
+use crate::error::Error;
+use crate::time::parse_duration;
+
+pub const DEFAULT_CONFIG: &str = "snipcheck.toml";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Markdown files or folders to verify.
+    pub documents: Option<Vec<PathBuf>>,
+    /// Where recorded results live.
+    pub expected: Option<PathBuf>,
+    /// Default per-snippet timeout.
+    pub timeout: Option<String>,
+    /// Snippets built and run at once.
+    pub jobs: Option<usize>,
+    /// The go command.
+    pub go: Option<PathBuf>,
+}
+
+/// What to do with recorded results, decided once per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Check records; write pending results (`.toml.new`) for new and changed snippets.
+    Verify,
+    /// Check records; a missing, changed or orphaned record fails; write nothing.
+    Locked,
+    /// Write records for new and changed snippets; remove orphaned ones.
+    Accept,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub documents: Vec<PathBuf>,
+    /// The documents are the configured set (not paths from the command line), so records of
+    /// documents that no longer exist count as orphaned.
+    pub whole_set: bool,
+    pub expected: PathBuf,
+    pub timeout: Duration,
+    pub jobs: usize,
+    pub go: PathBuf,
+    pub policy: Policy,
+    pub filters: Vec<String>,
+}
+
+/// `CI` as CI services set it: present and not `false` or `0`.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
+    let path = explicit.unwrap_or(Path::new(DEFAULT_CONFIG));
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+            return Ok(FileConfig::default());
+        }
+        Err(e) => {
+            return Err(Error::at(
+                path.display().to_string(),
+                format!("cannot read the configuration: {e}"),
+            ));
+        }
+    };
+    parse_file(path, &text)
+}
+
+pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
+    toml::from_str(text).map_err(|e| {
+        let at = match e.span() {
+            Some(s) => {
+                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                format!("{}:{line}", path.display())
+            }
+            None => path.display().to_string(),
+        };
+        Error::at(
+            at,
+            format!(
+                "{}; the keys are documents, expected, timeout, jobs and go",
+                e.message().trim()
+            ),
+        )
+    })
+}
+
+impl Settings {
+    pub fn resolve(args: &VerifyArgs, file: FileConfig) -> Result<Settings, Error> {
+        let Common {
+            jobs,
+            timeout,
+            go,
+            expected,
+            config,
+        } = &args.common;
+        let config_name = config
+            .as_deref()
+            .unwrap_or(Path::new(DEFAULT_CONFIG))
+            .display()
+            .to_string();
+        let timeout = match timeout.as_ref().or(file.timeout.as_ref()) {
+            Some(t) => parse_duration(t).map_err(|e| {
+                Error::at(
+                    config_name.clone(),
+                    format!("timeout: {e} (from --timeout, SNIPCHECK_TIMEOUT or the file)"),
+                )
+            })?,
+            None => DEFAULT_TIMEOUT,
+        };
+        let jobs = match jobs.or(file.jobs) {
+            Some(0) => {
+                return Err(Error::at(
+                    config_name,
+                    "jobs must be at least 1 (from --jobs, SNIPCHECK_JOBS or the file)",
+                ));
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
+        let ci = in_ci();
+        let policy = if args.accept {
+            if ci {
+                return Err(Error::Other(
+                    "refusing to write records while CI is set; run `snipcheck verify --accept` locally and commit expected/".into(),
+                ));
+            }
+            Policy::Accept
+        } else if args.locked || ci {
+            Policy::Locked
+        } else {
+            Policy::Verify
+        };
+        let whole_set = args.paths.is_empty();
+        let documents = if whole_set {
+            file.documents
+                .unwrap_or_else(|| vec![PathBuf::from("snippets")])
+        } else {
+            args.paths.clone()
+        };
+        Ok(Settings {
+            documents,
+            whole_set,
+            expected: expected
+                .clone()
+                .or(file.expected)
+                .unwrap_or_else(|| PathBuf::from("expected")),
+            timeout,
+            jobs,
+            go: go
+                .clone()
+                .or(file.go)
+                .unwrap_or_else(|| PathBuf::from("go")),
+            policy,
+            filters: args.filters.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_line() {
+        let err = parse_file(Path::new("snipcheck.toml"), "jobs = 2\ntimeuot = \"1s\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("snipcheck.toml:2"), "{err}");
+        assert!(err.contains("timeuot"), "{err}");
+    }
+
+    #[test]
+    fn known_keys_parse() {
+        let f = parse_file(
+            Path::new("x"),
+            "documents = [\"docs\"]\nexpected = \"exp\"\ntimeout = \"2s\"\njobs = 3\ngo = \"/opt/go/bin/go\"\n",
+        )
+        .unwrap();
+        assert_eq!(f.jobs, Some(3));
+        assert_eq!(f.documents, Some(vec![PathBuf::from("docs")]));
+    }
+}

@@ -1,0 +1,89 @@
+//! The first step: which Markdown files to verify, and their text. Folders are searched for
+//! `*.md` recursively, in a stable order; the paths keep the form the user gave, so reports and
+//! `//line` directives print paths the user can open.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Problem};
+
+pub struct Document {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Expands files and folders into the Markdown files they name, sorted, without repeats.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for p in paths {
+        let p = clean(p);
+        match fs::metadata(&p) {
+            Ok(m) if m.is_dir() => walk(&p, &mut found, &mut problems),
+            Ok(_) => found.push(p),
+            Err(e) => problems.push(Problem::new(
+                p.display().to_string(),
+                format!("cannot read this document ({e}); check the path, or the `documents` list in snipcheck.toml"),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+/// `./snippets/a.md` -> `snippets/a.md`: the same document is named the same way however it was
+/// given, which keeps record paths and reports stable.
+fn clean(p: &Path) -> PathBuf {
+    p.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Problem::new(
+                dir.display().to_string(),
+                format!("cannot list this folder: {e}"),
+            ));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, found, problems),
+            Ok(_) if path.extension().is_some_and(|e| e == "md") => found.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// Reads a document. Text that is not UTF-8 is an error at the line of the first bad byte.
+pub fn read(path: &Path) -> Result<Document, Error> {
+    let bytes = fs::read(path).map_err(|e| {
+        Error::at(
+            path.display().to_string(),
+            format!("cannot read this document ({e}); check the path and its permissions"),
+        )
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Document {
+            path: path.to_path_buf(),
+            text,
+        }),
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..good].iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(Error::at(
+                format!("{}:{line}", path.display()),
+                "this document is not valid UTF-8; save it as UTF-8",
+            ))
+        }
+    }
+}

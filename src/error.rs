@@ -1,0 +1,64 @@
+//! Harness errors: what stops snipcheck from doing its job (bad input, a missing toolchain, IO).
+//! A snippet whose claim does not hold is not an error; it is a verdict (see `compare`).
+
+use std::fmt;
+
+/// Exit statuses, documented in the README.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// One problem in the input, at a place the user can open (`path:line` or `path`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub at: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(at: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            at: at.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// Problems in documents, records or configuration, all of them at once.
+    Problems(Vec<Problem>),
+    /// The Go toolchain is missing, broken or too old.
+    Toolchain(String),
+    /// Anything else, with what was being done.
+    Other(String),
+}
+
+impl Error {
+    pub fn at(at: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Problems(vec![Problem::new(at, message)])
+    }
+
+    pub fn io(what: impl fmt::Display, err: std::io::Error) -> Error {
+        Error::Other(format!("{what}: {err}"))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Problems(ps) => {
+                for (i, p) in ps.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "error: {}: {}", p.at, p.message)?;
+                }
+                Ok(())
+            }
+            Error::Toolchain(m) | Error::Other(m) => write!(f, "error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

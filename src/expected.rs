@@ -1,0 +1,218 @@
+//! Recorded results in `expected/`: one readable TOML file per snippet, named by document and id.
+//! Reading reports malformed files at their line and column; writing is atomic (a temporary file
+//! in the same directory, then a rename), so a crash leaves the old record or the new one.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::snippet::Class;
+
+/// A snippet's full, normalized outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// The toolchain that produced it. Informational: a new Go that gives the same outcome
+    /// does not make the record stale.
+    pub go_version: String,
+    pub class: Class,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_status: Option<i32>,
+    #[serde(default)]
+    pub stdout: String,
+    #[serde(default)]
+    pub stderr: String,
+    #[serde(default)]
+    pub diagnostics: String,
+}
+
+impl Record {
+    /// The record as compared and diffed: everything but the Go version.
+    pub fn comparable(&self) -> String {
+        let mut r = self.clone();
+        r.go_version.clear();
+        let text = toml::to_string_pretty(&r).unwrap_or_default();
+        text.lines()
+            .filter(|l| !l.starts_with("go_version"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn same_outcome(&self, other: &Record) -> bool {
+        self.comparable() == other.comparable()
+    }
+}
+
+/// Where the records of one document live: `expected/` + the document's path without `.md`.
+pub fn doc_dir(expected: &Path, doc: &Path) -> PathBuf {
+    let rel: PathBuf = doc
+        .with_extension("")
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    expected.join(rel)
+}
+
+pub fn record_path(expected: &Path, doc: &Path, id: &str) -> PathBuf {
+    doc_dir(expected, doc).join(format!("{id}.toml"))
+}
+
+/// A pending result waits for review beside the record it would replace.
+pub fn pending_path(record: &Path) -> PathBuf {
+    let mut s = record.as_os_str().to_owned();
+    s.push(".new");
+    PathBuf::from(s)
+}
+
+/// Reads a record; `Ok(None)` when there is none.
+pub fn read(path: &Path) -> Result<Option<Record>, Error> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+    };
+    toml::from_str(&text).map(Some).map_err(|e| {
+        let at = match e.span() {
+            Some(span) => {
+                let (line, col) = line_col(&text, span.start);
+                format!("{}:{line}:{col}", path.display())
+            }
+            None => path.display().to_string(),
+        };
+        Error::at(
+            at,
+            format!(
+                "malformed record: {}; fix it, or delete it and run `snipcheck verify --accept` to record it again",
+                e.message()
+            ),
+        )
+    })
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, col)
+}
+
+/// Writes a record atomically.
+pub fn write(path: &Path, record: &Record) -> Result<(), Error> {
+    let text = toml::to_string_pretty(record)
+        .map_err(|e| Error::Other(format!("cannot serialize {}: {e}", path.display())))?;
+    write_atomic(path, text.as_bytes())
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e.error))?;
+    Ok(())
+}
+
+pub fn remove(path: &Path) -> Result<(), Error> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io(format!("cannot remove {}", path.display()), e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every record under `expected/`, sorted.
+pub fn all_records(expected: &Path) -> Result<Vec<PathBuf>, Error> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()), e)),
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(expected, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        Record {
+            go_version: "go1.26.8".into(),
+            class: Class::Panic,
+            exit_status: Some(2),
+            stdout: "a\nb\n".into(),
+            stderr: "panic: boom\n".into(),
+            diagnostics: String::new(),
+        }
+    }
+
+    #[test]
+    fn round_trip_and_atomic_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = record_path(dir.path(), Path::new("snippets/doc.md"), "1028");
+        assert!(path.ends_with("snippets/doc/1028.toml"));
+        write(&path, &record()).unwrap();
+        assert_eq!(read(&path).unwrap(), Some(record()));
+        assert_eq!(all_records(dir.path()).unwrap(), vec![path]);
+    }
+
+    #[test]
+    fn go_version_alone_does_not_change_the_outcome() {
+        let mut newer = record();
+        newer.go_version = "go1.27.0".into();
+        assert!(record().same_outcome(&newer));
+        newer.stdout = "c\n".into();
+        assert!(!record().same_outcome(&newer));
+    }
+
+    #[test]
+    fn malformed_record_names_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        fs::write(
+            &path,
+            "go_version = \"go1.26\"\nclass = \"ok\"\nbogus = 1\n",
+        )
+        .unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains("x.toml:3:1"), "{err}");
+        assert!(err.contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn doc_dir_drops_leading_components() {
+        assert_eq!(
+            doc_dir(Path::new("expected"), Path::new("/abs/./docs/a.md")),
+            PathBuf::from("expected/abs/docs/a")
+        );
+        assert_eq!(
+            doc_dir(Path::new("expected"), Path::new("../docs/a.md")),
+            PathBuf::from("expected/docs/a")
+        );
+    }
+}

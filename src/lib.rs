@@ -1,0 +1,22 @@
+//! snipcheck: verify the claims Go documentation makes about its snippets.
+//!
+//! The pipeline, one module per step, data flowing one way:
+//! documents -> extract -> (snippet) -> wrap -> build -> run -> normalize -> compare/expected ->
+//! report. `verify` joins the steps; `main` maps its result to an exit status.
+
+pub mod build;
+pub mod cli;
+pub mod compare;
+pub mod config;
+pub mod documents;
+pub mod error;
+pub mod expected;
+pub mod extract;
+pub mod normalize;
+pub mod report;
+pub mod run;
+pub mod snippet;
+pub mod time;
+pub mod toolchain;
+pub mod verify;
+pub mod wrap;

@@ -1,0 +1,291 @@
+//! Outcome text -> the stable form that is recorded and compared. An ordered list of small, named
+//! rules; each removes one kind of noise that changes between runs or machines but says nothing
+//! about the snippet. New rules go at the end, so earlier rules keep seeing what they expect.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+/// What the rules need to know about the run: the paths that vary between machines and the
+/// snippet's place in its document.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The temporary Go module the snippet was built in.
+    pub work_dir: String,
+    pub temp_dir: String,
+    pub goroot: String,
+    pub gocache: String,
+    pub gomodcache: String,
+    /// The document path as written in `//line` directives.
+    pub doc: String,
+    /// Markdown line of the snippet's opening fence.
+    pub fence_line: usize,
+}
+
+pub struct Rule {
+    pub name: &'static str,
+    pub apply: fn(&str, &Context) -> String,
+}
+
+/// The rules, in the order they run.
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "go_build_package_header",
+        apply: go_build_package_header,
+    },
+    Rule {
+        name: "exit_status_lines",
+        apply: exit_status_lines,
+    },
+    Rule {
+        name: "temp_paths",
+        apply: temp_paths,
+    },
+    Rule {
+        name: "toolchain_paths",
+        apply: toolchain_paths,
+    },
+    Rule {
+        name: "goroot_line_numbers",
+        apply: goroot_line_numbers,
+    },
+    Rule {
+        name: "snippet_relative_lines",
+        apply: snippet_relative_lines,
+    },
+    Rule {
+        name: "goroutine_ids",
+        apply: goroutine_ids,
+    },
+    Rule {
+        name: "pc_offsets",
+        apply: pc_offsets,
+    },
+    Rule {
+        name: "hex_addresses",
+        apply: hex_addresses,
+    },
+];
+
+pub fn normalize(text: &str, cx: &Context) -> String {
+    RULES
+        .iter()
+        .fold(text.to_string(), |acc, rule| (rule.apply)(&acc, cx))
+}
+
+fn replace_all(re: &Regex, text: &str, with: &str) -> String {
+    re.replace_all(text, with).into_owned()
+}
+
+/// `# snipcheck.local/s3`: the go command names the package it failed to build, and that name
+/// is snipcheck's, not the document's.
+fn go_build_package_header(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^# \S+\n").unwrap());
+    replace_all(&RE, text, "")
+}
+
+/// `exit status 2`: printed by `go run` and `go test`, repeating what the exit status says.
+fn exit_status_lines(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^exit status -?\d+\n?").unwrap());
+    replace_all(&RE, text, "")
+}
+
+/// The temporary module and the system's temporary directory differ on every run.
+fn temp_paths(text: &str, cx: &Context) -> String {
+    let mut out = text.to_string();
+    for (path, name) in [(&cx.work_dir, "$WORK"), (&cx.temp_dir, "$TMP")] {
+        let path = path.trim_end_matches('/');
+        if !path.is_empty() {
+            out = out.replace(path, name);
+        }
+    }
+    out
+}
+
+/// GOROOT, the build cache and the module cache live in different places on each machine.
+fn toolchain_paths(text: &str, cx: &Context) -> String {
+    let mut out = text.to_string();
+    for (path, name) in [
+        (&cx.gocache, "$GOCACHE"),
+        (&cx.gomodcache, "$GOMODCACHE"),
+        (&cx.goroot, "$GOROOT"),
+    ] {
+        let path = path.trim_end_matches('/');
+        if !path.is_empty() {
+            out = out.replace(path, name);
+        }
+    }
+    out
+}
+
+/// Line numbers inside the Go distribution change with every release; the document cannot
+/// claim them.
+fn goroot_line_numbers(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\$GOROOT/\S+\.go):\d+").unwrap());
+    replace_all(&RE, text, "$1:N")
+}
+
+/// `doc.md:45` -> `doc.md:+4` (lines after the opening fence), so a record does not change when
+/// text above the snippet moves.
+fn snippet_relative_lines(text: &str, cx: &Context) -> String {
+    if cx.doc.is_empty() {
+        return text.to_string();
+    }
+    let re = Regex::new(&format!(r"{}:(\d+)", regex::escape(&cx.doc))).unwrap();
+    re.replace_all(text, |c: &Captures| {
+        let line: usize = c[1].parse().unwrap_or(0);
+        format!("{}:+{}", cx.doc, line.saturating_sub(cx.fence_line))
+    })
+    .into_owned()
+}
+
+/// Goroutine ids depend on what the runtime started before the snippet's goroutines.
+fn goroutine_ids(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"goroutine \d+").unwrap());
+    replace_all(&RE, text, "goroutine N")
+}
+
+/// `+0x1d` after a frame's file:line is the program counter's offset in the function: it moves
+/// with the compiler.
+fn pc_offsets(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r" \+0x[0-9a-f]+\b").unwrap());
+    replace_all(&RE, text, " +0x?")
+}
+
+/// Pointers (`0xc000012345`) differ between runs; short hex values such as trace arguments
+/// (`0x1`) are kept.
+fn hex_addresses(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b0x[0-9a-fA-F]{8,}\b").unwrap());
+    replace_all(&RE, text, "0x?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cx() -> Context {
+        Context {
+            work_dir: "/tmp/.tmpAbC123".into(),
+            temp_dir: "/tmp".into(),
+            goroot: "/usr/local/go".into(),
+            gocache: "/root/.cache/go-build".into(),
+            gomodcache: "/root/go/pkg/mod".into(),
+            doc: "snippets/doc.md".into(),
+            fence_line: 40,
+        }
+    }
+
+    fn rule(name: &str) -> fn(&str, &Context) -> String {
+        RULES.iter().find(|r| r.name == name).unwrap().apply
+    }
+
+    #[test]
+    fn go_build_package_header() {
+        let f = rule("go_build_package_header");
+        assert_eq!(
+            f(
+                "# snipcheck.local/s3\nsnippets/doc.md:44:2: undefined: x\n",
+                &cx()
+            ),
+            "snippets/doc.md:44:2: undefined: x\n"
+        );
+        assert_eq!(f("#comment\n", &cx()), "#comment\n");
+    }
+
+    #[test]
+    fn exit_status_lines() {
+        let f = rule("exit_status_lines");
+        assert_eq!(f("panic: boom\nexit status 2\n", &cx()), "panic: boom\n");
+        assert_eq!(f("my exit status 2\n", &cx()), "my exit status 2\n");
+    }
+
+    #[test]
+    fn temp_paths() {
+        let f = rule("temp_paths");
+        assert_eq!(
+            f("open /tmp/.tmpAbC123/s1/x: denied; /tmp/other", &cx()),
+            "open $WORK/s1/x: denied; $TMP/other"
+        );
+    }
+
+    #[test]
+    fn toolchain_paths() {
+        let f = rule("toolchain_paths");
+        assert_eq!(
+            f(
+                "/usr/local/go/src/runtime/panic.go:1 /root/.cache/go-build/ab /root/go/pkg/mod/x@v1",
+                &cx()
+            ),
+            "$GOROOT/src/runtime/panic.go:1 $GOCACHE/ab $GOMODCACHE/x@v1"
+        );
+    }
+
+    #[test]
+    fn goroot_line_numbers() {
+        let f = rule("goroot_line_numbers");
+        assert_eq!(
+            f("\t$GOROOT/src/runtime/chan.go:414 +0x?", &cx()),
+            "\t$GOROOT/src/runtime/chan.go:N +0x?"
+        );
+        assert_eq!(f("main.go:414", &cx()), "main.go:414");
+    }
+
+    #[test]
+    fn snippet_relative_lines() {
+        let f = rule("snippet_relative_lines");
+        assert_eq!(
+            f("snippets/doc.md:44:2: undefined: x", &cx()),
+            "snippets/doc.md:+4:2: undefined: x"
+        );
+        assert_eq!(f("other.md:44", &cx()), "other.md:44");
+    }
+
+    #[test]
+    fn goroutine_ids() {
+        let f = rule("goroutine_ids");
+        assert_eq!(
+            f(
+                "goroutine 18 [running]:\ncreated by main.main in goroutine 1",
+                &cx()
+            ),
+            "goroutine N [running]:\ncreated by main.main in goroutine N"
+        );
+    }
+
+    #[test]
+    fn pc_offsets() {
+        let f = rule("pc_offsets");
+        assert_eq!(
+            f("\tsnippets/doc.md:+4 +0x1d\n", &cx()),
+            "\tsnippets/doc.md:+4 +0x?\n"
+        );
+    }
+
+    #[test]
+    fn hex_addresses() {
+        let f = rule("hex_addresses");
+        assert_eq!(f("main.f(0xc000012345, 0x1)", &cx()), "main.f(0x?, 0x1)");
+    }
+
+    #[test]
+    fn rules_run_in_order_on_a_real_trace() {
+        let trace = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\tsnippets/doc.md:45 +0x1d\nexit status 2\n";
+        assert_eq!(
+            normalize(trace, &cx()),
+            "panic: boom\n\ngoroutine N [running]:\nmain.main()\n\tsnippets/doc.md:+5 +0x?\n"
+        );
+    }
+
+    #[test]
+    fn every_rule_has_a_test() {
+        let src = include_str!("normalize.rs");
+        for r in RULES {
+            assert!(
+                src.contains(&format!("fn {}() {{", r.name)),
+                "rule {} has no test named after it",
+                r.name
+            );
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The nouns every step shares: a snippet pulled out of a document, the claims it makes, and the
+//! outcome of building and running it. Steps after extraction only read these.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// One Go code block of a Markdown document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snippet {
+    /// Stable id within its document: the item number (`1028`), `1028-2` for the second block
+    /// under that item, or an explicit `id=NAME`.
+    pub id: String,
+    /// The document, as the user names it (relative to the working directory where possible),
+    /// so that `//line` directives and reports print a path the user can click.
+    pub doc: PathBuf,
+    /// 1-based line of the opening fence.
+    pub line: usize,
+    /// 1-based line of the first code line (the line after the fence).
+    pub code_line: usize,
+    /// The heading the snippet sits under, without Markdown markup.
+    pub title: String,
+    pub attrs: Attrs,
+    pub code: String,
+    pub claims: Vec<Claim>,
+}
+
+/// Info-string attributes after the leading `go`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attrs {
+    /// `ignore` or `ignore="reason"`: shown to readers, never built.
+    pub ignore: Option<String>,
+    /// `norun`: must build, is not run.
+    pub norun: bool,
+    /// `timeout=DURATION`.
+    pub timeout: Option<Duration>,
+    /// `id=NAME`.
+    pub id: Option<String>,
+}
+
+/// A claim the document makes about a snippet, with the Markdown line it is written on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub line: usize,
+    pub kind: ClaimKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClaimKind {
+    /// `// Output:` — stdout equals the text, both trimmed.
+    Output(String),
+    /// `// Unordered output:` — stdout lines equal as a multiset.
+    UnorderedOutput(String),
+    /// `// Panic: TEXT` — the program panics with a message containing TEXT.
+    Panic(String),
+    /// `// Fatal: TEXT` — a fatal runtime error whose message contains TEXT.
+    Fatal(String),
+    /// `// Exit: N` — the exit status is N.
+    Exit(i32),
+    /// `// ERROR "REGEXP"` — a compile error on this line matches REGEXP.
+    CompileError(String),
+}
+
+impl ClaimKind {
+    /// How the claim is spelled in the document, for reports.
+    pub fn label(&self) -> String {
+        match self {
+            ClaimKind::Output(_) => "// Output:".into(),
+            ClaimKind::UnorderedOutput(_) => "// Unordered output:".into(),
+            ClaimKind::Panic(t) => format!("// Panic: {t}"),
+            ClaimKind::Fatal(t) => format!("// Fatal: {t}"),
+            ClaimKind::Exit(n) => format!("// Exit: {n}"),
+            ClaimKind::CompileError(re) => format!("// ERROR \"{re}\""),
+        }
+    }
+}
+
+/// What kind of thing happened when the snippet was built and run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Ran and exited 0.
+    Ok,
+    /// Built; not run (`norun`).
+    Built,
+    /// An unrecovered panic.
+    Panic,
+    /// A fatal runtime error (deadlock, concurrent map writes, ...).
+    Fatal,
+    /// Exited with a non-zero status, without a panic or fatal error.
+    Exit,
+    /// Killed by a signal it did not expect (not our timeout).
+    Signal,
+    /// Did not compile.
+    CompileError,
+    /// Killed by snipcheck after the snippet's timeout.
+    Timeout,
+}
+
+impl Class {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Class::Ok => "a clean exit",
+            Class::Built => "a build (not run)",
+            Class::Panic => "a panic",
+            Class::Fatal => "a fatal error",
+            Class::Exit => "a non-zero exit",
+            Class::Signal => "a kill by signal",
+            Class::CompileError => "a compile error",
+            Class::Timeout => "a timeout",
+        }
+    }
+}
+
+/// The full, raw result of one snippet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub class: Class,
+    /// Exit status of the snippet process; `None` when it did not run or was killed.
+    pub exit_status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// The compiler's output when the build failed, empty otherwise.
+    pub diagnostics: String,
+}

@@ -1,0 +1,159 @@
+//! The installed Go toolchain: where it is, which version, where its caches live, and which
+//! standard-library packages it has (for inferring a fragment's imports).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::Error;
+
+/// The oldest Go snipcheck supports: per-iteration loop variables and the current `//line`
+/// handling are what the bundled document and the fixtures are written against.
+pub const MIN_GO: (u32, u32) = (1, 22);
+
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    pub go: PathBuf,
+    /// `go1.26.8`
+    pub version: String,
+    /// (1, 26)
+    pub release: (u32, u32),
+    pub goroot: String,
+    pub gocache: String,
+    pub gomodcache: String,
+    /// Package name -> import paths of the standard library having that name.
+    pub std: BTreeMap<String, Vec<String>>,
+}
+
+impl Toolchain {
+    /// Finds and checks the toolchain. Errors say what to install or set.
+    pub fn probe(go: &Path) -> Result<Toolchain, Error> {
+        let out = go_output(go, &["env", "GOVERSION", "GOROOT", "GOCACHE", "GOMODCACHE"])?;
+        let mut vals = out.lines().map(str::trim);
+        let mut next = || vals.next().unwrap_or("").to_string();
+        let (version, goroot, gocache, gomodcache) = (next(), next(), next(), next());
+        let release = parse_release(&version).ok_or_else(|| {
+            Error::Toolchain(format!(
+                "`{} env GOVERSION` printed {version:?}, not a Go version; check that `{}` is the Go toolchain",
+                go.display(),
+                go.display()
+            ))
+        })?;
+        if release < MIN_GO {
+            return Err(Error::Toolchain(format!(
+                "{version} is older than the go{}.{} snipcheck needs; install a newer Go or point --go / SNIPCHECK_GO at one",
+                MIN_GO.0, MIN_GO.1
+            )));
+        }
+        let list = go_output(go, &["list", "std"])?;
+        Ok(Toolchain {
+            go: go.to_path_buf(),
+            version,
+            release,
+            goroot,
+            gocache,
+            gomodcache,
+            std: std_names(&list),
+        })
+    }
+
+    /// The `go` line for generated modules: the toolchain's own language version.
+    pub fn go_line(&self) -> String {
+        format!("{}.{}", self.release.0, self.release.1)
+    }
+
+    /// A `go` command with the environment every invocation of snipcheck's gets: never switch
+    /// toolchains behind the user's back, and never let a surrounding go.work leak in.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.go);
+        cmd.env("GOTOOLCHAIN", "local")
+            .env("GOWORK", "off")
+            .env("GO111MODULE", "on")
+            .env("GOFLAGS", "");
+        cmd
+    }
+}
+
+fn go_output(go: &Path, args: &[&str]) -> Result<String, Error> {
+    let out = Command::new(go)
+        .args(args)
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .map_err(|e| {
+            Error::Toolchain(format!(
+                "cannot run `{}` ({e}); install Go {}.{} or newer and put it on PATH, or set --go / SNIPCHECK_GO",
+                go.display(),
+                MIN_GO.0,
+                MIN_GO.1
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(Error::Toolchain(format!(
+            "`{} {}` failed ({}): {}; check the Go installation",
+            go.display(),
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `go1.26.8`, `go1.22rc1`, `go1.23-devel_abc` -> (1, 26) ...
+pub fn parse_release(version: &str) -> Option<(u32, u32)> {
+    let v = version.strip_prefix("go")?;
+    let mut parts = v.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor: String = parts
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some((major, minor.parse().ok()?))
+}
+
+/// Maps each public std package's name (the last path element, or the one before a `/vN`) to
+/// its import paths.
+pub fn std_names(list: &str) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in list.lines().map(str::trim).filter(|p| !p.is_empty()) {
+        let parts: Vec<&str> = path.split('/').collect();
+        if parts.iter().any(|p| *p == "internal" || *p == "vendor") {
+            continue;
+        }
+        let last = parts[parts.len() - 1];
+        let is_major = last.len() > 1
+            && last.starts_with('v')
+            && last[1..].chars().all(|c| c.is_ascii_digit());
+        let name = if is_major && parts.len() > 1 {
+            parts[parts.len() - 2]
+        } else {
+            last
+        };
+        map.entry(name.to_string())
+            .or_default()
+            .push(path.to_string());
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releases() {
+        assert_eq!(parse_release("go1.26.8"), Some((1, 26)));
+        assert_eq!(parse_release("go1.22rc1"), Some((1, 22)));
+        assert_eq!(parse_release("go1.21"), Some((1, 21)));
+        assert_eq!(parse_release("devel"), None);
+    }
+
+    #[test]
+    fn std_names_skip_internal_and_fold_major_versions() {
+        let m = std_names("fmt\nmath/rand\nmath/rand/v2\ncrypto/rand\ninternal/abi\nvendor/x/y\n");
+        assert_eq!(m["fmt"], vec!["fmt"]);
+        assert_eq!(m["rand"], vec!["math/rand", "math/rand/v2", "crypto/rand"]);
+        assert!(!m.contains_key("abi") && !m.contains_key("y") && !m.contains_key("v2"));
+    }
+}
