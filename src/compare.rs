@@ -82,12 +82,34 @@ pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
         return failures;
     }
 
+    // Nothing ran, or it was cut short: the wrong class above says all there is to say.
+    if matches!(outcome.class, Class::CompileError | Class::Timeout) {
+        return failures;
+    }
     for claim in &snippet.claims {
-        if let Some(f) = check_claim(claim, outcome) {
+        if let Some(f) = check_claim(snippet, claim, outcome) {
             failures.push(f);
         }
     }
     failures
+}
+
+/// An output claim that does not hold is reported at its first line that differs, so the report
+/// names the very line a maintainer has to change.
+fn first_differing_line(snippet: &Snippet, claim_line: usize, want: &str, got: &str) -> usize {
+    let header = snippet
+        .code
+        .lines()
+        .nth(claim_line.saturating_sub(snippet.code_line))
+        .unwrap_or("");
+    let inline = !header.trim_end().ends_with(':');
+    let first_text_line = if inline { claim_line } else { claim_line + 1 };
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let i = (0..w.len().max(g.len()))
+        .find(|&i| w.get(i) != g.get(i))
+        .unwrap_or(0)
+        .min(w.len().saturating_sub(1));
+    first_text_line + i
 }
 
 fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
@@ -122,14 +144,15 @@ fn where_it_happened(outcome: &Outcome, doc: &str) -> String {
         .unwrap_or_default()
 }
 
-fn check_claim(claim: &Claim, outcome: &Outcome) -> Option<Failure> {
+fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Failure> {
     let fail = |msg: String| Some(Failure::new(claim.line, msg));
     match &claim.kind {
         ClaimKind::Output(want) => {
             let got = outcome.stdout.replace("\r\n", "\n");
             let got = got.trim();
             (got != want.trim()).then(|| {
-                Failure::new(claim.line, "`// Output:` does not hold").with_diff(want, got)
+                let line = first_differing_line(snippet, claim.line, want.trim(), got);
+                Failure::new(line, "`// Output:` does not hold").with_diff(want, got)
             })
         }
         ClaimKind::UnorderedOutput(want) => {

@@ -46,6 +46,10 @@ pub const RULES: &[Rule] = &[
         apply: toolchain_paths,
     },
     Rule {
+        name: "goroot_frames",
+        apply: goroot_frames,
+    },
+    Rule {
         name: "goroot_line_numbers",
         apply: goroot_line_numbers,
     },
@@ -60,6 +64,14 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "pc_offsets",
         apply: pc_offsets,
+    },
+    Rule {
+        name: "trace_arguments",
+        apply: trace_arguments,
+    },
+    Rule {
+        name: "signal_registers",
+        apply: signal_registers,
     },
     Rule {
         name: "hex_addresses",
@@ -119,6 +131,14 @@ fn toolchain_paths(text: &str, cx: &Context) -> String {
     out
 }
 
+/// Stack frames inside the Go distribution (the runtime, `sync`, ...) differ between Go releases
+/// and are not the document's to claim; the frames of the snippet's own code stay.
+fn goroot_frames(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^[^\t\n][^\n]*\n\t\$GOROOT/[^\n]*\n").unwrap());
+    replace_all(&RE, text, "")
+}
+
 /// Line numbers inside the Go distribution change with every release; the document cannot
 /// claim them.
 fn goroot_line_numbers(text: &str, _: &Context) -> String {
@@ -158,6 +178,20 @@ fn pc_offsets(text: &str, _: &Context) -> String {
 fn hex_addresses(text: &str, _: &Context) -> String {
     static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b0x[0-9a-fA-F]{8,}\b").unwrap());
     replace_all(&RE, text, "0x?")
+}
+
+/// The argument words of a frame (`main.f(0xc000012345, 0x1?)`) are register and stack contents.
+fn trace_arguments(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^([^\s(][^\n]*?)\((?:0x[0-9a-f]+\??|\.\.\.|\{[^}]*\}|, )+\)$").unwrap()
+    });
+    replace_all(&RE, text, "$1(...)")
+}
+
+/// `[signal SIGSEGV: ... addr=0x0 pc=0x49e15b]`: the program counter moves with the compiler.
+fn signal_registers(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bpc=0x[0-9a-f]+").unwrap());
+    replace_all(&RE, text, "pc=0x?")
 }
 
 #[cfg(test)]
@@ -269,11 +303,47 @@ mod tests {
     }
 
     #[test]
+    fn goroot_frames() {
+        let f = rule("goroot_frames");
+        assert_eq!(
+            f(
+                "goroutine N [sync.Mutex.Lock]:\ninternal/sync.runtime_SemacquireMutex(...)\n\t$GOROOT/src/runtime/sema.go:95 +0x25\nmain.main()\n\tdoc.md:+3 +0x5c\n",
+                &cx()
+            ),
+            "goroutine N [sync.Mutex.Lock]:\nmain.main()\n\tdoc.md:+3 +0x5c\n"
+        );
+    }
+
+    #[test]
+    fn trace_arguments() {
+        let f = rule("trace_arguments");
+        assert_eq!(
+            f(
+                "internal/sync.(*Mutex).lockSlow(0x545510, 0x0?, {0x1, 0x2})\nmain.main()\nfmt.Println(\"a\")",
+                &cx()
+            ),
+            "internal/sync.(*Mutex).lockSlow(...)\nmain.main()\nfmt.Println(\"a\")"
+        );
+    }
+
+    #[test]
+    fn signal_registers() {
+        let f = rule("signal_registers");
+        assert_eq!(
+            f(
+                "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x49e15b]",
+                &cx()
+            ),
+            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x?]"
+        );
+    }
+
+    #[test]
     fn rules_run_in_order_on_a_real_trace() {
-        let trace = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\tsnippets/doc.md:45 +0x1d\nexit status 2\n";
+        let trace = "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [sync.Mutex.Lock]:\ninternal/sync.runtime_SemacquireMutex(0x411dfd?, 0x0?, 0x44dd5f?)\n\t/usr/local/go/src/runtime/sema.go:95 +0x25\nsync.(*Mutex).Lock(...)\n\t/usr/local/go/src/sync/mutex.go:46\nmain.f(0xc000012345)\n\tsnippets/doc.md:45 +0x1d\nexit status 2\n";
         assert_eq!(
             normalize(trace, &cx()),
-            "panic: boom\n\ngoroutine N [running]:\nmain.main()\n\tsnippets/doc.md:+5 +0x?\n"
+            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine N [sync.Mutex.Lock]:\nmain.f(...)\n\tsnippets/doc.md:+5 +0x?\n"
         );
     }
 

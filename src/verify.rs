@@ -281,9 +281,16 @@ impl<'a> State<'a> {
         elapsed: std::time::Duration,
         recorded: Option<Record>,
     ) -> SnippetResult {
-        let mut failures = check_claims(s, &outcome);
-        let mut notes = Vec::new();
         let actual = self.record_of(s, &outcome);
+        // Claims are checked on what the program printed; the traces and compiler output that a
+        // failure shows are normalized (but keep absolute Markdown lines), like the records.
+        let shown = Outcome {
+            stderr: normalize(&outcome.stderr, &self.cx),
+            diagnostics: normalize(&outcome.diagnostics, &self.cx),
+            ..outcome
+        };
+        let mut failures = check_claims(s, &shown);
+        let mut notes = Vec::new();
         let path = expected::record_path(&self.settings.expected, &s.doc, &s.id);
         let pending = expected::pending_path(&path);
         let policy = self.settings.policy;
@@ -357,7 +364,7 @@ impl<'a> State<'a> {
         SnippetResult {
             snippet: s.clone(),
             status,
-            class: Some(outcome.class),
+            class: Some(shown.class),
             failures,
             notes,
             elapsed,

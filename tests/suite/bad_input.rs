@@ -1,0 +1,238 @@
+//! Bad input: each case gives exit status 2, one clear error naming the file (and line, where
+//! there is one) with what to do, no Rust panic, and nothing written. A fake `go` is used only
+//! here, for the toolchain's error paths.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use super::support::{Run, files, snipcheck, write};
+
+const GOOD: &str = "# Doc\n\n## One\n\n```go\nfmt.Println(1)\n// Output: 1\n```\n";
+
+/// Runs `verify docs` in a project holding `doc` and checks the common contract.
+fn bad(doc: &[u8], extra: &[&str], env: &[(&str, &str)]) -> (Run, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+    std::fs::write(dir.path().join("docs/doc.md"), doc).unwrap();
+    let before = files(dir.path());
+    let mut args = vec!["verify", "docs"];
+    args.extend_from_slice(extra);
+    let run = snipcheck(dir.path(), &args, env);
+    assert_eq!(
+        run.code, 2,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(files(dir.path()), before, "a failed run wrote files");
+    (run, dir)
+}
+
+fn fake_go(dir: &Path, script: &str) -> String {
+    let path = dir.join("fake-go");
+    write(&path, &format!("#!/bin/sh\n{script}\n"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn missing_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = snipcheck(dir.path(), &["verify", "nowhere.md"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: nowhere.md: cannot read this document"),
+        "{}",
+        run.stderr
+    );
+    assert!(files(dir.path()).is_empty());
+}
+
+#[test]
+fn document_not_utf8() {
+    let (run, _d) = bad(b"# Doc\n\nok\n\xff\xfe bad\n", &[], &[]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:4: this document is not valid UTF-8"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_attribute() {
+    let (run, _d) = bad(GOOD.replace("```go\n", "```go nrun\n").as_bytes(), &[], &[]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:5: unknown attribute `nrun`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn duplicate_id_names_both_lines() {
+    let doc = "# Doc\n\n```go id=a\n```\n\n```go id=a\n```\n";
+    let (run, _d) = bad(doc.as_bytes(), &[], &[]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:6: duplicate snippet id `a` (also at line 3)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unterminated_fence() {
+    let (run, _d) = bad(b"# Doc\n\n## One\n\n```go\nfmt.Println(1)\n", &[], &[]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:5: this ```go fence is never closed"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let doc = "# Doc\n\n```go bogus\n```\n\n```go\nrand.Intn(3)\n```\n";
+    let (run, _d) = bad(doc.as_bytes(), &[], &[]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:3: unknown attribute `bogus`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn ambiguous_import() {
+    let doc = "# Doc\n\n## One\n\n```go\nfmt.Println(rand.Intn(3) < 3)\n```\n";
+    let (run, _d) = bad(doc.as_bytes(), &[], &[]);
+    assert!(
+        run.stderr.contains("docs/doc.md:5: `rand` could be any of"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("math/rand/v2") && run.stderr.contains("add an import line"));
+}
+
+#[test]
+fn malformed_record_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("docs/doc.md"), GOOD);
+    write(
+        &dir.path().join("expected/docs/doc/one.toml"),
+        "go_version = \"go1.26\"\nclass = \"ok\"\nexit_status = \"zero\"\n",
+    );
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: expected/docs/doc/one.toml:3:15: malformed record"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("run `snipcheck verify --accept`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.is_empty(),
+        "ran despite a bad record: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn no_go_on_path() {
+    let (run, _d) = bad(GOOD.as_bytes(), &["--go", "/nonexistent/go"], &[]);
+    assert!(
+        run.stderr.contains("cannot run `/nonexistent/go`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("install Go 1.22 or newer"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn go_too_old() {
+    let tmp = tempfile::tempdir().unwrap();
+    let go = fake_go(
+        tmp.path(),
+        "echo go1.20.5; echo /goroot; echo /cache; echo /mod",
+    );
+    let (run, _d) = bad(GOOD.as_bytes(), &["--go", &go], &[]);
+    assert!(
+        run.stderr
+            .contains("go1.20.5 is older than the go1.22 snipcheck needs"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn go_prints_garbage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let go = fake_go(tmp.path(), "echo 'hello there'");
+    let (run, _d) = bad(GOOD.as_bytes(), &[], &[("SNIPCHECK_GO", &go)]);
+    assert!(run.stderr.contains("not a Go version"), "{}", run.stderr);
+}
+
+#[test]
+fn go_that_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let go = fake_go(tmp.path(), "echo broken >&2; exit 3");
+    let (run, _d) = bad(GOOD.as_bytes(), &["--go", &go], &[]);
+    assert!(
+        run.stderr.contains("failed") && run.stderr.contains("broken"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn config_with_an_unknown_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("snipcheck.toml"),
+        "documents = [\"docs\"]\ntimout = \"1s\"\n",
+    );
+    write(&dir.path().join("docs/doc.md"), GOOD);
+    let run = snipcheck(dir.path(), &["verify"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: snipcheck.toml:2: unknown field `timout`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bad_timeout_from_the_environment() {
+    let (run, _d) = bad(GOOD.as_bytes(), &[], &[("SNIPCHECK_TIMEOUT", "soon")]);
+    assert!(
+        run.stderr.contains("`soon` is not a duration"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_filter() {
+    let (run, _d) = bad(GOOD.as_bytes(), &["--filter", "nope"], &[]);
+    assert!(
+        run.stderr.contains("no snippet has the id `nope`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,5 @@
+mod bad_input;
+mod bundled;
+mod fixtures;
+mod records;
+mod support;

@@ -1,0 +1,186 @@
+//! The life of a record: new, pending, accepted, changed, orphaned; and what CI may and may not do.
+
+use super::support::{files, snipcheck, write};
+
+const DOC: &str = "\
+# Records
+
+## Greeting
+
+```go
+fmt.Println(\"hello\")
+// Output: hello
+```
+
+## Farewell
+
+```go
+fmt.Println(\"bye\")
+```
+";
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("docs/doc.md"), DOC);
+    dir
+}
+
+#[test]
+fn new_snippets_are_pending_locally_and_fail_in_ci() {
+    let dir = project();
+    let ci = snipcheck(dir.path(), &["verify", "docs"], &[("CI", "true")]);
+    assert_eq!(ci.code, 1, "{}", ci.stdout);
+    assert!(
+        ci.stdout.contains(
+            "docs/doc.md:5: no recorded result (expected/docs/doc/greeting.toml is missing)"
+        ),
+        "{}",
+        ci.stdout
+    );
+    assert!(
+        ci.stdout
+            .contains("run `snipcheck verify --accept` locally"),
+        "{}",
+        ci.stdout
+    );
+    assert!(
+        files(dir.path()) == ["docs/doc.md"],
+        "CI wrote files: {:?}",
+        files(dir.path())
+    );
+
+    let local = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert_eq!(local.code, 0, "{}", local.stdout);
+    assert!(
+        local.stdout.contains("new   docs/doc.md:5  greeting"),
+        "{}",
+        local.stdout
+    );
+    assert_eq!(
+        files(dir.path()),
+        [
+            "docs/doc.md",
+            "expected/docs/doc/farewell.toml.new",
+            "expected/docs/doc/greeting.toml.new"
+        ]
+    );
+}
+
+#[test]
+fn accept_is_refused_in_ci() {
+    let dir = project();
+    let run = snipcheck(dir.path(), &["verify", "docs", "--accept"], &[("CI", "1")]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("refusing to write records while CI is set"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(files(dir.path()), ["docs/doc.md"]);
+}
+
+#[test]
+fn a_changed_outcome_fails_with_a_diff_until_accepted() {
+    let dir = project();
+    assert_eq!(
+        snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]).code,
+        0
+    );
+    let record = dir.path().join("expected/docs/doc/farewell.toml");
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(text.contains("stdout = \"\"\"\nbye\n\"\"\""), "{text}");
+
+    std::fs::write(&record, text.replace("bye", "au revoir")).unwrap();
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("docs/doc.md:12: the outcome differs from the recorded result expected/docs/doc/farewell.toml"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("-au revoir\n") && run.stdout.contains("+bye\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        dir.path()
+            .join("expected/docs/doc/farewell.toml.new")
+            .exists()
+    );
+
+    let accept = snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]);
+    assert_eq!(accept.code, 0, "{}", accept.stdout);
+    assert!(
+        accept
+            .stdout
+            .contains("record updated: expected/docs/doc/farewell.toml")
+    );
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), text);
+    assert!(
+        !dir.path()
+            .join("expected/docs/doc/farewell.toml.new")
+            .exists()
+    );
+}
+
+#[test]
+fn orphaned_records_warn_locally_fail_when_locked_and_go_on_accept() {
+    let dir = project();
+    assert_eq!(
+        snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]).code,
+        0
+    );
+    let orphan = dir.path().join("expected/docs/doc/gone.toml");
+    std::fs::copy(dir.path().join("expected/docs/doc/farewell.toml"), &orphan).unwrap();
+
+    let local = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert_eq!(local.code, 0, "{}", local.stdout);
+    assert!(
+        local
+            .stdout
+            .contains("warn  expected/docs/doc/gone.toml  orphaned record"),
+        "{}",
+        local.stdout
+    );
+
+    let locked = snipcheck(dir.path(), &["verify", "docs", "--locked"], &[]);
+    assert_eq!(locked.code, 1, "{}", locked.stdout);
+    assert!(
+        locked.stdout.contains("FAIL  expected/docs/doc/gone.toml"),
+        "{}",
+        locked.stdout
+    );
+    assert!(
+        locked.stdout.ends_with("2 passed, 1 failed\n"),
+        "{}",
+        locked.stdout
+    );
+
+    let accept = snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]);
+    assert_eq!(accept.code, 0, "{}", accept.stdout);
+    assert!(!orphan.exists());
+}
+
+#[test]
+fn moving_a_snippet_down_keeps_its_id_and_record() {
+    let dir = project();
+    assert_eq!(
+        snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]).code,
+        0
+    );
+    let doc = dir.path().join("docs/doc.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(
+        &doc,
+        text.replace(
+            "# Records\n",
+            "# Records\n\nA new paragraph.\nAnd another line.\n",
+        ),
+    )
+    .unwrap();
+    let run = snipcheck(dir.path(), &["verify", "docs", "--locked"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("ok    docs/doc.md:8  greeting"),
+        "{}",
+        run.stdout
+    );
+}

@@ -1,0 +1,97 @@
+//! Running the real binary in a chosen directory with a controlled environment, and redacting
+//! what changes between runs (temporary paths, durations, the Go version) before snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `snipcheck ARGS` in `cwd`. CI and snipcheck's own variables are cleared so the policy
+/// is the local one unless a test sets them.
+pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_snipcheck"));
+    cmd.current_dir(cwd).args(args);
+    for var in [
+        "CI",
+        "SNIPCHECK_JOBS",
+        "SNIPCHECK_TIMEOUT",
+        "SNIPCHECK_GO",
+        "SNIPCHECK_EXPECTED",
+        "SNIPCHECK_CONFIG",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run snipcheck");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Replaces what differs between runs and machines.
+pub fn redact(text: &str, tmp: &Path) -> String {
+    let text = text.replace(&tmp.display().to_string(), "[TMP]");
+    let finished = regex::Regex::new(r"finished in \d+\.\d+s").unwrap();
+    let text = finished.replace_all(&text, "finished in [ELAPSED]");
+    let go = regex::Regex::new(r"with go1\.\d+(\.\d+)?\S*").unwrap();
+    go.replace_all(&text, "with [GO]").into_owned()
+}
+
+/// A temporary project: `files` are copied from the repository to the same relative paths.
+pub fn project(files: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in files {
+        copy(&repo().join(f), &dir.path().join(f));
+    }
+    dir
+}
+
+pub fn copy(from: &Path, to: &Path) {
+    if from.is_dir() {
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            copy(&e.path(), &to.join(e.file_name()));
+        }
+    } else {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+    }
+}
+
+pub fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Every file under `dir`, relative, sorted: to assert what a run wrote.
+pub fn files(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(p.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
