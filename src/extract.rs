@@ -63,7 +63,7 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
                 if !b.closed {
                     problems.push(Problem::new(
                         at(b.line),
-                        "this ```go fence is never closed, so it swallows the rest of the document; add the closing fence",
+                        "this go fence is never closed, so it swallows the rest of the document; add the closing fence",
                     ));
                     continue;
                 }
@@ -153,7 +153,7 @@ struct Heading {
 impl Heading {
     fn new(text: &str, previous: Option<Heading>) -> Heading {
         static NUMBERED: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"^(\d+(?:\.\d+)*)\.?\s").unwrap());
+            LazyLock::new(|| Regex::new(r"^(\d+(?:\.\d+)*)\.\s").unwrap());
         if let Some(c) = NUMBERED.captures(text) {
             return Heading {
                 item: c[1].to_string(),
@@ -258,7 +258,11 @@ fn fence_is_closed(source: &str) -> bool {
     if source.lines().count() < 2 {
         return false;
     }
-    let last = last.trim();
+    // Inside a block quote every line of the block, the closing fence too, carries the `>`
+    // markers; the opening line's range starts after them.
+    let last = last
+        .trim_start_matches(|c: char| c == '>' || c.is_whitespace())
+        .trim_end();
     let fence_len = last.chars().take_while(|&c| c == ch).count();
     fence_len >= len && last[fence_len..].trim().is_empty()
 }
@@ -308,6 +312,10 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
     while i < end {
         let line_no = first_line + i;
         let text = lines[i].trim();
+        if text.is_empty() {
+            i += 1;
+            continue;
+        }
         let Some(h) = CLAIM_HEADER.captures(text) else {
             return Err((
                 line_no,
@@ -403,5 +411,673 @@ impl LineIndex {
 
     fn line_of(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn ok(md: &str) -> Vec<Snippet> {
+        match extract(Path::new("doc.md"), md) {
+            Ok(s) => s,
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+
+    fn problems(md: &str) -> Vec<Problem> {
+        match extract(Path::new("doc.md"), md) {
+            Ok(s) => panic!("expected problems, got {s:?}"),
+            Err(Error::Problems(ps)) => ps,
+            Err(e) => panic!("unexpected error kind: {e}"),
+        }
+    }
+
+    fn one_problem(md: &str) -> Problem {
+        let ps = problems(md);
+        assert_eq!(ps.len(), 1, "{ps:?}");
+        ps.into_iter().next().unwrap()
+    }
+
+    fn claim(line: usize, kind: ClaimKind) -> Claim {
+        Claim { line, kind }
+    }
+
+    fn output(s: &str) -> ClaimKind {
+        ClaimKind::Output(s.to_string())
+    }
+
+    // ---- fences ----
+
+    #[test]
+    fn backtick_fence_basic() {
+        let s = ok("# A\n\n```go\nx := 1\n_ = x\n```\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].id, "a");
+        assert_eq!(s[0].doc, Path::new("doc.md"));
+        assert_eq!(s[0].line, 3);
+        assert_eq!(s[0].code_line, 4);
+        assert_eq!(s[0].title, "A");
+        assert_eq!(s[0].code, "x := 1\n_ = x\n");
+        assert_eq!(s[0].attrs, Attrs::default());
+        assert!(s[0].claims.is_empty());
+    }
+
+    #[test]
+    fn tilde_fence() {
+        let s = ok("# A\n\n~~~go\nfmt.Println(1)\n~~~\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].line, s[0].code_line), (3, 4));
+        assert_eq!(s[0].code, "fmt.Println(1)\n");
+    }
+
+    #[test]
+    fn backtick_fence_longer_than_three() {
+        let s = ok("# A\n\n````go\n```\nfmt.Println(1)\n````\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].line, s[0].code_line), (3, 4));
+        assert_eq!(s[0].code, "```\nfmt.Println(1)\n");
+    }
+
+    #[test]
+    fn indented_fence_is_deindented() {
+        let s = ok("# A\n\n   ```go\n   if true {\n      x()\n   }\n   ```\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].line, s[0].code_line), (3, 4));
+        assert_eq!(s[0].code, "if true {\n   x()\n}\n");
+    }
+
+    #[test]
+    fn one_space_indented_fence() {
+        let s = ok("# A\n\n ```go\n x := 1\n ```\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].code, "x := 1\n");
+    }
+
+    #[test]
+    fn fence_inside_list_item_is_deindented() {
+        let md = "# A\n\n- item:\n\n  ```go\n  fmt.Println(1)\n  // Output: 1\n  ```\n- next\n";
+        let s = ok(md);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].line, s[0].code_line), (5, 6));
+        assert_eq!(s[0].code, "fmt.Println(1)\n// Output: 1\n");
+        assert_eq!(s[0].claims, vec![claim(7, output("1"))]);
+    }
+
+    #[test]
+    fn fence_inside_blockquote() {
+        let md = "# A\n\n> ```go\n> fmt.Println(1)\n> // Output: 1\n> ```\n";
+        let s = ok(md);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].line, s[0].code_line), (3, 4));
+        assert_eq!(s[0].code, "fmt.Println(1)\n// Output: 1\n");
+        assert_eq!(s[0].claims, vec![claim(5, output("1"))]);
+    }
+
+    #[test]
+    fn unterminated_fence_inside_blockquote() {
+        let p = one_problem("# A\n\n> ```go\n> x()\n\nafter\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(p.message.contains("never closed"), "{}", p.message);
+    }
+
+    #[test]
+    fn crlf_line_endings() {
+        let md =
+            "# A\r\n\r\ntext\r\n\r\n```go norun\r\nfmt.Println(1)\r\n// Output:\r\n// 1\r\n```\r\n";
+        let s = ok(md);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].title, "A");
+        assert_eq!(s[0].id, "a");
+        assert!(s[0].attrs.norun);
+        assert_eq!((s[0].line, s[0].code_line), (5, 6));
+        assert_eq!(s[0].code, "fmt.Println(1)\n// Output:\n// 1\n");
+        assert!(!s[0].code.contains('\r'));
+        assert_eq!(s[0].claims, vec![claim(7, output("1"))]);
+    }
+
+    #[test]
+    fn unterminated_fence_is_an_error_naming_its_line() {
+        let p = one_problem("# A\n\ntext\n\n```go\nfmt.Println(1)\n\nmore text\n");
+        assert_eq!(p.at, "doc.md:5");
+        assert!(p.message.contains("never closed"), "{}", p.message);
+    }
+
+    #[test]
+    fn unterminated_fence_at_end_with_only_the_opening_line() {
+        let p = one_problem("# A\n\n```go");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(p.message.contains("never closed"), "{}", p.message);
+    }
+
+    #[test]
+    fn unterminated_fence_ending_with_a_shorter_fence() {
+        let p = one_problem("# A\n\n````go\nx := 1\n```\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(p.message.contains("never closed"), "{}", p.message);
+    }
+
+    #[test]
+    fn closing_fence_longer_than_opening() {
+        let s = ok("# A\n\n```go\nx()\n`````\n");
+        assert_eq!(s[0].code, "x()\n");
+    }
+
+    #[test]
+    fn empty_go_block() {
+        let s = ok("# A\n\n```go\n```\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].line, s[0].code_line), (3, 4));
+        assert_eq!(s[0].code, "");
+        assert!(s[0].claims.is_empty());
+    }
+
+    // ---- info strings ----
+
+    #[test]
+    fn info_norun_with_space() {
+        let s = ok("# A\n\n```go norun\nx()\n```\n");
+        assert_eq!(
+            s[0].attrs,
+            Attrs {
+                norun: true,
+                ..Attrs::default()
+            }
+        );
+    }
+
+    #[test]
+    fn info_norun_with_comma() {
+        let s = ok("# A\n\n```go,norun\nx()\n```\n");
+        assert!(s[0].attrs.norun);
+        assert_eq!(s[0].attrs.ignore, None);
+    }
+
+    #[test]
+    fn info_timeout() {
+        let s = ok("# A\n\n```go timeout=2s\nx()\n```\n");
+        assert_eq!(s[0].attrs.timeout, Some(Duration::from_secs(2)));
+        assert!(!s[0].attrs.norun);
+    }
+
+    #[test]
+    fn info_ignore_with_quoted_reason() {
+        let s = ok("# A\n\n```go ignore=\"needs a server\"\nx()\n```\n");
+        assert_eq!(s[0].attrs.ignore.as_deref(), Some("needs a server"));
+    }
+
+    #[test]
+    fn info_ignore_without_reason() {
+        let s = ok("# A\n\n```go ignore\nx()\n```\n");
+        assert_eq!(s[0].attrs.ignore.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn info_id_overrides_heading() {
+        let s = ok("### 7. Seven\n\n```go id=my-id\nx()\n```\n");
+        assert_eq!(s[0].id, "my-id");
+        assert_eq!(s[0].attrs.id.as_deref(), Some("my-id"));
+        assert_eq!(s[0].title, "7. Seven");
+    }
+
+    #[test]
+    fn info_several_attributes() {
+        let s = ok("# A\n\n```go norun, timeout=500ms id=x.y_z\nx()\n```\n");
+        assert_eq!(
+            s[0].attrs,
+            Attrs {
+                ignore: None,
+                norun: true,
+                timeout: Some(Duration::from_millis(500)),
+                id: Some("x.y_z".into()),
+            }
+        );
+        assert_eq!(s[0].id, "x.y_z");
+    }
+
+    #[test]
+    fn golang_gopher_and_capital_go_are_not_snippets() {
+        let md = "# A\n\n```golang\nx()\n```\n\n```gopher\ny()\n```\n\n```Go\nz()\n```\n";
+        assert!(ok(md).is_empty());
+    }
+
+    #[test]
+    fn empty_info_string_block_is_ignored() {
+        let md = "# A\n\n```\nnot go\n```\n\n```go\nx()\n```\n";
+        let s = ok(md);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].line, 7);
+        assert_eq!(s[0].code, "x()\n");
+    }
+
+    #[test]
+    fn non_go_blocks_are_ignored() {
+        let md = "# A\n\n```sh\ngo run .\n```\n\n```python\nprint(1)\n```\n\n    go indented code\n\n```go\nx()\n```\n";
+        let s = ok(md);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].id, "a");
+        assert_eq!(s[0].line, 13);
+        assert_eq!(s[0].code, "x()\n");
+    }
+
+    #[test]
+    fn unknown_attribute_is_an_error() {
+        let p = one_problem("# A\n\n```go bogus\nx()\n```\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(
+            p.message.contains("unknown attribute `bogus`"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn norun_with_a_value_is_an_error() {
+        let p = one_problem("# A\n\n```go norun=yes\nx()\n```\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(
+            p.message.contains("unknown attribute `norun=yes`"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn bad_timeout_is_an_error() {
+        let p = one_problem("# A\n\n```go timeout=xyz\nx()\n```\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(p.message.starts_with("timeout=xyz: "), "{}", p.message);
+    }
+
+    #[test]
+    fn bad_id_is_an_error() {
+        let p = one_problem("# A\n\n```go id=a/b\nx()\n```\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(p.message.starts_with("id=a/b: "), "{}", p.message);
+    }
+
+    // ---- ids and titles ----
+
+    #[test]
+    fn numbered_heading_gives_item_number_and_plain_title() {
+        let md = "### 1028. **Tricky**: x\n\n```go\na()\n```\n\n```go\nb()\n```\n";
+        let s = ok(md);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].id, "1028");
+        assert_eq!(s[1].id, "1028-2");
+        assert_eq!(s[0].title, "1028. Tricky: x");
+        assert_eq!(s[1].title, "1028. Tricky: x");
+        assert_eq!((s[0].line, s[1].line), (3, 7));
+    }
+
+    #[test]
+    fn a_number_without_its_dot_is_not_an_item() {
+        let s = ok("## 2024 Roadmap\n\n```go\na()\n```\n");
+        assert_eq!(s[0].id, "2024-roadmap");
+    }
+
+    #[test]
+    fn title_drops_inline_code_markup() {
+        let s = ok("### 12. Why is `x != nil` *true*?\n\n```go\na()\n```\n");
+        assert_eq!(s[0].id, "12");
+        assert_eq!(s[0].title, "12. Why is x != nil true?");
+    }
+
+    #[test]
+    fn indepth_subheading_keeps_the_numbered_item() {
+        let md = "### 1028. Tricky\n\n```go\na()\n```\n\n#### Indepth\n\n```go\nb()\n```\n\n### 1029. Next\n\n```go\nc()\n```\n";
+        let s = ok(md);
+        let ids: Vec<&str> = s.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["1028", "1028-2", "1029"]);
+        assert_eq!(s[1].title, "1028. Tricky");
+        assert_eq!(s[2].title, "1029. Next");
+    }
+
+    #[test]
+    fn document_without_numbered_headings_uses_slugs() {
+        let md = "# Getting Started!\n\n```go\na()\n```\n\n```go\nb()\n```\n\n## Maps & `sync.Map`\n\n```go\nc()\n```\n";
+        let s = ok(md);
+        let ids: Vec<&str> = s.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["getting-started", "getting-started-2", "maps-sync-map"]
+        );
+        assert_eq!(s[2].title, "Maps & sync.Map");
+    }
+
+    #[test]
+    fn block_before_any_heading_needs_an_id() {
+        let p = one_problem("intro\n\n```go\nx()\n```\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(p.message.contains("add an id=NAME"), "{}", p.message);
+    }
+
+    #[test]
+    fn block_before_any_heading_with_an_id() {
+        let s = ok("intro\n\n```go id=intro\nx()\n```\n");
+        assert_eq!(s[0].id, "intro");
+        assert_eq!(s[0].title, "");
+    }
+
+    #[test]
+    fn explicit_id_does_not_use_up_a_number() {
+        let md = "### 5. Five\n\n```go\na()\n```\n\n```go id=extra\nb()\n```\n\n```go\nc()\n```\n";
+        let ids: Vec<String> = ok(md).into_iter().map(|s| s.id).collect();
+        assert_eq!(ids, ["5", "extra", "5-2"]);
+    }
+
+    #[test]
+    fn duplicate_id_is_an_error_naming_both_lines() {
+        let md = "### 5. Five\n\n```go id=x\na()\n```\n\n```go id=x\nb()\n```\n";
+        let p = one_problem(md);
+        assert_eq!(p.at, "doc.md:7");
+        assert!(
+            p.message.contains("duplicate snippet id `x`"),
+            "{}",
+            p.message
+        );
+        assert!(p.message.contains("line 3"), "{}", p.message);
+    }
+
+    #[test]
+    fn explicit_id_clashing_with_a_derived_one() {
+        let md = "### 5. Five\n\n```go\na()\n```\n\n```go id=5\nb()\n```\n";
+        let p = one_problem(md);
+        assert_eq!(p.at, "doc.md:7");
+        assert!(
+            p.message.contains("`5`") && p.message.contains("line 3"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn all_problems_are_collected() {
+        let md = "```go\nx()\n```\n\n# A\n\n```go bogus\ny()\n```\n\n```go\n// Exit: x\n```\n";
+        let ats: Vec<String> = problems(md).into_iter().map(|p| p.at).collect();
+        assert_eq!(ats, ["doc.md:1", "doc.md:7", "doc.md:12"]);
+    }
+
+    #[test]
+    fn text_above_changes_line_but_not_id() {
+        let before = "### 3. Three\n\n```go\nx()\n```\n";
+        let after = "### 3. Three\n\nSome new\nexplanation.\n\n```go\nx()\n```\n";
+        let (a, b) = (ok(before), ok(after));
+        assert_eq!(a[0].id, "3");
+        assert_eq!(b[0].id, "3");
+        assert_eq!((a[0].line, a[0].code_line), (3, 4));
+        assert_eq!((b[0].line, b[0].code_line), (6, 7));
+    }
+
+    // ---- claims ----
+
+    #[test]
+    fn multi_line_output() {
+        let md = "# A\n\n```go\nfmt.Println(1)\nfmt.Println(2)\n// Output:\n// 1\n// 2\n```\n";
+        let s = ok(md);
+        assert_eq!(s[0].claims, vec![claim(6, output("1\n2"))]);
+    }
+
+    #[test]
+    fn single_line_output() {
+        let s = ok("# A\n\n```go\nfmt.Println(1)\n// Output: 1\n```\n");
+        assert_eq!(s[0].claims, vec![claim(5, output("1"))]);
+    }
+
+    #[test]
+    fn unordered_output() {
+        let s = ok("# A\n\n```go\nf()\n// Unordered output:\n// b\n// a\n```\n");
+        assert_eq!(
+            s[0].claims,
+            vec![claim(5, ClaimKind::UnorderedOutput("b\na".into()))]
+        );
+    }
+
+    #[test]
+    fn claim_headers_are_case_insensitive() {
+        assert_eq!(
+            parse_claims("f()\n// output: 1\n", 10),
+            Ok(vec![claim(11, output("1"))])
+        );
+        assert_eq!(
+            parse_claims("f()\n// UNORDERED OUTPUT:\n// 1\n", 10),
+            Ok(vec![claim(11, ClaimKind::UnorderedOutput("1".into()))])
+        );
+        assert_eq!(
+            parse_claims("f()\n// panic: boom\n", 10),
+            Ok(vec![claim(11, ClaimKind::Panic("boom".into()))])
+        );
+    }
+
+    #[test]
+    fn panic_claim() {
+        assert_eq!(
+            parse_claims("f()\n// Panic: close of nil channel\n", 1),
+            Ok(vec![claim(
+                2,
+                ClaimKind::Panic("close of nil channel".into())
+            )])
+        );
+    }
+
+    #[test]
+    fn fatal_claim() {
+        assert_eq!(
+            parse_claims("f()\n// Fatal: all goroutines are asleep\n", 1),
+            Ok(vec![claim(
+                2,
+                ClaimKind::Fatal("all goroutines are asleep".into())
+            )])
+        );
+    }
+
+    #[test]
+    fn exit_claim() {
+        assert_eq!(
+            parse_claims("os.Exit(3)\n// Exit: 3\n", 1),
+            Ok(vec![claim(2, ClaimKind::Exit(3))])
+        );
+    }
+
+    #[test]
+    fn output_then_exit() {
+        assert_eq!(
+            parse_claims("f()\n// Output: hi\n// Exit: 3\n", 20),
+            Ok(vec![claim(21, output("hi")), claim(22, ClaimKind::Exit(3))])
+        );
+    }
+
+    #[test]
+    fn exit_not_a_number_is_an_error() {
+        let (line, msg) = parse_claims("f()\n// Exit: x\n", 5).unwrap_err();
+        assert_eq!(line, 6);
+        assert!(msg.contains("whole number"), "{msg}");
+    }
+
+    #[test]
+    fn panic_without_text_is_an_error() {
+        let (line, msg) = parse_claims("f()\n// Panic:\n", 5).unwrap_err();
+        assert_eq!(line, 6);
+        assert_eq!(msg, "`// Panic:` needs the text the message contains");
+    }
+
+    #[test]
+    fn fatal_without_text_is_an_error() {
+        let (line, msg) = parse_claims("f()\n// Fatal:   \n", 5).unwrap_err();
+        assert_eq!(line, 6);
+        assert_eq!(msg, "`// Fatal:` needs the text the message contains");
+    }
+
+    #[test]
+    fn two_output_claims_are_an_error() {
+        let (line, msg) =
+            parse_claims("f()\n// Output: a\n// Unordered output: b\n", 5).unwrap_err();
+        assert_eq!(line, 7);
+        assert!(msg.contains("at most one output claim"), "{msg}");
+    }
+
+    #[test]
+    fn plain_comment_after_a_claim_is_an_error() {
+        let (line, msg) = parse_claims("f()\n// Panic: boom\n// see above\n", 5).unwrap_err();
+        assert_eq!(line, 7);
+        assert!(msg.contains("not one"), "{msg}");
+    }
+
+    #[test]
+    fn claim_errors_go_through_extract_with_markdown_lines() {
+        let p = one_problem("# A\n\n```go\nf()\n// Panic: boom\n// see above\n```\n");
+        assert_eq!(p.at, "doc.md:6");
+    }
+
+    #[test]
+    fn claims_at_the_end_of_main_in_a_whole_program() {
+        let code = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hi\")\n\t// Output:\n\t// hi\n}\n";
+        assert_eq!(parse_claims(code, 100), Ok(vec![claim(106, output("hi"))]));
+    }
+
+    #[test]
+    fn claims_after_the_closing_brace() {
+        let code = "package main\n\nfunc main() {\n\tpanic(\"boom\")\n}\n\n// Panic: boom\n";
+        assert_eq!(
+            parse_claims(code, 1),
+            Ok(vec![claim(7, ClaimKind::Panic("boom".into()))])
+        );
+    }
+
+    #[test]
+    fn comments_not_at_the_end_are_not_claims() {
+        let code = "// Output: not a claim\nf()\n";
+        assert_eq!(parse_claims(code, 1), Ok(vec![]));
+    }
+
+    #[test]
+    fn normal_comment_before_the_claims_is_not_a_claim() {
+        let code = "f()\n// This prints one line.\n// Output: 1\n";
+        assert_eq!(parse_claims(code, 1), Ok(vec![claim(3, output("1"))]));
+    }
+
+    #[test]
+    fn trailing_comments_without_a_claim() {
+        assert_eq!(parse_claims("f()\n// just a note\n", 1), Ok(vec![]));
+    }
+
+    #[test]
+    fn blank_line_between_claims() {
+        assert_eq!(
+            parse_claims("f()\n// Panic: boom\n\n// Exit: 2\n", 1),
+            Ok(vec![
+                claim(2, ClaimKind::Panic("boom".into())),
+                claim(4, ClaimKind::Exit(2))
+            ])
+        );
+    }
+
+    #[test]
+    fn blank_line_after_a_claim_before_the_closing_brace() {
+        let code = "func main() {\n\tpanic(\"boom\")\n\t// Panic: boom\n\n}\n";
+        assert_eq!(
+            parse_claims(code, 1),
+            Ok(vec![claim(3, ClaimKind::Panic("boom".into()))])
+        );
+    }
+
+    #[test]
+    fn output_keeps_inner_indentation_and_drops_one_space() {
+        let code = "f()\n// Output:\n// a\n//   b\n//c\n\t//  d\n";
+        assert_eq!(
+            parse_claims(code, 1),
+            Ok(vec![claim(2, output("a\n  b\nc\n d"))])
+        );
+    }
+
+    #[test]
+    fn error_claim_at_end_of_code_line() {
+        let code = "x := 1\ny := 2 // ERROR \"declared and not used: y\"\n";
+        assert_eq!(
+            parse_claims(code, 10),
+            Ok(vec![claim(
+                11,
+                ClaimKind::CompileError("declared and not used: y".into())
+            )])
+        );
+    }
+
+    #[test]
+    fn error_claim_with_escaped_quote() {
+        let code = "f(\"a\") // ERROR \"cannot use \\\"a\\\" \\(untyped\"\n";
+        assert_eq!(
+            parse_claims(code, 1),
+            Ok(vec![claim(
+                1,
+                ClaimKind::CompileError(r#"cannot use "a" \(untyped"#.into())
+            )])
+        );
+    }
+
+    #[test]
+    fn error_claim_with_backquoted_pattern() {
+        let code = "close(nil) // ERROR `invalid operation: \"x\" \\d`\n";
+        assert_eq!(
+            parse_claims(code, 1),
+            Ok(vec![claim(
+                1,
+                ClaimKind::CompileError(r#"invalid operation: "x" \d"#.into())
+            )])
+        );
+    }
+
+    #[test]
+    fn error_claim_with_two_patterns() {
+        let code = "a, b := 1, 2 // ERROR \"a declared\" `b declared`\n";
+        assert_eq!(
+            parse_claims(code, 3),
+            Ok(vec![
+                claim(3, ClaimKind::CompileError("a declared".into())),
+                claim(3, ClaimKind::CompileError("b declared".into())),
+            ])
+        );
+    }
+
+    #[test]
+    fn error_claim_with_invalid_regexp() {
+        let (line, msg) = parse_claims("x\ny // ERROR \"(unclosed\"\n", 4).unwrap_err();
+        assert_eq!(line, 5);
+        assert!(msg.starts_with("bad regexp in // ERROR"), "{msg}");
+    }
+
+    #[test]
+    fn error_claim_and_output_claim_together() {
+        let code = "x := 1 // ERROR \"x\"\n// Output: 1\n";
+        assert_eq!(
+            parse_claims(code, 1),
+            Ok(vec![
+                claim(1, ClaimKind::CompileError("x".into())),
+                claim(2, output("1")),
+            ])
+        );
+    }
+
+    #[test]
+    fn error_claim_lines_through_extract() {
+        let md = "# A\n\n```go\ns := []int{1}\nappend(s, 2) // ERROR \"is not used\"\n```\n";
+        let s = ok(md);
+        assert_eq!(
+            s[0].claims,
+            vec![claim(5, ClaimKind::CompileError("is not used".into()))]
+        );
+    }
+
+    #[test]
+    fn fragment_with_imports_is_extracted_verbatim() {
+        let md = "# A\n\n```go\nimport \"strings\"\n\nfmt.Println(strings.ToUpper(\"a\"))\n// Output: A\n```\n";
+        let s = ok(md);
+        assert_eq!(
+            s[0].code,
+            "import \"strings\"\n\nfmt.Println(strings.ToUpper(\"a\"))\n// Output: A\n"
+        );
+        assert_eq!(s[0].code_line, 4);
+        assert_eq!(s[0].claims, vec![claim(7, output("A"))]);
     }
 }

@@ -19,7 +19,7 @@ use crate::extract::extract;
 use crate::normalize::{self, normalize};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
 use crate::run::{classify, run};
-use crate::snippet::{Class, Outcome, Snippet};
+use crate::snippet::{ClaimKind, Class, Outcome, Snippet};
 use crate::toolchain::Toolchain;
 use crate::wrap::{Program, wrap};
 
@@ -264,11 +264,21 @@ impl<'a> State<'a> {
             fence_line: s.line,
             ..self.cx.clone()
         };
+        let mut stdout = normalize(&o.stdout, &cx);
+        // The document says the order varies, so the record must not hold one order.
+        if s.claims
+            .iter()
+            .any(|c| matches!(c.kind, ClaimKind::UnorderedOutput(_)))
+        {
+            let mut lines: Vec<&str> = stdout.lines().collect();
+            lines.sort_unstable();
+            stdout = lines.iter().map(|l| format!("{l}\n")).collect();
+        }
         Record {
             go_version: self.toolchain.version.clone(),
             class: o.class,
             exit_status: o.exit_status,
-            stdout: normalize(&o.stdout, &cx),
+            stdout,
             stderr: normalize(&o.stderr, &cx),
             diagnostics: normalize(&o.diagnostics, &cx),
         }

@@ -89,7 +89,7 @@ fn unterminated_fence() {
     let (run, _d) = bad(b"# Doc\n\n## One\n\n```go\nfmt.Println(1)\n", &[], &[]);
     assert!(
         run.stderr
-            .contains("docs/doc.md:5: this ```go fence is never closed"),
+            .contains("docs/doc.md:5: this go fence is never closed"),
         "{}",
         run.stderr
     );
