@@ -31,18 +31,22 @@ impl Failure {
     }
 }
 
-/// The class the claims add up to: compile errors, a panic, a fatal error, a non-zero exit, or
-/// (with no claim about any of those) a clean exit.
+/// The class the claims add up to: compile errors, vet findings, a panic, a fatal error, a data
+/// race, a non-zero exit, or (with no claim about any of those) a clean exit.
 pub fn expected_class(snippet: &Snippet) -> Class {
     let has = |f: fn(&ClaimKind) -> bool| snippet.claims.iter().any(|c| f(&c.kind));
     if has(|k| matches!(k, ClaimKind::CompileError(_))) {
         Class::CompileError
-    } else if snippet.attrs.norun {
+    } else if snippet.attrs.vet && has(|k| matches!(k, ClaimKind::Vet(_))) {
+        Class::Vet
+    } else if snippet.attrs.norun || snippet.attrs.vet {
         Class::Built
     } else if has(|k| matches!(k, ClaimKind::Panic(_))) {
         Class::Panic
     } else if has(|k| matches!(k, ClaimKind::Fatal(_))) {
         Class::Fatal
+    } else if has(|k| matches!(k, ClaimKind::Race(_))) {
+        Class::Race
     } else if has(|k| matches!(k, ClaimKind::Exit(n) if *n != 0)) {
         Class::Exit
     } else {
@@ -50,12 +54,17 @@ pub fn expected_class(snippet: &Snippet) -> Class {
     }
 }
 
+/// A run-time error is a panic too: `// Panic:` accepts both.
+fn class_holds(expected: Class, got: Class) -> bool {
+    expected == got || (expected == Class::Panic && got == Class::RuntimeError)
+}
+
 pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
     let doc = snippet.doc.display().to_string();
     let mut failures = Vec::new();
     let expected = expected_class(snippet);
 
-    if outcome.class != expected && expected != Class::CompileError {
+    if !class_holds(expected, outcome.class) && expected != Class::CompileError {
         let at = first_claim_line(snippet, expected).unwrap_or(snippet.line);
         let mut f = Failure::new(
             at,
@@ -68,6 +77,7 @@ pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
         );
         let detail = match outcome.class {
             Class::CompileError => outcome.diagnostics.trim(),
+            Class::Vet => outcome.vet.trim(),
             Class::Ok | Class::Built => "",
             _ => outcome.stderr.trim(),
         };
@@ -82,6 +92,7 @@ pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
         return failures;
     }
 
+    failures.extend(unpinned_modules(snippet, outcome));
     // Nothing ran, or it was cut short: the wrong class above says all there is to say.
     if matches!(outcome.class, Class::CompileError | Class::Timeout) {
         return failures;
@@ -121,6 +132,8 @@ fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
                 (&c.kind, class),
                 (ClaimKind::Panic(_), Class::Panic)
                     | (ClaimKind::Fatal(_), Class::Fatal)
+                    | (ClaimKind::Race(_), Class::Race)
+                    | (ClaimKind::Vet(_), Class::Vet)
                     | (ClaimKind::Exit(_), Class::Exit)
                     | (
                         ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_),
@@ -135,7 +148,8 @@ fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
 fn where_it_happened(outcome: &Outcome, doc: &str) -> String {
     let text = match outcome.class {
         Class::CompileError => &outcome.diagnostics,
-        Class::Panic | Class::Fatal => &outcome.stderr,
+        Class::Panic | Class::RuntimeError | Class::Fatal | Class::Race => &outcome.stderr,
+        Class::Vet => &outcome.vet,
         _ => return String::new(),
     };
     let re = Regex::new(&format!(r"{}:(\d+)", regex::escape(doc))).unwrap();
@@ -150,7 +164,7 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
         ClaimKind::Output(want) => {
             let got = outcome.stdout.replace("\r\n", "\n");
             let got = got.trim();
-            (got != want.trim()).then(|| {
+            (!elided_match(want.trim(), got)).then(|| {
                 let line = first_differing_line(snippet, claim.line, want.trim(), got);
                 Failure::new(line, "`// Output:` does not hold").with_diff(want, got)
             })
@@ -173,8 +187,8 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
         ClaimKind::Panic(text) => {
             let msg = message_after(&outcome.stderr, "panic: ");
             match (&msg, outcome.class) {
-                (Some(m), Class::Panic) if m.contains(text.as_str()) => None,
-                (Some(m), Class::Panic) => Some(
+                (Some(m), Class::Panic | Class::RuntimeError) if contains_elided(m, text) => None,
+                (Some(m), Class::Panic | Class::RuntimeError) => Some(
                     Failure::new(
                         claim.line,
                         format!("the panic message does not contain {text:?}"),
@@ -188,7 +202,7 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
         ClaimKind::Fatal(text) => {
             let msg = message_after(&outcome.stderr, "fatal error: ");
             match (&msg, outcome.class) {
-                (Some(m), Class::Fatal) if m.contains(text.as_str()) => None,
+                (Some(m), Class::Fatal) if contains_elided(m, text) => None,
                 (Some(m), Class::Fatal) => Some(
                     Failure::new(
                         claim.line,
@@ -198,6 +212,21 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                 ),
                 _ => None,
             }
+        }
+        ClaimKind::Race(text) => {
+            (outcome.class == Class::Race && !contains_elided(&outcome.stderr, text)).then(|| {
+                Failure::new(
+                    claim.line,
+                    format!("the race report does not contain {text:?}"),
+                )
+                .with_diff(text, outcome.stderr.trim())
+            })
+        }
+        ClaimKind::Vet(text) => {
+            (outcome.class == Class::Vet && !contains_elided(&outcome.vet, text)).then(|| {
+                Failure::new(claim.line, format!("no vet finding contains {text:?}"))
+                    .with_diff(text, outcome.vet.trim())
+            })
         }
         ClaimKind::Exit(n) => match outcome.exit_status {
             Some(got) if got == *n => None,
@@ -211,6 +240,81 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
         },
         ClaimKind::CompileError(_) => None,
     }
+}
+
+/// An import of a module that no go.mod pins fails the build without network; say what to add.
+fn unpinned_modules(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
+    static UNPINNED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^(?:\S+?:(\d+)(?::\d+)?: )?(?:cannot find module providing package|no required module provides package) ([^\s:;]+)").unwrap()
+    });
+    if outcome.class != Class::CompileError {
+        return Vec::new();
+    }
+    UNPINNED
+        .captures_iter(&outcome.diagnostics)
+        .map(|c| {
+            let line = c.get(1).and_then(|l| l.as_str().parse().ok()).unwrap_or(snippet.line);
+            Failure::new(
+                line,
+                format!(
+                    "`{}` is not pinned: add it to the go.mod beside the documents (`go get {}` in its folder; `go mod init` first if there is none)",
+                    &c[2], &c[2]
+                ),
+            )
+        })
+        .collect()
+}
+
+/// `want` matches `got` where a line `...` stands for any run of lines (none included) and
+/// `[..]` for any text within a line, as in Go's and Cargo's test output conventions.
+pub fn elided_match(want: &str, got: &str) -> bool {
+    if !want.contains("...") && !want.contains("[..]") {
+        return want == got;
+    }
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    // reachable[j]: the first i lines of `want` can match the first j lines of `got`.
+    let mut reachable = vec![false; g.len() + 1];
+    reachable[0] = true;
+    for line in w {
+        let mut next = vec![false; g.len() + 1];
+        if line.trim() == "..." {
+            let mut on = false;
+            for j in 0..=g.len() {
+                on |= reachable[j];
+                next[j] = on;
+            }
+        } else {
+            for j in 0..g.len() {
+                if reachable[j] && line_matches(line, g[j]) {
+                    next[j + 1] = true;
+                }
+            }
+        }
+        reachable = next;
+    }
+    reachable[g.len()]
+}
+
+fn line_matches(want: &str, got: &str) -> bool {
+    if !want.contains("[..]") {
+        return want == got;
+    }
+    let parts: Vec<String> = want.split("[..]").map(regex::escape).collect();
+    Regex::new(&format!("^{}$", parts.join(".*")))
+        .map(|re| re.is_match(got))
+        .unwrap_or(false)
+}
+
+/// `text` occurs in `haystack`, with `[..]` standing for any text.
+fn contains_elided(haystack: &str, text: &str) -> bool {
+    if !text.contains("[..]") {
+        return haystack.contains(text);
+    }
+    let parts: Vec<String> = text.split("[..]").map(regex::escape).collect();
+    Regex::new(&format!("(?s){}", parts.join(".*?")))
+        .map(|re| re.is_match(haystack))
+        .unwrap_or(false)
 }
 
 /// The message of a panic or fatal error: its first line after `prefix`, with the lines that
@@ -302,4 +406,48 @@ fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<
         );
     }
     failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elision_of_lines() {
+        assert!(elided_match("a\n...\nd", "a\nb\nc\nd"));
+        assert!(elided_match("a\n...\nd", "a\nd"));
+        assert!(elided_match("...", ""));
+        assert!(elided_match("...\nlast", "x\ny\nlast"));
+        assert!(!elided_match("a\n...\nd", "a\nb\nc"));
+        assert!(!elided_match("a\nd", "a\nb\nd"));
+    }
+
+    #[test]
+    fn elision_within_a_line() {
+        assert!(elided_match("ptr=0x[..] ok", "ptr=0xc000012345 ok"));
+        assert!(elided_match("[..]", "anything"));
+        assert!(!elided_match("ptr=[..] ok", "ptr=1 no"));
+        assert!(elided_match("a(x) [..]\n...\nz", "a(x) 1\nq\nz"));
+        assert!(
+            !elided_match("a(x)", "a x"),
+            "regexp characters are literal"
+        );
+    }
+
+    #[test]
+    fn contains_with_elision() {
+        assert!(contains_elided(
+            "index out of range [5] with length 3",
+            "index out of range [..] with length 3"
+        ));
+        assert!(contains_elided("abc", "b"));
+        assert!(!contains_elided("abc", "x[..]c"));
+    }
+
+    #[test]
+    fn a_runtime_error_is_a_panic() {
+        assert!(class_holds(Class::Panic, Class::RuntimeError));
+        assert!(!class_holds(Class::RuntimeError, Class::Panic));
+        assert!(!class_holds(Class::Ok, Class::Panic));
+    }
 }

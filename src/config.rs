@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::time::parse_duration;
 
 pub const DEFAULT_CONFIG: &str = "snipcheck.toml";
+pub const DEFAULT_VARIES_RUNS: usize = 10;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Default, Deserialize)]
@@ -27,6 +28,8 @@ pub struct FileConfig {
     pub jobs: Option<usize>,
     /// The go command.
     pub go: Option<PathBuf>,
+    /// How many times a `varies` snippet may run before its output must have varied.
+    pub varies_runs: Option<usize>,
 }
 
 /// What to do with recorded results, decided once per run.
@@ -52,6 +55,7 @@ pub struct Settings {
     pub go: PathBuf,
     pub policy: Policy,
     pub filters: Vec<String>,
+    pub varies_runs: usize,
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
@@ -88,7 +92,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
         Error::at(
             at,
             format!(
-                "{}; the keys are documents, expected, timeout, jobs and go",
+                "{}; the keys are documents, expected, timeout, jobs, go and varies_runs",
                 e.message().trim()
             ),
         )
@@ -163,6 +167,13 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("go")),
             policy,
             filters: args.filters.clone(),
+            varies_runs: match file.varies_runs {
+                Some(n) if !(2..=100).contains(&n) => {
+                    return Err(Error::at(config_name, "varies_runs must be 2 to 100"));
+                }
+                Some(n) => n,
+                None => DEFAULT_VARIES_RUNS,
+            },
         })
     }
 }

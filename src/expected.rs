@@ -27,6 +27,9 @@ pub struct Record {
     pub stderr: String,
     #[serde(default)]
     pub diagnostics: String,
+    /// What `go vet` reported, for `vet` snippets.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub vet: String,
 }
 
 impl Record {
@@ -168,6 +171,7 @@ mod tests {
             stdout: "a\nb\n".into(),
             stderr: "panic: boom\n".into(),
             diagnostics: String::new(),
+            vet: String::new(),
         }
     }
 

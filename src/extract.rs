@@ -10,7 +10,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use crate::error::{Error, Problem};
-use crate::snippet::{Attrs, Claim, ClaimKind, Snippet};
+use crate::snippet::{Attrs, Claim, ClaimKind, GoVersion, Snippet};
 use crate::time::parse_duration;
 
 /// Pulls every `go` block out of one document. All problems in the document are collected, so a
@@ -207,8 +207,13 @@ fn split_info(info: &str) -> Vec<String> {
     words
 }
 
+const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\"";
+
 fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
     let mut attrs = Attrs::default();
+    let version = |key: &str, v: &str| {
+        GoVersion::parse(v).ok_or_else(|| format!("{key}={v}: write a Go version like 1.22"))
+    };
     for w in words {
         let (key, value) = match w.split_once('=') {
             Some((k, v)) => (k, Some(v)),
@@ -217,6 +222,13 @@ fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
         match (key, value) {
             ("ignore", reason) => attrs.ignore = Some(reason.unwrap_or("").to_string()),
             ("norun", None) => attrs.norun = true,
+            ("race", None) => attrs.race = true,
+            ("vet", None) => attrs.vet = true,
+            ("varies", None) => attrs.varies = Some(0),
+            ("varies", Some(v)) => match v.parse::<usize>() {
+                Ok(n) if (2..=100).contains(&n) => attrs.varies = Some(n),
+                _ => return Err(format!("varies={v}: the number of runs must be 2 to 100")),
+            },
             ("timeout", Some(v)) => {
                 attrs.timeout = Some(parse_duration(v).map_err(|e| format!("timeout={v}: {e}"))?)
             }
@@ -226,12 +238,27 @@ fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
                     "id={v}: an id may hold only letters, digits, `-`, `_` and `.`"
                 ));
             }
+            ("go", Some(v)) => attrs.go = Some(version("go", v)?),
+            ("min_go", Some(v)) => attrs.min_go = Some(version("min_go", v)?),
+            ("godebug", Some(v)) if v.contains('=') => attrs.godebug.push(v.to_string()),
+            ("env", Some(v)) => match v.split_once('=') {
+                Some((k, val)) if !k.is_empty() => attrs.env.push((k.to_string(), val.to_string())),
+                _ => return Err(format!("env={v}: write env=KEY=VALUE")),
+            },
+            ("args", Some(v)) => attrs.args = v.split_whitespace().map(String::from).collect(),
+            ("stdin", Some(v)) => attrs.stdin = Some(v.replace("\\n", "\n")),
             _ => {
                 return Err(format!(
-                    "unknown attribute `{w}` in the info string; known: ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME"
+                    "unknown attribute `{w}` in the info string; known: {KNOWN_ATTRS}"
                 ));
             }
         }
+    }
+    if attrs.norun && attrs.varies.is_some() {
+        return Err(
+            "`norun` and `varies` contradict each other: a snippet that does not run cannot vary"
+                .into(),
+        );
     }
     Ok(attrs)
 }
@@ -268,7 +295,7 @@ fn fence_is_closed(source: &str) -> bool {
 }
 
 static CLAIM_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit):(.*)$").unwrap()
+    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet):(.*)$").unwrap()
 });
 static ERROR_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"//\s*ERROR\s+((?:"(?:[^"\\]|\\.)*"\s*|`[^`]*`\s*)+)$"#).unwrap()
@@ -350,7 +377,15 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                     format!("`// {}:` needs the text the message contains", &h[1]),
                 ));
             }
+            "vet" if rest.is_empty() => {
+                return Err((
+                    line_no,
+                    "`// Vet:` needs the text the finding contains".into(),
+                ));
+            }
             "panic" => ClaimKind::Panic(rest),
+            "race" => ClaimKind::Race(rest),
+            "vet" => ClaimKind::Vet(rest),
             "fatal" => ClaimKind::Fatal(rest),
             "exit" => match rest.parse::<i32>() {
                 Ok(n) => ClaimKind::Exit(n),
@@ -632,9 +667,39 @@ mod tests {
                 norun: true,
                 timeout: Some(Duration::from_millis(500)),
                 id: Some("x.y_z".into()),
+                ..Attrs::default()
             }
         );
         assert_eq!(s[0].id, "x.y_z");
+    }
+
+    #[test]
+    fn fidelity_attributes() {
+        let s = ok(
+            "# A\n\n```go varies=5 race go=1.21 min_go=1.22 godebug=a=1 godebug=b=2 env=K=V=W args=\"x  y\" stdin=\"a\\nb\"\nx()\n```\n",
+        );
+        assert_eq!(
+            s[0].attrs,
+            Attrs {
+                varies: Some(5),
+                race: true,
+                go: Some(GoVersion(1, 21)),
+                min_go: Some(GoVersion(1, 22)),
+                godebug: vec!["a=1".into(), "b=2".into()],
+                env: vec![("K".into(), "V=W".into())],
+                args: vec!["x".into(), "y".into()],
+                stdin: Some("a\nb".into()),
+                ..Attrs::default()
+            }
+        );
+        assert_eq!(
+            ok("# A\n\n```go vet varies\nx()\n```\n")[0].attrs.varies,
+            Some(0)
+        );
+        for bad in ["varies=1", "go=one", "env==x", "norun varies"] {
+            let md = format!("# A\n\n```go {bad}\nx()\n```\n");
+            assert!(extract(Path::new("d.md"), &md).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -162,8 +162,8 @@ fn snippet_relative_lines(text: &str, cx: &Context) -> String {
 
 /// Goroutine ids depend on what the runtime started before the snippet's goroutines.
 fn goroutine_ids(text: &str, _: &Context) -> String {
-    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"goroutine \d+").unwrap());
-    replace_all(&RE, text, "goroutine N")
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([Gg]oroutine) \d+").unwrap());
+    replace_all(&RE, text, "$1 N")
 }
 
 /// `+0x1d` after a frame's file:line is the program counter's offset in the function: it moves

@@ -24,16 +24,47 @@ pub struct Exit {
     pub stderr: String,
 }
 
-pub fn run(binary: &Path, dir: &Path, timeout: Duration) -> Result<Exit, Error> {
-    let mut child = Command::new(binary)
+/// What a snippet runs with, from its attributes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Input {
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub stdin: Option<String>,
+}
+
+pub fn run(binary: &Path, dir: &Path, timeout: Duration, input: &Input) -> Result<Exit, Error> {
+    run_command(Command::new(binary), dir, timeout, input)
+}
+
+/// Runs any command the way snippets run: own process group, timeout, both streams captured.
+pub fn run_command(
+    mut command: Command,
+    dir: &Path,
+    timeout: Duration,
+    input: &Input,
+) -> Result<Exit, Error> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = command
+        .args(&input.args)
+        .envs(input.env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)
-        .stdin(Stdio::null())
+        .stdin(if input.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
-        .map_err(|e| Error::io(format!("cannot start {}", binary.display()), e))?;
+        .map_err(|e| Error::io(format!("cannot start {program}"), e))?;
     let pgid = child.id() as i32;
+    if let (Some(text), Some(mut pipe)) = (input.stdin.clone(), child.stdin.take()) {
+        // A snippet that never reads must not block us: write from a thread, ignore EPIPE.
+        thread::spawn(move || {
+            let _ = std::io::Write::write_all(&mut pipe, text.as_bytes());
+        });
+    }
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
 
@@ -83,8 +114,12 @@ pub fn classify(exit: Exit) -> Outcome {
         Class::Timeout
     } else if exit.code == Some(2) && has_line("fatal error: ") {
         Class::Fatal
+    } else if exit.code == Some(2) && has_line("panic: runtime error: ") {
+        Class::RuntimeError
     } else if exit.code == Some(2) && has_line("panic: ") {
         Class::Panic
+    } else if exit.code == Some(66) && has_line("WARNING: DATA RACE") {
+        Class::Race
     } else if exit.signal.is_some() {
         Class::Signal
     } else if exit.code == Some(0) {
@@ -98,6 +133,7 @@ pub fn classify(exit: Exit) -> Outcome {
         stdout: exit.stdout,
         stderr: exit.stderr,
         diagnostics: String::new(),
+        vet: String::new(),
     }
 }
 
@@ -119,6 +155,18 @@ mod tests {
     fn classes() {
         assert_eq!(classify(exit(Some(0), "")).class, Class::Ok);
         assert_eq!(classify(exit(Some(2), "panic: boom\n")).class, Class::Panic);
+        assert_eq!(
+            classify(exit(
+                Some(2),
+                "panic: runtime error: index out of range [1] with length 1\n"
+            ))
+            .class,
+            Class::RuntimeError
+        );
+        assert_eq!(
+            classify(exit(Some(66), "==================\nWARNING: DATA RACE\n")).class,
+            Class::Race
+        );
         assert_eq!(
             classify(exit(
                 Some(2),

@@ -37,6 +37,49 @@ pub struct Attrs {
     pub timeout: Option<Duration>,
     /// `id=NAME`.
     pub id: Option<String>,
+    /// `varies` or `varies=N`: run up to N times; the claim is that the output is not always the
+    /// same. `Some(0)` means the configured default.
+    pub varies: Option<usize>,
+    /// `race`: build and run with the race detector.
+    pub race: bool,
+    /// `vet`: run `go vet` instead of running the program; claims are about its findings.
+    pub vet: bool,
+    /// `go=1.21`: the language version (the `go` line of the snippet's own module).
+    pub go: Option<GoVersion>,
+    /// `min_go=1.24`: skipped, with the reason shown, on an older toolchain.
+    pub min_go: Option<GoVersion>,
+    /// `godebug=NAME=VALUE` (repeatable): GODEBUG settings for the run.
+    pub godebug: Vec<String>,
+    /// `env=KEY=VALUE` (repeatable).
+    pub env: Vec<(String, String)>,
+    /// `args="a b c"`: command-line arguments, split on white space.
+    pub args: Vec<String>,
+    /// `stdin="text"` (`\n` for a newline): standard input.
+    pub stdin: Option<String>,
+}
+
+/// A Go release as `major.minor` (`1.22`), ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GoVersion(pub u32, pub u32);
+
+impl GoVersion {
+    /// `1.22`, `go1.22`, `1.22.3` (the patch is ignored).
+    pub fn parse(s: &str) -> Option<GoVersion> {
+        let s = s.strip_prefix("go").unwrap_or(s);
+        let mut parts = s.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        if parts.next().is_some_and(|p| p.parse::<u32>().is_err()) {
+            return None;
+        }
+        Some(GoVersion(major, minor))
+    }
+}
+
+impl std::fmt::Display for GoVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
 }
 
 /// A claim the document makes about a snippet, with the Markdown line it is written on.
@@ -60,6 +103,11 @@ pub enum ClaimKind {
     Exit(i32),
     /// `// ERROR "REGEXP"` — a compile error on this line matches REGEXP.
     CompileError(String),
+    /// `// Race:` or `// Race: TEXT` — the race detector reports a data race (whose report
+    /// contains TEXT).
+    Race(String),
+    /// `// Vet: TEXT` — `go vet` reports a finding containing TEXT.
+    Vet(String),
 }
 
 impl ClaimKind {
@@ -72,6 +120,9 @@ impl ClaimKind {
             ClaimKind::Fatal(t) => format!("// Fatal: {t}"),
             ClaimKind::Exit(n) => format!("// Exit: {n}"),
             ClaimKind::CompileError(re) => format!("// ERROR \"{re}\""),
+            ClaimKind::Race(t) if t.is_empty() => "// Race:".into(),
+            ClaimKind::Race(t) => format!("// Race: {t}"),
+            ClaimKind::Vet(t) => format!("// Vet: {t}"),
         }
     }
 }
@@ -84,10 +135,17 @@ pub enum Class {
     Ok,
     /// Built; not run (`norun`).
     Built,
-    /// An unrecovered panic.
+    /// An unrecovered panic with a value of the program's (`panic(err)`, `panic("x")`).
     Panic,
+    /// A run-time panic of the language: `panic: runtime error: ...` (nil map write, index out
+    /// of range, nil dereference, ...).
+    RuntimeError,
     /// A fatal runtime error (deadlock, concurrent map writes, ...).
     Fatal,
+    /// The race detector reported a data race.
+    Race,
+    /// `go vet` reported findings (`vet` snippets).
+    Vet,
     /// Exited with a non-zero status, without a panic or fatal error.
     Exit,
     /// Killed by a signal it did not expect (not our timeout).
@@ -104,6 +162,9 @@ impl Class {
             Class::Ok => "a clean exit",
             Class::Built => "a build (not run)",
             Class::Panic => "a panic",
+            Class::RuntimeError => "a run-time error panic",
+            Class::Race => "a data race",
+            Class::Vet => "vet findings",
             Class::Fatal => "a fatal error",
             Class::Exit => "a non-zero exit",
             Class::Signal => "a kill by signal",
@@ -123,4 +184,6 @@ pub struct Outcome {
     pub stderr: String,
     /// The compiler's output when the build failed, empty otherwise.
     pub diagnostics: String,
+    /// What `go vet` reported (`vet` snippets), empty otherwise.
+    pub vet: String,
 }

@@ -5,23 +5,23 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::build::{Built, Workspace};
+use crate::build::{BaseModule, Built, Unit, Workspace};
 use crate::compare::{Failure, check_claims};
 use crate::config::{Policy, Settings};
 use crate::documents;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::expected::{self, Record};
 use crate::extract::extract;
 use crate::normalize::{self, normalize};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
-use crate::run::{classify, run};
-use crate::snippet::{ClaimKind, Class, Outcome, Snippet};
+use crate::run::{Input, classify, run};
+use crate::snippet::{ClaimKind, Class, GoVersion, Outcome, Snippet};
 use crate::toolchain::Toolchain;
-use crate::wrap::{Program, wrap};
+use crate::wrap::wrap;
 
 /// Runs a whole verification and reports it. `Ok(true)` when every claim and record holds.
 pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, Error> {
@@ -29,17 +29,27 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     let paths = documents::discover(&settings.documents)?;
     let snippets = load_snippets(&paths, &settings.filters)?;
     let toolchain = Toolchain::probe(&settings.go)?;
+    let cwd =
+        std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
 
     let mut problems = Vec::new();
-    let mut programs: HashMap<usize, Program> = HashMap::new();
+    let mut skips: HashMap<usize, String> = HashMap::new();
+    let mut units: HashMap<usize, Unit> = HashMap::new();
     let mut records: HashMap<usize, Option<Record>> = HashMap::new();
+    let mut groups: BTreeMap<Option<BaseModule>, Vec<usize>> = BTreeMap::new();
     for (i, s) in snippets.iter().enumerate() {
-        if s.attrs.ignore.is_some() {
+        if let Some(reason) = skip_reason(s, &toolchain) {
+            skips.insert(i, reason);
             continue;
         }
-        match wrap(s, &toolchain.std) {
-            Ok(p) => {
-                programs.insert(i, p);
+        if s.attrs.race {
+            if let Some(why) = toolchain.race_unsupported() {
+                problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
+            }
+        }
+        match unit_of(s, &toolchain) {
+            Ok(u) => {
+                units.insert(i, u);
             }
             Err(p) => problems.push(p),
         }
@@ -50,9 +60,31 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
             Err(Error::Problems(ps)) => problems.extend(ps),
             Err(e) => return Err(e),
         }
+        match BaseModule::find(&s.doc, &cwd) {
+            Ok(base) => groups.entry(base).or_default().push(i),
+            Err(Error::Problems(ps)) => problems.extend(ps),
+            Err(e) => return Err(e),
+        }
     }
     if !problems.is_empty() {
         return Err(Error::Problems(problems));
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    // One workspace per document-set module; almost always just one.
+    let mut workspaces = Vec::new();
+    let mut built: HashMap<usize, (usize, Built)> = HashMap::new();
+    for (base, members) in &groups {
+        let ws = Workspace::new(&toolchain, base.as_ref())?;
+        let batch: Vec<(usize, &Unit)> = members.iter().map(|&i| (i, &units[&i])).collect();
+        let results = pool.install(|| ws.build(&batch))?;
+        for (&i, b) in members.iter().zip(results) {
+            built.insert(i, (workspaces.len(), b));
+        }
+        workspaces.push(ws);
     }
 
     reporter
@@ -63,34 +95,18 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         })
         .map_err(|e| Error::io("cannot write the report", e))?;
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
-    let workspace = Workspace::new(&toolchain)?;
-    let order: Vec<usize> = {
-        let mut v: Vec<usize> = programs.keys().copied().collect();
-        v.sort();
-        v
-    };
-    let batch: Vec<&Program> = order.iter().map(|i| &programs[i]).collect();
-    let built = pool.install(|| workspace.build(&batch))?;
-    let built: HashMap<usize, Built> = order.iter().copied().zip(built).collect();
-
-    let mut state = State::new(settings, &toolchain, &workspace);
-    let (tx, rx) = mpsc::channel::<(usize, Result<(Outcome, std::time::Duration), Error>)>();
+    let mut order: Vec<usize> = built.keys().copied().collect();
+    order.sort();
+    let mut state = State::new(settings, &toolchain);
+    let (tx, rx) = mpsc::channel::<(usize, Result<Executed, Error>)>();
     std::thread::scope(|scope| -> Result<(), Error> {
-        let built = &built;
-        let snippets = &snippets;
-        let workspace = &workspace;
-        let order = &order;
-        let pool = &pool;
+        let (built, snippets, workspaces, order, pool) =
+            (&built, &snippets, &workspaces, &order, &pool);
         scope.spawn(move || {
             pool.install(|| {
                 order.par_iter().for_each_with(tx, |tx, &i| {
-                    let t = Instant::now();
-                    let r = execute(&snippets[i], &built[&i], workspace, i, settings)
-                        .map(|o| (o, t.elapsed()));
+                    let (w, b) = &built[&i];
+                    let r = execute(&snippets[i], b, &workspaces[*w], i, settings);
                     let _ = tx.send((i, r));
                 })
             })
@@ -98,18 +114,18 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
 
         // Results arrive in any order; they are reported in document order as soon as every
         // earlier one is in, so the report is the same on every run.
-        let mut waiting: BTreeMap<usize, (Outcome, std::time::Duration)> = BTreeMap::new();
+        let mut waiting: BTreeMap<usize, Executed> = BTreeMap::new();
         let mut next = 0;
-        let mut flush = |waiting: &mut BTreeMap<usize, _>,
+        let mut flush = |waiting: &mut BTreeMap<usize, Executed>,
                          next: &mut usize,
                          state: &mut State|
          -> Result<(), Error> {
             while *next < snippets.len() {
                 let s = &snippets[*next];
-                let result = if let Some(reason) = &s.attrs.ignore {
+                let result = if let Some(reason) = skips.get(next) {
                     state.skipped(s, reason)
-                } else if let Some((outcome, elapsed)) = waiting.remove(next) {
-                    state.judge(s, outcome, elapsed, records.remove(next).flatten())
+                } else if let Some(executed) = waiting.remove(next) {
+                    state.judge(s, executed, records.remove(next).flatten())
                 } else {
                     break;
                 };
@@ -138,6 +154,35 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .event(Event::Summary(&state.summary))
         .map_err(|e| Error::io("cannot write the report", e))?;
     Ok(state.summary.failed == 0)
+}
+
+/// Why a snippet is not built at all: `ignore`, or a toolchain older than its `min_go`.
+fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
+    if let Some(reason) = &s.attrs.ignore {
+        return Some(reason.clone());
+    }
+    let have = GoVersion(toolchain.release.0, toolchain.release.1);
+    match s.attrs.min_go {
+        Some(min) if have < min => Some(format!(
+            "needs go{min} or newer; this is {}",
+            toolchain.version
+        )),
+        _ => None,
+    }
+}
+
+/// The snippet as something to build: its wrapped source and how to build it.
+fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
+    let program = wrap(s, &toolchain.std)?;
+    Ok(Unit {
+        files: vec![("main.go".to_string(), program.source)],
+        is_main: program.is_main,
+        race: s.attrs.race,
+        vet: s.attrs.vet,
+        go_line: s.attrs.go,
+        go_mod: None,
+        test: false,
+    })
 }
 
 fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippet>, Error> {
@@ -170,40 +215,83 @@ fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippet>, 
     Ok(snippets)
 }
 
-/// Runs one built snippet (the worker side: it only returns a result).
+/// The runs of one snippet, as the worker hands them over.
+struct Executed {
+    /// The first run, and any repeats (`varies`, or a second run before `--accept`).
+    runs: Vec<Outcome>,
+    work_dir: String,
+    elapsed: Duration,
+}
+
+/// Builds nothing, decides nothing: runs one built snippet as often as its claims need.
 fn execute(
     snippet: &Snippet,
     built: &Built,
     workspace: &Workspace,
     index: usize,
     settings: &Settings,
-) -> Result<Outcome, Error> {
+) -> Result<Executed, Error> {
+    let started = Instant::now();
+    let not_run = |class: Class, diagnostics: &str, vet: &str| Outcome {
+        class,
+        exit_status: None,
+        stdout: String::new(),
+        stderr: String::new(),
+        diagnostics: diagnostics.to_string(),
+        vet: vet.to_string(),
+    };
+    let done = |runs: Vec<Outcome>| Executed {
+        runs,
+        work_dir: workspace.path().display().to_string(),
+        elapsed: started.elapsed(),
+    };
     let binary = match built {
         Built::Failed { diagnostics } => {
-            return Ok(Outcome {
-                class: Class::CompileError,
-                exit_status: None,
-                stdout: String::new(),
-                stderr: String::new(),
-                diagnostics: diagnostics.clone(),
-            });
+            return Ok(done(vec![not_run(Class::CompileError, diagnostics, "")]));
         }
-        Built::Library => None,
-        Built::Binary(_) if snippet.attrs.norun => None,
-        Built::Binary(path) => Some(path),
+        Built::Vetted(findings) if findings.trim().is_empty() => {
+            return Ok(done(vec![not_run(Class::Built, "", "")]));
+        }
+        Built::Vetted(findings) => return Ok(done(vec![not_run(Class::Vet, "", findings)])),
+        Built::Library | Built::TestPackage(_) => {
+            return Ok(done(vec![not_run(Class::Built, "", "")]));
+        }
+        Built::Binary(_) if snippet.attrs.norun => {
+            return Ok(done(vec![not_run(Class::Built, "", "")]));
+        }
+        Built::Binary(path) => path,
     };
-    let Some(binary) = binary else {
-        return Ok(Outcome {
-            class: Class::Built,
-            exit_status: None,
-            stdout: String::new(),
-            stderr: String::new(),
-            diagnostics: String::new(),
-        });
-    };
-    let dir = workspace.run_dir(index)?;
     let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
-    Ok(classify(run(binary, &dir, timeout)?))
+    let mut env = snippet.attrs.env.clone();
+    if !snippet.attrs.godebug.is_empty() {
+        env.push(("GODEBUG".into(), snippet.attrs.godebug.join(",")));
+    }
+    let input = Input {
+        args: snippet.attrs.args.clone(),
+        env,
+        stdin: snippet.attrs.stdin.clone(),
+    };
+    // `varies` runs until two outputs differ, at most N times; before a result is recorded it
+    // runs twice, so a flaky result is refused instead of recorded.
+    let limit = match snippet.attrs.varies {
+        Some(0) => settings.varies_runs,
+        Some(n) => n,
+        None if settings.policy == Policy::Accept => 2,
+        None => 1,
+    };
+    let mut runs: Vec<Outcome> = Vec::new();
+    for _ in 0..limit {
+        let dir = workspace.run_dir(index)?;
+        let outcome = classify(run(binary, &dir, timeout, &input)?);
+        let differs = runs
+            .first()
+            .is_some_and(|first| first.stdout != outcome.stdout);
+        runs.push(outcome);
+        if differs && snippet.attrs.varies.is_some() {
+            break;
+        }
+    }
+    Ok(done(runs))
 }
 
 enum FileOp {
@@ -225,12 +313,12 @@ struct State<'a> {
 }
 
 impl<'a> State<'a> {
-    fn new(settings: &'a Settings, toolchain: &'a Toolchain, ws: &Workspace) -> State<'a> {
+    fn new(settings: &'a Settings, toolchain: &'a Toolchain) -> State<'a> {
         State {
             settings,
             toolchain,
             cx: normalize::Context {
-                work_dir: ws.path().display().to_string(),
+                work_dir: String::new(),
                 temp_dir: std::env::temp_dir().display().to_string(),
                 goroot: toolchain.goroot.clone(),
                 gocache: toolchain.gocache.clone(),
@@ -258,10 +346,11 @@ impl<'a> State<'a> {
         }
     }
 
-    fn record_of(&self, s: &Snippet, o: &Outcome) -> Record {
+    fn record_of(&self, s: &Snippet, o: &Outcome, work_dir: &str) -> Record {
         let cx = normalize::Context {
             doc: s.doc.display().to_string(),
             fence_line: s.line,
+            work_dir: work_dir.to_string(),
             ..self.cx.clone()
         };
         let mut stdout = normalize(&o.stdout, &cx);
@@ -274,6 +363,10 @@ impl<'a> State<'a> {
             lines.sort_unstable();
             stdout = lines.iter().map(|l| format!("{l}\n")).collect();
         }
+        // The document says the output varies, so the record holds none of it.
+        if s.attrs.varies.is_some() {
+            stdout = "(varies between runs)\n".into();
+        }
         Record {
             go_version: self.toolchain.version.clone(),
             class: o.class,
@@ -281,25 +374,61 @@ impl<'a> State<'a> {
             stdout,
             stderr: normalize(&o.stderr, &cx),
             diagnostics: normalize(&o.diagnostics, &cx),
+            vet: normalize(&o.vet, &cx),
         }
     }
 
     fn judge(
         &mut self,
         s: &Snippet,
-        outcome: Outcome,
-        elapsed: std::time::Duration,
+        executed: Executed,
         recorded: Option<Record>,
     ) -> SnippetResult {
-        let actual = self.record_of(s, &outcome);
+        let Executed {
+            mut runs,
+            work_dir,
+            elapsed,
+        } = executed;
+        let outcome = runs.remove(0);
+        let actual = self.record_of(s, &outcome, &work_dir);
         // Claims are checked on what the program printed; the traces and compiler output that a
         // failure shows are normalized (but keep absolute Markdown lines), like the records.
+        let display = normalize::Context {
+            work_dir: work_dir.clone(),
+            ..self.cx.clone()
+        };
         let shown = Outcome {
-            stderr: normalize(&outcome.stderr, &self.cx),
-            diagnostics: normalize(&outcome.diagnostics, &self.cx),
+            stderr: normalize(&outcome.stderr, &display),
+            diagnostics: normalize(&outcome.diagnostics, &display),
+            vet: normalize(&outcome.vet, &display),
             ..outcome
         };
         let mut failures = check_claims(s, &shown);
+        if s.attrs.varies.is_some() && !runs.iter().any(|r| r.stdout != shown.stdout) {
+            failures.push(Failure {
+                line: s.line,
+                message: format!(
+                    "`varies` does not hold: all {} runs printed the same output",
+                    runs.len() + 1
+                ),
+                diff: None,
+            });
+        }
+        // A result is recorded only if a second run gives the same one.
+        let flaky = match runs.first() {
+            Some(again) if s.attrs.varies.is_none() => {
+                let second = self.record_of(s, again, &work_dir);
+                (second != actual).then_some(second)
+            }
+            _ => None,
+        };
+        if let Some(second) = &flaky {
+            failures.push(Failure {
+                line: s.line,
+                message: "the outcome differs between two runs, so it is not recorded; if the order of lines varies claim `// Unordered output:`, if a part varies elide it with `[..]` or `...`, or mark the snippet `varies`".into(),
+                diff: Some((actual.comparable(), second.comparable())),
+            });
+        }
         let mut notes = Vec::new();
         let path = expected::record_path(&self.settings.expected, &s.doc, &s.id);
         let pending = expected::pending_path(&path);
@@ -311,6 +440,7 @@ impl<'a> State<'a> {
                     self.ops.push(FileOp::Remove(pending));
                 }
             }
+            _ if flaky.is_some() => {}
             Some(r) => match policy {
                 Policy::Accept => {
                     notes.push(format!("record updated: {}", path.display()));

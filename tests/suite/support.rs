@@ -45,8 +45,19 @@ pub fn redact(text: &str, tmp: &Path) -> String {
     let text = text.replace(&tmp.display().to_string(), "[TMP]");
     let finished = regex::Regex::new(r"finished in \d+\.\d+s").unwrap();
     let text = finished.replace_all(&text, "finished in [ELAPSED]");
-    let go = regex::Regex::new(r"with go1\.\d+(\.\d+)?\S*").unwrap();
-    go.replace_all(&text, "with [GO]").into_owned()
+    text.replace(go_version(), "[GO]")
+}
+
+/// The installed toolchain's version, as snipcheck prints it.
+pub fn go_version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let out = Command::new("go")
+            .args(["env", "GOVERSION"])
+            .output()
+            .expect("go env GOVERSION");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    })
 }
 
 /// A temporary project: `files` are copied from the repository to the same relative paths.

@@ -1,0 +1,131 @@
+//! Go fidelity: outcome classes, races, vet, varying output, elision, language versions,
+//! GODEBUG, min_go, env/args/stdin and third-party modules, each once holding and once failing.
+
+use super::support::{files, redact, repo, snipcheck, write};
+
+#[test]
+fn fidelity_claims_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let exp = exp.to_str().unwrap();
+    let doc = "tests/fixtures/fidelity-hold.md";
+    let first = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp, "--accept"],
+        &[],
+    );
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let second = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp, "--locked"],
+        &[],
+    );
+    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    insta::assert_snapshot!("fidelity_hold", redact(&second.stdout, tmp.path()));
+    let race = std::fs::read_to_string(
+        tmp.path()
+            .join("expected/tests/fixtures/fidelity-hold/data-race.toml"),
+    )
+    .unwrap();
+    assert!(race.contains("class = \"race\""), "{race}");
+    assert!(race.contains("WARNING: DATA RACE"), "{race}");
+    let varies = std::fs::read_to_string(
+        tmp.path()
+            .join("expected/tests/fixtures/fidelity-hold/map-order-varies.toml"),
+    )
+    .unwrap();
+    assert!(varies.contains("(varies between runs)"), "{varies}");
+}
+
+#[test]
+fn fidelity_claims_fail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let run = snipcheck(
+        &repo(),
+        &[
+            "verify",
+            "tests/fixtures/fidelity-fail.md",
+            "--expected",
+            exp.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.ends_with("0 passed, 7 failed\n"),
+        "{}",
+        run.stdout
+    );
+    insta::assert_snapshot!("fidelity_fail", redact(&run.stdout, tmp.path()));
+}
+
+#[test]
+fn pinned_modules_build_offline_and_unpinned_ones_say_what_to_add() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let exp = exp.to_str().unwrap();
+    let args = ["verify", "tests/fixtures/modules", "--expected", exp];
+    let run = snipcheck(&repo(), &args, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "new   tests/fixtures/modules/modules.md:7  errgroup-returns-the-first-error"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("tests/fixtures/modules/modules.md:25: `github.com/google/uuid` is not pinned: add it to the go.mod beside the documents (`go get github.com/google/uuid` in its folder"),
+        "{}",
+        run.stdout
+    );
+    // With the module cache warm, no network is needed.
+    let offline = snipcheck(&repo(), &args, &[("GOPROXY", "off")]);
+    assert_eq!(offline.code, 1, "{}{}", offline.stdout, offline.stderr);
+    assert!(
+        offline.stdout.contains("1 passed, 1 failed"),
+        "{}",
+        offline.stdout
+    );
+}
+
+#[test]
+fn a_flaky_result_is_refused_not_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("docs/doc.md"),
+        "# Doc\n\n## Clock\n\n```go\nfmt.Println(time.Now().UnixNano())\n```\n",
+    );
+    let run = snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("the outcome differs between two runs, so it is not recorded"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("mark the snippet `varies`"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(files(dir.path()), ["docs/doc.md"]);
+}
+
+#[test]
+fn race_without_a_c_compiler_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("docs/doc.md"),
+        "# Doc\n\n## R\n\n```go race\nfmt.Println(1)\n```\n",
+    );
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[("CGO_ENABLED", "0")]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:5: the race detector needs cgo"),
+        "{}",
+        run.stderr
+    );
+}
