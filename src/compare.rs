@@ -166,7 +166,11 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
             let got = got.trim();
             (!elided_match(want.trim(), got)).then(|| {
                 let line = first_differing_line(snippet, claim.line, want.trim(), got);
-                Failure::new(line, "`// Output:` does not hold").with_diff(want, got)
+                let name = match claim.go {
+                    Some(g) => format!("// Output ({g}):"),
+                    None => "// Output:".into(),
+                };
+                Failure::new(line, format!("`{name}` does not hold")).with_diff(want, got)
             })
         }
         ClaimKind::UnorderedOutput(want) => {

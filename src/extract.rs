@@ -10,7 +10,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use crate::error::{Error, Problem};
-use crate::snippet::{Attrs, Claim, ClaimKind, GoVersion, Snippet};
+use crate::snippet::{Attrs, Claim, ClaimKind, GoSpec, GoVersion, Snippet};
 use crate::time::parse_duration;
 
 /// Pulls every `go` block out of one document. All problems in the document are collected, so a
@@ -295,7 +295,8 @@ fn fence_is_closed(source: &str) -> bool {
 }
 
 static CLAIM_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet):(.*)$").unwrap()
+    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
+        .unwrap()
 });
 static ERROR_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"//\s*ERROR\s+((?:"(?:[^"\\]|\\.)*"\s*|`[^`]*`\s*)+)$"#).unwrap()
@@ -323,6 +324,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                 claims.push(Claim {
                     line: first_line + i,
                     kind: ClaimKind::CompileError(re),
+                    go: None,
                 });
             }
         }
@@ -335,7 +337,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
         return Ok(claims);
     };
     let mut i = first;
-    let mut saw_output = false;
+    let mut saw_output = Vec::new();
     while i < end {
         let line_no = first_line + i;
         let text = lines[i].trim();
@@ -351,14 +353,29 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
             ));
         };
         let head = h[1].to_ascii_lowercase();
-        let rest = h[2].trim().to_string();
+        let go = match h.get(2) {
+            None => None,
+            Some(spec) => Some(GoSpec::parse(spec.as_str()).ok_or_else(|| {
+                (
+                    line_no,
+                    format!(
+                        "`({})`: write the Go versions a claim is about like (go1.21) or (go1.22+)",
+                        spec.as_str()
+                    ),
+                )
+            })?),
+        };
+        let rest = h[3].trim().to_string();
         i += 1;
         let kind = match head.as_str() {
             "output" | "unordered output" => {
-                if saw_output {
-                    return Err((line_no, "a snippet has at most one output claim".into()));
+                if saw_output.contains(&go) {
+                    return Err((
+                        line_no,
+                        "a snippet has at most one output claim (per Go version)".into(),
+                    ));
                 }
-                saw_output = true;
+                saw_output.push(go);
                 let mut body = vec![rest];
                 while i < end && !CLAIM_HEADER.is_match(lines[i].trim()) {
                     body.push(comment_text(lines[i]).to_string());
@@ -401,6 +418,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
         claims.push(Claim {
             line: line_no,
             kind,
+            go,
         });
     }
     Ok(claims)
@@ -477,7 +495,11 @@ mod tests {
     }
 
     fn claim(line: usize, kind: ClaimKind) -> Claim {
-        Claim { line, kind }
+        Claim {
+            line,
+            kind,
+            go: None,
+        }
     }
 
     fn output(s: &str) -> ClaimKind {

@@ -20,6 +20,9 @@ pub struct Context {
     pub doc: String,
     /// Markdown line of the snippet's opening fence.
     pub fence_line: usize,
+    /// Normalizing for a record, not for a report: also drop what a reader wants to see but a
+    /// record cannot hold stably (snippet-relative lines, the details of race reports).
+    pub record: bool,
 }
 
 pub struct Rule {
@@ -76,6 +79,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "hex_addresses",
         apply: hex_addresses,
+    },
+    Rule {
+        name: "race_reports",
+        apply: race_reports,
     },
 ];
 
@@ -149,7 +156,7 @@ fn goroot_line_numbers(text: &str, _: &Context) -> String {
 /// `doc.md:45` -> `doc.md:+4` (lines after the opening fence), so a record does not change when
 /// text above the snippet moves.
 fn snippet_relative_lines(text: &str, cx: &Context) -> String {
-    if cx.doc.is_empty() {
+    if !cx.record || cx.doc.is_empty() {
         return text.to_string();
     }
     let re = Regex::new(&format!(r"{}:(\d+)", regex::escape(&cx.doc))).unwrap();
@@ -194,6 +201,36 @@ fn signal_registers(text: &str, _: &Context) -> String {
     replace_all(&RE, text, "pc=0x?")
 }
 
+/// Which of two racing accesses the detector saw first, and whether the other goroutine had
+/// finished, change from run to run; what stays is where the racing accesses are. A report
+/// keeps its header and the sorted set of the document's lines it names.
+fn race_reports(text: &str, cx: &Context) -> String {
+    if !cx.record {
+        return text.to_string();
+    }
+    static BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?s)==================\nWARNING: DATA RACE\n(.*?)==================\n")
+            .unwrap()
+    });
+    static PLACE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s+(\S+\.md:\S+)").unwrap());
+    BLOCK
+        .replace_all(text, |c: &Captures| {
+            let mut places: Vec<&str> = PLACE
+                .captures_iter(c.get(1).map_or("", |m| m.as_str()))
+                .map(|p| p.get(1).map_or("", |m| m.as_str()))
+                .collect();
+            places.sort_unstable();
+            places.dedup();
+            let mut out = String::from("==================\nWARNING: DATA RACE\n");
+            for p in places {
+                out.push_str(&format!("  at {p}\n"));
+            }
+            out.push_str("==================\n");
+            out
+        })
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +244,7 @@ mod tests {
             gomodcache: "/root/go/pkg/mod".into(),
             doc: "snippets/doc.md".into(),
             fence_line: 40,
+            record: true,
         }
     }
 
@@ -273,6 +311,11 @@ mod tests {
             "snippets/doc.md:+4:2: undefined: x"
         );
         assert_eq!(f("other.md:44", &cx()), "other.md:44");
+        let report = Context {
+            record: false,
+            ..cx()
+        };
+        assert_eq!(f("snippets/doc.md:44:2", &report), "snippets/doc.md:44:2");
     }
 
     #[test]
@@ -336,6 +379,21 @@ mod tests {
             ),
             "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x?]"
         );
+    }
+
+    #[test]
+    fn race_reports() {
+        let f = rule("race_reports");
+        let report = "==================\nWARNING: DATA RACE\nRead at 0x? by goroutine N:\n  main.main.func1()\n      doc.md:+6 +0x?\n\nPrevious write at 0x? by goroutine N:\n  main.main.func1()\n      doc.md:+6 +0x?\n\nGoroutine N (running) created at:\n  main.main()\n      doc.md:+4 +0x?\n==================\nFound 1 data race(s)\n";
+        assert_eq!(
+            f(report, &cx()),
+            "==================\nWARNING: DATA RACE\n  at doc.md:+4\n  at doc.md:+6\n==================\nFound 1 data race(s)\n"
+        );
+        let shown = Context {
+            record: false,
+            ..cx()
+        };
+        assert_eq!(f(report, &shown), report, "a report shows the whole race");
     }
 
     #[test]

@@ -87,6 +87,44 @@ impl std::fmt::Display for GoVersion {
 pub struct Claim {
     pub line: usize,
     pub kind: ClaimKind,
+    /// `// Output (go1.21):` — the Go language versions the claim is about; `None` for all.
+    pub go: Option<GoSpec>,
+}
+
+/// `go1.21` (that version) or `go1.22+` (that version and every later one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GoSpec {
+    pub version: GoVersion,
+    pub and_later: bool,
+}
+
+impl GoSpec {
+    pub fn parse(s: &str) -> Option<GoSpec> {
+        let (v, and_later) = match s.strip_suffix('+') {
+            Some(v) => (v, true),
+            None => (s, false),
+        };
+        let v = v.strip_prefix("go")?;
+        Some(GoSpec {
+            version: GoVersion::parse(v)?,
+            and_later,
+        })
+    }
+
+    pub fn holds_for(&self, v: GoVersion) -> bool {
+        v == self.version || (self.and_later && v > self.version)
+    }
+}
+
+impl std::fmt::Display for GoSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "go{}{}",
+            self.version,
+            if self.and_later { "+" } else { "" }
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

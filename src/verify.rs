@@ -29,6 +29,10 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     let paths = documents::discover(&settings.documents)?;
     let snippets = load_snippets(&paths, &settings.filters)?;
     let toolchain = Toolchain::probe(&settings.go)?;
+    let snippets = expand_versions(
+        snippets,
+        GoVersion(toolchain.release.0, toolchain.release.1),
+    )?;
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
 
@@ -156,6 +160,52 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     Ok(state.summary.failed == 0)
 }
 
+/// A snippet with claims about particular Go versions (`// Output (go1.21):`) runs once per
+/// version, as a variant with its own id (`1028@go1.21`), record and language version; each
+/// variant is held to the claims about its version and to the claims about every version.
+/// `go1.22+` is checked at 1.22 and at the toolchain's own version (the variant `@latest`).
+fn expand_versions(snippets: Vec<Snippet>, current: GoVersion) -> Result<Vec<Snippet>, Error> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for s in snippets {
+        // (suffix, version): exact versions by name; the installed toolchain as `latest`, so
+        // that its record keeps its name across Go upgrades.
+        let mut variants = std::collections::BTreeMap::new();
+        for spec in s.claims.iter().filter_map(|c| c.go) {
+            variants.insert(format!("go{}", spec.version), spec.version);
+            if spec.and_later {
+                variants.insert("latest".to_string(), current.max(spec.version));
+            }
+        }
+        if variants.is_empty() {
+            out.push(s);
+            continue;
+        }
+        if s.attrs.go.is_some() {
+            problems.push(Problem::new(
+                format!("{}:{}", s.doc.display(), s.line),
+                "`go=` and claims about particular Go versions contradict each other; keep one",
+            ));
+            continue;
+        }
+        for (suffix, v) in variants {
+            let mut variant = s.clone();
+            variant.id = format!("{}@{suffix}", s.id);
+            variant.attrs.go = Some(v);
+            variant.attrs.min_go = Some(v.max(s.attrs.min_go.unwrap_or(v)));
+            variant
+                .claims
+                .retain(|c| c.go.is_none_or(|g| g.holds_for(v)));
+            out.push(variant);
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Problems(problems))
+    }
+}
+
 /// Why a snippet is not built at all: `ignore`, or a toolchain older than its `min_go`.
 fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
     if let Some(reason) = &s.attrs.ignore {
@@ -202,8 +252,12 @@ fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippet>, 
     if filters.is_empty() {
         return Ok(snippets);
     }
-    let selects =
-        |f: &str, id: &str| id == f || id.strip_prefix(f).is_some_and(|rest| rest.starts_with('-'));
+    let selects = |f: &str, id: &str| {
+        id == f
+            || id
+                .strip_prefix(f)
+                .is_some_and(|rest| rest.starts_with('-') || rest.starts_with('@'))
+    };
     for f in filters {
         if !snippets.iter().any(|s| selects(f, &s.id)) {
             return Err(Error::Other(format!(
@@ -325,6 +379,7 @@ impl<'a> State<'a> {
                 gomodcache: toolchain.gomodcache.clone(),
                 doc: String::new(),
                 fence_line: 0,
+                record: false,
             },
             ops: Vec::new(),
             pending: 0,
@@ -351,6 +406,7 @@ impl<'a> State<'a> {
             doc: s.doc.display().to_string(),
             fence_line: s.line,
             work_dir: work_dir.to_string(),
+            record: true,
             ..self.cx.clone()
         };
         let mut stdout = normalize(&o.stdout, &cx);
