@@ -46,8 +46,8 @@ pub enum Built {
     Library,
     /// It compiled and `go vet` ran: its findings (empty when clean).
     Vetted(String),
-    /// A test snippet: its package directory, for `go test`.
-    TestPackage(PathBuf),
+    /// A test snippet, for `go test TARGET` in DIR.
+    TestPackage { dir: PathBuf, target: String },
     /// It did not compile; the go command's output.
     Failed { diagnostics: String },
 }
@@ -257,7 +257,10 @@ impl Workspace {
         }
         if unit.test {
             // `go test` builds and runs in one step; compile errors show there.
-            return Ok(Built::TestPackage(pkg_dir));
+            return Ok(Built::TestPackage {
+                dir: module_dir,
+                target,
+            });
         }
 
         let binary = self.dir.path().join("bin").join(format!("s{index}"));

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::snippet::{Claim, ClaimKind, Class, Outcome, Snippet};
+use crate::snippet::{Claim, ClaimKind, Class, Outcome, Snippet, TestStatus};
 
 /// One thing that does not hold, at the Markdown line it is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,12 @@ pub fn expected_class(snippet: &Snippet) -> Class {
         Class::Vet
     } else if snippet.attrs.norun || snippet.attrs.vet {
         Class::Built
+    } else if snippet.attrs.test {
+        if has(|k| matches!(k, ClaimKind::Tests(TestStatus::Fail, _))) {
+            Class::TestFail
+        } else {
+            Class::Ok
+        }
     } else if has(|k| matches!(k, ClaimKind::Panic(_))) {
         Class::Panic
     } else if has(|k| matches!(k, ClaimKind::Fatal(_))) {
@@ -78,6 +84,7 @@ pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
         let detail = match outcome.class {
             Class::CompileError => outcome.diagnostics.trim(),
             Class::Vet => outcome.vet.trim(),
+            Class::TestFail => outcome.stdout.trim(),
             Class::Ok | Class::Built => "",
             _ => outcome.stderr.trim(),
         };
@@ -134,6 +141,7 @@ fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
                     | (ClaimKind::Fatal(_), Class::Fatal)
                     | (ClaimKind::Race(_), Class::Race)
                     | (ClaimKind::Vet(_), Class::Vet)
+                    | (ClaimKind::Tests(..), Class::TestFail)
                     | (ClaimKind::Exit(_), Class::Exit)
                     | (
                         ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_),
@@ -232,6 +240,53 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                     .with_diff(text, outcome.vet.trim())
             })
         }
+        ClaimKind::Tests(status, names) => {
+            let word = |s: Option<&TestStatus>| match s {
+                Some(TestStatus::Pass) => "passed",
+                Some(TestStatus::Fail) => "failed",
+                Some(TestStatus::Skip) => "was skipped",
+                None => "did not run",
+            };
+            let wrong: Vec<String> = names
+                .iter()
+                .filter(|n| outcome.tests.get(*n) != Some(status))
+                .map(|n| format!("{n} {}", word(outcome.tests.get(n))))
+                .collect();
+            (!wrong.is_empty()).then(|| {
+                Failure::new(
+                    claim.line,
+                    format!(
+                        "`{}` does not hold: {}",
+                        claim.kind.label(),
+                        wrong.join(", ")
+                    ),
+                )
+            })
+        }
+        ClaimKind::TestsRun(names) => {
+            let mut want: Vec<&str> = names.iter().map(String::as_str).collect();
+            want.sort_unstable();
+            let mut got: Vec<&str> = outcome
+                .tests
+                .keys()
+                .map(String::as_str)
+                .filter(|t| !t.contains('/') || want.contains(t))
+                .collect();
+            got.sort_unstable();
+            (want != got).then(|| {
+                Failure::new(claim.line, "`// Tests run:` does not hold")
+                    .with_diff(&want.join("\n"), &got.join("\n"))
+            })
+        }
+        ClaimKind::Coverage(want) => match outcome.coverage {
+            Some(got) if (got - want).abs() < 0.05 => None,
+            Some(got) => fail(format!(
+                "`// Coverage: {want:.1}%` does not hold: coverage is {got:.1}%"
+            )),
+            None => fail(format!(
+                "`// Coverage: {want:.1}%` does not hold: no coverage figure (add `cover` to the info string)"
+            )),
+        },
         ClaimKind::Exit(n) => match outcome.exit_status {
             Some(got) if got == *n => None,
             Some(got) => fail(format!(

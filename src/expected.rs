@@ -2,6 +2,7 @@
 //! Reading reports malformed files at their line and column; writing is atomic (a temporary file
 //! in the same directory, then a rename), so a crash leaves the old record or the new one.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -9,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::snippet::Class;
+use crate::snippet::{Class, TestStatus};
 
 /// A snippet's full, normalized outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +31,12 @@ pub struct Record {
     /// What `go vet` reported, for `vet` snippets.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vet: String,
+    /// Each test's verdict, for `test` snippets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tests: BTreeMap<String, TestStatus>,
+    /// The coverage figure, for `test` snippets run with `cover`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
 }
 
 impl Record {
@@ -172,6 +179,8 @@ mod tests {
             stderr: "panic: boom\n".into(),
             diagnostics: String::new(),
             vet: String::new(),
+            tests: BTreeMap::new(),
+            coverage: None,
         }
     }
 

@@ -10,7 +10,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use crate::error::{Error, Problem};
-use crate::snippet::{Attrs, Claim, ClaimKind, GoSpec, GoVersion, Snippet};
+use crate::snippet::{Attrs, Claim, ClaimKind, GoSpec, GoVersion, Snippet, TestStatus};
 use crate::time::parse_duration;
 
 /// Pulls every `go` block out of one document. All problems in the document are collected, so a
@@ -207,7 +207,7 @@ fn split_info(info: &str) -> Vec<String> {
     words
 }
 
-const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\"";
+const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N";
 
 fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
     let mut attrs = Attrs::default();
@@ -247,12 +247,39 @@ fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
             },
             ("args", Some(v)) => attrs.args = v.split_whitespace().map(String::from).collect(),
             ("stdin", Some(v)) => attrs.stdin = Some(v.replace("\\n", "\n")),
+            ("test", None) => attrs.test = true,
+            ("tags", Some(v)) => attrs.tags = Some(v.to_string()),
+            ("short", None) => attrs.short = true,
+            ("cover", None) => attrs.cover = true,
+            ("run", Some(v)) => attrs.run = Some(v.to_string()),
+            ("count", Some(v)) => match v.parse::<u32>() {
+                Ok(n) if n >= 1 => attrs.count = Some(n),
+                _ => {
+                    return Err(format!(
+                        "count={v}: write a whole number of runs, 1 or more"
+                    ));
+                }
+            },
             _ => {
                 return Err(format!(
                     "unknown attribute `{w}` in the info string; known: {KNOWN_ATTRS}"
                 ));
             }
         }
+    }
+    let test_flags = attrs.tags.is_some()
+        || attrs.short
+        || attrs.cover
+        || attrs.run.is_some()
+        || attrs.count.is_some();
+    if test_flags && !attrs.test {
+        return Err("tags=, short, cover, run= and count= are `go test` flags: add `test`".into());
+    }
+    if attrs.test && (attrs.norun || attrs.vet || attrs.varies.is_some() || !attrs.args.is_empty())
+    {
+        return Err(
+            "`test` runs `go test`: it does not combine with norun, vet, varies or args".into(),
+        );
     }
     if attrs.norun && attrs.varies.is_some() {
         return Err(
@@ -295,7 +322,7 @@ fn fence_is_closed(source: &str) -> bool {
 }
 
 static CLAIM_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
+    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet|tests passed|tests failed|tests skipped|tests run|coverage)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
         .unwrap()
 });
 static ERROR_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
@@ -400,6 +427,30 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                     "`// Vet:` needs the text the finding contains".into(),
                 ));
             }
+            "tests passed" | "tests failed" | "tests skipped" | "tests run" => {
+                let names: Vec<String> = rest.split_whitespace().map(String::from).collect();
+                if names.is_empty() && head != "tests run" {
+                    return Err((
+                        line_no,
+                        format!("`// {}:` needs the names of the tests", &h[1]),
+                    ));
+                }
+                match head.as_str() {
+                    "tests passed" => ClaimKind::Tests(TestStatus::Pass, names),
+                    "tests failed" => ClaimKind::Tests(TestStatus::Fail, names),
+                    "tests skipped" => ClaimKind::Tests(TestStatus::Skip, names),
+                    _ => ClaimKind::TestsRun(names),
+                }
+            }
+            "coverage" => match rest.trim_end_matches('%').trim().parse::<f64>() {
+                Ok(c) => ClaimKind::Coverage(c),
+                Err(_) => {
+                    return Err((
+                        line_no,
+                        format!("`// Coverage: {rest}`: write a figure like 75.0%"),
+                    ));
+                }
+            },
             "panic" => ClaimKind::Panic(rest),
             "race" => ClaimKind::Race(rest),
             "vet" => ClaimKind::Vet(rest),

@@ -84,6 +84,14 @@ pub const RULES: &[Rule] = &[
         name: "race_reports",
         apply: race_reports,
     },
+    Rule {
+        name: "go_test_timings",
+        apply: go_test_timings,
+    },
+    Rule {
+        name: "snippet_package_paths",
+        apply: snippet_package_paths,
+    },
 ];
 
 pub fn normalize(text: &str, cx: &Context) -> String {
@@ -99,7 +107,8 @@ fn replace_all(re: &Regex, text: &str, with: &str) -> String {
 /// `# snipcheck.local/s3`: the go command names the package it failed to build, and that name
 /// is snipcheck's, not the document's.
 fn go_build_package_header(text: &str, _: &Context) -> String {
-    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^# \S+\n").unwrap());
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^# \S+(?: \[\S+\])?\n").unwrap());
     replace_all(&RE, text, "")
 }
 
@@ -159,10 +168,17 @@ fn snippet_relative_lines(text: &str, cx: &Context) -> String {
     if !cx.record || cx.doc.is_empty() {
         return text.to_string();
     }
-    let re = Regex::new(&format!(r"{}:(\d+)", regex::escape(&cx.doc))).unwrap();
+    // `go test` names a file by its base name (`doc.md:12: message` from t.Error).
+    let base = cx.doc.rsplit('/').next().unwrap_or(&cx.doc);
+    let re = Regex::new(&format!(
+        r"(?m)(^|[\s(])({}|{}):(\d+)",
+        regex::escape(&cx.doc),
+        regex::escape(base)
+    ))
+    .unwrap();
     re.replace_all(text, |c: &Captures| {
-        let line: usize = c[1].parse().unwrap_or(0);
-        format!("{}:+{}", cx.doc, line.saturating_sub(cx.fence_line))
+        let line: usize = c[3].parse().unwrap_or(0);
+        format!("{}{}:+{}", &c[1], &c[2], line.saturating_sub(cx.fence_line))
     })
     .into_owned()
 }
@@ -231,6 +247,24 @@ fn race_reports(text: &str, cx: &Context) -> String {
         .into_owned()
 }
 
+/// `--- PASS: TestA (0.01s)` and `ok  pkg 0.004s`: how long tests took is not a claim.
+fn go_test_timings(text: &str, _: &Context) -> String {
+    static ELAPSED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^(\s*--- (?:PASS|FAIL|SKIP): .*) \(\d+\.\d+s\)$").unwrap()
+    });
+    static SUMMARY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^(ok|FAIL)(\s+\S+)\s+\d+\.\d+s\b").unwrap());
+    let text = ELAPSED.replace_all(text, "$1 (N.NNs)");
+    SUMMARY.replace_all(&text, "$1$2\tN.NNs").into_owned()
+}
+
+/// `snipcheck.local/s7`: the package path of a snippet is its position in this run.
+fn snippet_package_paths(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\bsnipcheck\.local/[sm]\d+\b").unwrap());
+    replace_all(&RE, text, "snipcheck.local/snippet")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +297,7 @@ mod tests {
             "snippets/doc.md:44:2: undefined: x\n"
         );
         assert_eq!(f("#comment\n", &cx()), "#comment\n");
+        assert_eq!(f("# pkg [pkg.test]\nx.md:1:2: e\n", &cx()), "x.md:1:2: e\n");
     }
 
     #[test]
@@ -311,6 +346,15 @@ mod tests {
             "snippets/doc.md:+4:2: undefined: x"
         );
         assert_eq!(f("other.md:44", &cx()), "other.md:44");
+        assert_eq!(f("    doc.md:44: broken", &cx()), "    doc.md:+4: broken");
+        assert_eq!(
+            f("a\nsnippets/doc.md:44:2: x\nsnippets/doc.md:45:2: y", &cx()),
+            "a\nsnippets/doc.md:+4:2: x\nsnippets/doc.md:+5:2: y"
+        );
+        assert_eq!(
+            f("\tsnippets/doc.md:45 +0x1d", &cx()),
+            "\tsnippets/doc.md:+5 +0x1d"
+        );
         let report = Context {
             record: false,
             ..cx()
@@ -394,6 +438,27 @@ mod tests {
             ..cx()
         };
         assert_eq!(f(report, &shown), report, "a report shows the whole race");
+    }
+
+    #[test]
+    fn go_test_timings() {
+        let f = rule("go_test_timings");
+        assert_eq!(
+            f(
+                "--- FAIL: TestA (0.01s)\n    --- PASS: TestA/x (0.00s)\nok  \tsnipcheck.local/s1\t0.004s\tcoverage: 50.0% of statements\n",
+                &cx()
+            ),
+            "--- FAIL: TestA (N.NNs)\n    --- PASS: TestA/x (N.NNs)\nok  \tsnipcheck.local/s1\tN.NNs\tcoverage: 50.0% of statements\n"
+        );
+    }
+
+    #[test]
+    fn snippet_package_paths() {
+        let f = rule("snippet_package_paths");
+        assert_eq!(
+            f("FAIL\tsnipcheck.local/s12 [build failed]", &cx()),
+            "FAIL\tsnipcheck.local/snippet [build failed]"
+        );
     }
 
     #[test]

@@ -134,6 +134,8 @@ pub fn classify(exit: Exit) -> Outcome {
         stderr: exit.stderr,
         diagnostics: String::new(),
         vet: String::new(),
+        tests: Default::default(),
+        coverage: None,
     }
 }
 

@@ -1,10 +1,13 @@
 //! The nouns every step shares: a snippet pulled out of a document, the claims it makes, and the
 //! outcome of building and running it. Steps after extraction only read these.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::gotest::TestStatus;
 
 /// One Go code block of a Markdown document.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +59,18 @@ pub struct Attrs {
     pub args: Vec<String>,
     /// `stdin="text"` (`\n` for a newline): standard input.
     pub stdin: Option<String>,
+    /// `test`: run with `go test` (flags below pass through).
+    pub test: bool,
+    /// `tags=a,b` -> `-tags=a,b`.
+    pub tags: Option<String>,
+    /// `short` -> `-short`.
+    pub short: bool,
+    /// `cover` -> `-cover`.
+    pub cover: bool,
+    /// `run=REGEXP` -> `-run=REGEXP`.
+    pub run: Option<String>,
+    /// `count=N` -> `-count=N` (default 1: test results are never cached).
+    pub count: Option<u32>,
 }
 
 /// A Go release as `major.minor` (`1.22`), ordered.
@@ -146,6 +161,12 @@ pub enum ClaimKind {
     Race(String),
     /// `// Vet: TEXT` — `go vet` reports a finding containing TEXT.
     Vet(String),
+    /// `// Tests passed: TestA TestB` (and failed, skipped): those tests ended so.
+    Tests(TestStatus, Vec<String>),
+    /// `// Tests run: TestA TestB` — exactly these tests ran (any verdict).
+    TestsRun(Vec<String>),
+    /// `// Coverage: 75.0%`.
+    Coverage(f64),
 }
 
 impl ClaimKind {
@@ -161,6 +182,17 @@ impl ClaimKind {
             ClaimKind::Race(t) if t.is_empty() => "// Race:".into(),
             ClaimKind::Race(t) => format!("// Race: {t}"),
             ClaimKind::Vet(t) => format!("// Vet: {t}"),
+            ClaimKind::Tests(status, names) => format!(
+                "// Tests {}: {}",
+                match status {
+                    TestStatus::Pass => "passed",
+                    TestStatus::Fail => "failed",
+                    TestStatus::Skip => "skipped",
+                },
+                names.join(" ")
+            ),
+            ClaimKind::TestsRun(names) => format!("// Tests run: {}", names.join(" ")),
+            ClaimKind::Coverage(c) => format!("// Coverage: {c:.1}%"),
         }
     }
 }
@@ -184,6 +216,8 @@ pub enum Class {
     Race,
     /// `go vet` reported findings (`vet` snippets).
     Vet,
+    /// `go test` ran, and some test failed (`test` snippets).
+    TestFail,
     /// Exited with a non-zero status, without a panic or fatal error.
     Exit,
     /// Killed by a signal it did not expect (not our timeout).
@@ -203,6 +237,7 @@ impl Class {
             Class::RuntimeError => "a run-time error panic",
             Class::Race => "a data race",
             Class::Vet => "vet findings",
+            Class::TestFail => "failing tests",
             Class::Fatal => "a fatal error",
             Class::Exit => "a non-zero exit",
             Class::Signal => "a kill by signal",
@@ -224,4 +259,8 @@ pub struct Outcome {
     pub diagnostics: String,
     /// What `go vet` reported (`vet` snippets), empty otherwise.
     pub vet: String,
+    /// `test` snippets: each test's verdict, from `go test -json`.
+    pub tests: BTreeMap<String, TestStatus>,
+    /// `test` snippets run with `cover`: the coverage figure.
+    pub coverage: Option<f64>,
 }

@@ -18,10 +18,11 @@ use crate::expected::{self, Record};
 use crate::extract::extract;
 use crate::normalize::{self, normalize};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
-use crate::run::{Input, classify, run};
-use crate::snippet::{ClaimKind, Class, GoVersion, Outcome, Snippet};
+use crate::run::{Input, classify, run, run_command};
+use crate::snippet::{ClaimKind, Class, GoVersion, Outcome, Snippet, TestStatus};
 use crate::toolchain::Toolchain;
-use crate::wrap::wrap;
+use crate::wrap::{self, wrap};
+use crate::{gotest, txtar};
 
 /// Runs a whole verification and reports it. `Ok(true)` when every claim and record holds.
 pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, Error> {
@@ -221,18 +222,60 @@ fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
     }
 }
 
-/// The snippet as something to build: its wrapped source and how to build it.
+/// The snippet as something to build: its files (a wrapped fragment, a whole file, or the files
+/// of a txtar archive, each with a `//line` directive into the Markdown) and how to build them.
 fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
-    let program = wrap(s, &toolchain.std)?;
-    Ok(Unit {
-        files: vec![("main.go".to_string(), program.source)],
-        is_main: program.is_main,
+    let at = |line: usize| format!("{}:{line}", s.doc.display());
+    let directive = |line: usize| format!("//line {}:{line}:1\n", s.doc.display());
+    let mut unit = Unit {
         race: s.attrs.race,
         vet: s.attrs.vet,
         go_line: s.attrs.go,
-        go_mod: None,
-        test: false,
-    })
+        test: s.attrs.test,
+        ..Unit::default()
+    };
+    if txtar::is_archive(&s.code) {
+        let archive = txtar::parse(&s.code)
+            .map_err(|(line, msg)| Problem::new(at(s.code_line + line), msg))?;
+        static MAIN: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)^package\s+main\b").unwrap());
+        for f in archive.files {
+            let data = if f.name.ends_with(".go") {
+                if !f.name.ends_with("_test.go") && MAIN.is_match(&wrap::mask(&f.data)) {
+                    unit.is_main = true;
+                }
+                format!("{}{}", directive(s.code_line + f.line), f.data)
+            } else {
+                f.data
+            };
+            if f.name == "go.mod" {
+                unit.go_mod = Some(data.clone());
+            }
+            unit.files.push((f.name, data));
+        }
+        if !unit.files.iter().any(|(n, _)| n.ends_with(".go")) {
+            return Err(Problem::new(
+                at(s.line),
+                "this txtar archive holds no .go file",
+            ));
+        }
+        return Ok(unit);
+    }
+    let program = wrap(s, &toolchain.std)?;
+    if s.attrs.test {
+        if !wrap::is_whole_file(&s.code) {
+            return Err(Problem::new(
+                at(s.line),
+                "a `test` snippet is a whole test file (`package ...` and its tests) or a txtar archive of files",
+            ));
+        }
+        unit.files
+            .push(("snippet_test.go".to_string(), program.source));
+        return Ok(unit);
+    }
+    unit.is_main = program.is_main;
+    unit.files.push(("main.go".to_string(), program.source));
+    Ok(unit)
 }
 
 fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippet>, Error> {
@@ -293,6 +336,8 @@ fn execute(
         stderr: String::new(),
         diagnostics: diagnostics.to_string(),
         vet: vet.to_string(),
+        tests: Default::default(),
+        coverage: None,
     };
     let done = |runs: Vec<Outcome>| Executed {
         runs,
@@ -307,8 +352,12 @@ fn execute(
             return Ok(done(vec![not_run(Class::Built, "", "")]));
         }
         Built::Vetted(findings) => return Ok(done(vec![not_run(Class::Vet, "", findings)])),
-        Built::Library | Built::TestPackage(_) => {
-            return Ok(done(vec![not_run(Class::Built, "", "")]));
+        Built::Library => return Ok(done(vec![not_run(Class::Built, "", "")])),
+        Built::TestPackage { dir, target } => {
+            let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
+            return Ok(done(vec![go_test(
+                snippet, workspace, dir, target, timeout,
+            )?]));
         }
         Built::Binary(_) if snippet.attrs.norun => {
             return Ok(done(vec![not_run(Class::Built, "", "")]));
@@ -316,15 +365,7 @@ fn execute(
         Built::Binary(path) => path,
     };
     let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
-    let mut env = snippet.attrs.env.clone();
-    if !snippet.attrs.godebug.is_empty() {
-        env.push(("GODEBUG".into(), snippet.attrs.godebug.join(",")));
-    }
-    let input = Input {
-        args: snippet.attrs.args.clone(),
-        env,
-        stdin: snippet.attrs.stdin.clone(),
-    };
+    let input = input_of(snippet, snippet.attrs.args.clone());
     // `varies` runs until two outputs differ, at most N times; before a result is recorded it
     // runs twice, so a flaky result is refused instead of recorded.
     let limit = match snippet.attrs.varies {
@@ -346,6 +387,84 @@ fn execute(
         }
     }
     Ok(done(runs))
+}
+
+/// What the snippet's attributes give the process it runs as.
+fn input_of(snippet: &Snippet, args: Vec<String>) -> Input {
+    let mut env = snippet.attrs.env.clone();
+    if !snippet.attrs.godebug.is_empty() {
+        env.push(("GODEBUG".into(), snippet.attrs.godebug.join(",")));
+    }
+    Input {
+        args,
+        env,
+        stdin: snippet.attrs.stdin.clone(),
+    }
+}
+
+/// Runs a `test` snippet with `go test -json` and reads which tests ran and how they ended.
+fn go_test(
+    snippet: &Snippet,
+    workspace: &Workspace,
+    dir: &std::path::Path,
+    target: &str,
+    timeout: Duration,
+) -> Result<Outcome, Error> {
+    let a = &snippet.attrs;
+    let mut args = vec!["test".to_string(), "-json".to_string()];
+    args.push(format!("-count={}", a.count.unwrap_or(1)));
+    if let Some(tags) = &a.tags {
+        args.push(format!("-tags={tags}"));
+    }
+    if a.short {
+        args.push("-short".into());
+    }
+    if a.cover {
+        args.push("-cover".into());
+    }
+    if let Some(run) = &a.run {
+        args.push(format!("-run={run}"));
+    }
+    if a.race {
+        args.push("-race".into());
+    }
+    args.push(target.to_string());
+    let exit = run_command(workspace.go(dir), dir, timeout, &input_of(snippet, args))?;
+    // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
+    // is not an event as output.
+    let report = gotest::parse(&format!("{}{}", exit.stdout, exit.stderr));
+    let (class, diagnostics) = if exit.timed_out {
+        (Class::Timeout, String::new())
+    } else if report.build_failed {
+        let d = if report.build_output.trim().is_empty() {
+            report.output.clone()
+        } else {
+            report.build_output.clone()
+        };
+        (Class::CompileError, d)
+    } else if report.package_status == Some(TestStatus::Fail)
+        || report.tests.values().any(|s| *s == TestStatus::Fail)
+    {
+        (Class::TestFail, String::new())
+    } else if exit.code == Some(0) {
+        (Class::Ok, String::new())
+    } else {
+        (Class::Exit, String::new())
+    };
+    Ok(Outcome {
+        class,
+        exit_status: if exit.timed_out { None } else { exit.code },
+        stdout: if class == Class::CompileError {
+            String::new()
+        } else {
+            report.output
+        },
+        stderr: String::new(),
+        diagnostics,
+        vet: String::new(),
+        tests: report.tests,
+        coverage: report.coverage,
+    })
 }
 
 enum FileOp {
@@ -431,6 +550,8 @@ impl<'a> State<'a> {
             stderr: normalize(&o.stderr, &cx),
             diagnostics: normalize(&o.diagnostics, &cx),
             vet: normalize(&o.vet, &cx),
+            tests: o.tests.clone(),
+            coverage: o.coverage,
         }
     }
 
@@ -453,7 +574,15 @@ impl<'a> State<'a> {
             work_dir: work_dir.clone(),
             ..self.cx.clone()
         };
+        // A test snippet's stdout is go test's report, timings included; its claims read the
+        // test verdicts, so the text is shown normalized.
+        let stdout = if s.attrs.test {
+            normalize(&outcome.stdout, &display)
+        } else {
+            outcome.stdout.clone()
+        };
         let shown = Outcome {
+            stdout,
             stderr: normalize(&outcome.stderr, &display),
             diagnostics: normalize(&outcome.diagnostics, &display),
             vet: normalize(&outcome.vet, &display),

@@ -129,3 +129,58 @@ fn race_without_a_c_compiler_is_a_clear_error() {
         run.stderr
     );
 }
+
+#[test]
+fn go_test_and_multi_file_claims_hold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let exp = exp.to_str().unwrap();
+    let doc = "tests/fixtures/gotest-hold.md";
+    let first = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp, "--accept"],
+        &[],
+    );
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let second = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp, "--locked"],
+        &[],
+    );
+    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    insta::assert_snapshot!("gotest_hold", redact(&second.stdout, tmp.path()));
+    let record = std::fs::read_to_string(
+        tmp.path()
+            .join("expected/tests/fixtures/gotest-hold/examples-failures-and-coverage.toml"),
+    )
+    .unwrap();
+    assert!(record.contains("class = \"test_fail\""), "{record}");
+    assert!(record.contains("TestMinIsBroken = \"fail\""), "{record}");
+    assert!(
+        record.contains("gotest-hold.md:+32: Min(1, 2) is not 2"),
+        "{record}"
+    );
+}
+
+#[test]
+fn go_test_claims_fail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let run = snipcheck(
+        &repo(),
+        &[
+            "verify",
+            "tests/fixtures/gotest-fail.md",
+            "--expected",
+            exp.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.ends_with("0 passed, 4 failed\n"),
+        "{}",
+        run.stdout
+    );
+    insta::assert_snapshot!("gotest_fail", redact(&run.stdout, tmp.path()));
+}
