@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::snippet::{Claim, ClaimKind, Class, Outcome, Snippet, TestStatus};
+use crate::snippet::{Claim, ClaimKind, Class, Outcome, Snippet, TestStatus, signal_name};
 
 /// One thing that does not hold, at the Markdown line it is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +51,8 @@ pub fn expected_class(snippet: &Snippet) -> Class {
         Class::Panic
     } else if has(|k| matches!(k, ClaimKind::Fatal(_))) {
         Class::Fatal
+    } else if has(|k| matches!(k, ClaimKind::Signal(_))) {
+        Class::Signal
     } else if has(|k| matches!(k, ClaimKind::Race(_))) {
         Class::Race
     } else if has(|k| matches!(k, ClaimKind::Exit(n) if *n != 0)) {
@@ -142,6 +144,7 @@ fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
                     | (ClaimKind::Race(_), Class::Race)
                     | (ClaimKind::Vet(_), Class::Vet)
                     | (ClaimKind::Tests(..), Class::TestFail)
+                    | (ClaimKind::Signal(_), Class::Signal)
                     | (ClaimKind::Exit(_), Class::Exit)
                     | (
                         ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_),
@@ -286,6 +289,14 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
             None => fail(format!(
                 "`// Coverage: {want:.1}%` does not hold: no coverage figure (add `cover` to the info string)"
             )),
+        },
+        ClaimKind::Signal(want) => match outcome.signal.map(signal_name) {
+            Some(got) if got.eq_ignore_ascii_case(want) => None,
+            Some(got) => fail(format!(
+                "`// Signal: {want}` does not hold: it was killed by {got}"
+            )),
+            // A wrong class is reported once, above.
+            None => None,
         },
         ClaimKind::Exit(n) => match outcome.exit_status {
             Some(got) if got == *n => None,

@@ -37,6 +37,9 @@ pub struct Record {
     /// The coverage figure, for `test` snippets run with `cover`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<f64>,
+    /// The signal that killed the process, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
 }
 
 impl Record {
@@ -181,6 +184,7 @@ mod tests {
             vet: String::new(),
             tests: BTreeMap::new(),
             coverage: None,
+            signal: None,
         }
     }
 

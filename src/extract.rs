@@ -322,7 +322,7 @@ fn fence_is_closed(source: &str) -> bool {
 }
 
 static CLAIM_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet|tests passed|tests failed|tests skipped|tests run|coverage)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
+    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet|tests passed|tests failed|tests skipped|tests run|coverage|signal)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
         .unwrap()
 });
 static ERROR_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
@@ -451,6 +451,13 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                     ));
                 }
             },
+            "signal" if rest.is_empty() => {
+                return Err((
+                    line_no,
+                    "`// Signal:` needs the signal's name, e.g. SIGKILL".into(),
+                ));
+            }
+            "signal" => ClaimKind::Signal(rest),
             "panic" => ClaimKind::Panic(rest),
             "race" => ClaimKind::Race(rest),
             "vet" => ClaimKind::Vet(rest),

@@ -138,6 +138,9 @@ fn write_result(out: &mut impl Write, r: &SnippetResult) -> io::Result<()> {
         Status::Skipped(why) => writeln!(out, "skip  {place}  {}  ({why})", s.id)?,
         Status::Failed => {
             writeln!(out, "FAIL  {place}  {}  {}", s.id, s.title)?;
+            if let Some(class) = r.class {
+                writeln!(out, "      outcome: {}", class.name())?;
+            }
             for f in &r.failures {
                 writeln!(out, "      {}:{}: {}", s.doc.display(), f.line, f.message)?;
                 if let Some((expected, actual)) = &f.diff {

@@ -136,6 +136,7 @@ pub fn classify(exit: Exit) -> Outcome {
         vet: String::new(),
         tests: Default::default(),
         coverage: None,
+        signal: exit.signal,
     }
 }
 

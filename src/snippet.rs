@@ -167,6 +167,8 @@ pub enum ClaimKind {
     TestsRun(Vec<String>),
     /// `// Coverage: 75.0%`.
     Coverage(f64),
+    /// `// Signal: SIGKILL` — the process was killed by that signal.
+    Signal(String),
 }
 
 impl ClaimKind {
@@ -193,6 +195,7 @@ impl ClaimKind {
             ),
             ClaimKind::TestsRun(names) => format!("// Tests run: {}", names.join(" ")),
             ClaimKind::Coverage(c) => format!("// Coverage: {c:.1}%"),
+            ClaimKind::Signal(name) => format!("// Signal: {name}"),
         }
     }
 }
@@ -228,7 +231,47 @@ pub enum Class {
     Timeout,
 }
 
+/// The name of a signal number, as `kill -l` spells it, for claims and records.
+pub fn signal_name(n: i32) -> String {
+    let name = match n {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        10 => "SIGUSR1",
+        11 => "SIGSEGV",
+        12 => "SIGUSR2",
+        13 => "SIGPIPE",
+        14 => "SIGALRM",
+        15 => "SIGTERM",
+        _ => return format!("signal {n}"),
+    };
+    name.to_string()
+}
+
 impl Class {
+    /// The class as records and reports name it (`runtime_error`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Ok => "ok",
+            Class::Built => "built",
+            Class::Panic => "panic",
+            Class::RuntimeError => "runtime_error",
+            Class::Fatal => "fatal",
+            Class::Race => "race",
+            Class::Vet => "vet",
+            Class::TestFail => "test_fail",
+            Class::Exit => "exit",
+            Class::Signal => "signal",
+            Class::CompileError => "compile_error",
+            Class::Timeout => "timeout",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Class::Ok => "a clean exit",
@@ -263,4 +306,6 @@ pub struct Outcome {
     pub tests: BTreeMap<String, TestStatus>,
     /// `test` snippets run with `cover`: the coverage figure.
     pub coverage: Option<f64>,
+    /// The signal that killed the process (`Class::Signal`).
+    pub signal: Option<i32>,
 }

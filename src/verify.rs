@@ -19,7 +19,7 @@ use crate::extract::extract;
 use crate::normalize::{self, normalize};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
 use crate::run::{Input, classify, run, run_command};
-use crate::snippet::{ClaimKind, Class, GoVersion, Outcome, Snippet, TestStatus};
+use crate::snippet::{ClaimKind, Class, GoVersion, Outcome, Snippet, TestStatus, signal_name};
 use crate::toolchain::Toolchain;
 use crate::wrap::{self, wrap};
 use crate::{gotest, txtar};
@@ -338,6 +338,7 @@ fn execute(
         vet: vet.to_string(),
         tests: Default::default(),
         coverage: None,
+        signal: None,
     };
     let done = |runs: Vec<Outcome>| Executed {
         runs,
@@ -464,6 +465,7 @@ fn go_test(
         vet: String::new(),
         tests: report.tests,
         coverage: report.coverage,
+        signal: None,
     })
 }
 
@@ -552,6 +554,7 @@ impl<'a> State<'a> {
             vet: normalize(&o.vet, &cx),
             tests: o.tests.clone(),
             coverage: o.coverage,
+            signal: o.signal.map(signal_name),
         }
     }
 

@@ -53,7 +53,7 @@ fn fidelity_claims_fail() {
     );
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.ends_with("2 passed, 8 failed\n"),
+        run.stdout.ends_with("2 passed, 10 failed\n"),
         "{}",
         run.stdout
     );
