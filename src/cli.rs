@@ -21,6 +21,18 @@ pub struct Cli {
 pub enum Command {
     /// Build and run every Go snippet and check its claims and its recorded result.
     Verify(VerifyArgs),
+    /// The coverage view: per document and item, the snippets, their claims, their verdict
+    /// against the recorded results (nothing is built), and the claims marked unchecked.
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Markdown files or folders [default: `documents` in snipcheck.toml, or snippets/].
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub common: Common,
 }
 
 #[derive(Debug, Args)]

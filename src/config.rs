@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::cli::{Common, VerifyArgs};
+use crate::cli::{Common, ListArgs, VerifyArgs};
 use crate::error::Error;
 use crate::time::parse_duration;
 
@@ -100,6 +100,36 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
 }
 
 impl Settings {
+    /// The settings `list` needs: which documents, where the records are, which go.
+    pub fn for_list(args: &ListArgs, file: FileConfig) -> Settings {
+        Settings {
+            documents: if args.paths.is_empty() {
+                file.documents
+                    .unwrap_or_else(|| vec![PathBuf::from("snippets")])
+            } else {
+                args.paths.clone()
+            },
+            whole_set: args.paths.is_empty(),
+            expected: args
+                .common
+                .expected
+                .clone()
+                .or(file.expected)
+                .unwrap_or_else(|| PathBuf::from("expected")),
+            timeout: DEFAULT_TIMEOUT,
+            jobs: 1,
+            go: args
+                .common
+                .go
+                .clone()
+                .or(file.go)
+                .unwrap_or_else(|| PathBuf::from("go")),
+            policy: Policy::Locked,
+            filters: Vec::new(),
+            varies_runs: DEFAULT_VARIES_RUNS,
+        }
+    }
+
     pub fn resolve(args: &VerifyArgs, file: FileConfig) -> Result<Settings, Error> {
         let Common {
             jobs,

@@ -16,7 +16,46 @@ use crate::time::parse_duration;
 /// Pulls every `go` block out of one document. All problems in the document are collected, so a
 /// maintainer sees every broken fence and duplicate id at once.
 pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
+    extract_document(doc, text).map(|d| d.snippets)
+}
+
+/// Everything snipcheck reads in a document: its items, its snippets, and the claims it marks as
+/// not checkable.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    pub items: Vec<Item>,
+    pub snippets: Vec<Snippet>,
+    pub unchecked: Vec<Unchecked>,
+}
+
+/// A numbered heading (or, in a document without numbers, any heading).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub id: String,
+    pub title: String,
+    pub line: usize,
+    /// A numbered heading (`### 1028. ...`).
+    pub numbered: bool,
+}
+
+/// `> **Unchecked:** REASON`: a claim the document makes that no code here can check, marked so
+/// that readers and the coverage view both see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unchecked {
+    pub item: Option<String>,
+    pub line: usize,
+    pub reason: String,
+}
+
+static UNCHECKED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*>\s*(?:\*\*Unchecked:\*\*|\*\*Unchecked\*\*:|Unchecked:)\s*(.*?)\s*$").unwrap()
+});
+
+pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
     let lines = LineIndex::new(text);
+    let mut items: Vec<Item> = Vec::new();
+    let mut unchecked: Vec<Unchecked> = Vec::new();
+    let mut heading_line = 0;
     let mut problems = Vec::new();
     let mut snippets: Vec<Snippet> = Vec::new();
     let mut heading: Option<Heading> = None;
@@ -27,10 +66,37 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { .. }) => in_heading = Some(String::new()),
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = Some(String::new());
+                heading_line = lines.line_of(range.start);
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(t) = in_heading.take() {
-                    heading = Some(Heading::new(t.trim(), heading.take()));
+                    let h = Heading::new(t.trim(), heading.take());
+                    if items.last().is_none_or(|i| i.id != h.item) {
+                        items.push(Item {
+                            id: h.item.clone(),
+                            title: h.title.clone(),
+                            line: heading_line,
+                            numbered: h.numbered,
+                        });
+                    }
+                    heading = Some(h);
+                }
+            }
+            Event::Start(Tag::BlockQuote(_)) => {
+                let first = lines.line_of(range.start);
+                for (i, l) in text[range.clone()].lines().enumerate() {
+                    let line = first + i;
+                    if let Some(c) = UNCHECKED.captures(l) {
+                        if unchecked.iter().all(|u| u.line != line) {
+                            unchecked.push(Unchecked {
+                                item: heading.as_ref().map(|h| h.item.clone()),
+                                line,
+                                reason: c[1].to_string(),
+                            });
+                        }
+                    }
                 }
             }
             Event::Text(t) | Event::Code(t) if in_heading.is_some() => {
@@ -83,6 +149,7 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
                         continue;
                     }
                 };
+                let item = heading.as_ref().map(|h| h.item.clone());
                 let (id, title) = match (&attrs.id, &heading) {
                     (Some(id), h) => (id.clone(), h.as_ref().map(|h| h.title.clone())),
                     (None, Some(h)) => {
@@ -103,6 +170,7 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
                         continue;
                     }
                 };
+                let b_id = id.clone();
                 if let Some(first) = seen.insert(id.clone(), b.line) {
                     problems.push(Problem::new(
                         at(b.line),
@@ -118,6 +186,7 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
                     line: b.line,
                     code_line,
                     title: title.unwrap_or_default(),
+                    item: item.unwrap_or_else(|| b_id.clone()),
                     attrs,
                     code,
                     claims,
@@ -127,7 +196,11 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
         }
     }
     if problems.is_empty() {
-        Ok(snippets)
+        Ok(Extracted {
+            items,
+            snippets,
+            unchecked,
+        })
     } else {
         Err(Error::Problems(problems))
     }

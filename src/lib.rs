@@ -13,6 +13,7 @@ pub mod error;
 pub mod expected;
 pub mod extract;
 pub mod gotest;
+pub mod list;
 pub mod normalize;
 pub mod report;
 pub mod run;

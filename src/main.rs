@@ -9,7 +9,10 @@ use clap::Parser;
 use snipcheck::cli::{Cli, Command};
 use snipcheck::config::{Settings, load_file};
 use snipcheck::error::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, Error};
+use snipcheck::list::list;
 use snipcheck::report::Human;
+use snipcheck::snippet::GoVersion;
+use snipcheck::toolchain::Toolchain;
 use snipcheck::verify::verify;
 
 fn main() -> ExitCode {
@@ -17,6 +20,8 @@ fn main() -> ExitCode {
     let code = match run(cli) {
         Ok(true) => EXIT_OK,
         Ok(false) => EXIT_FAILED,
+        // `snipcheck list | head`: the reader left; that is not snipcheck's failure.
+        Err(e) if e.to_string().contains("Broken pipe") => EXIT_OK,
         Err(e) => {
             let _ = std::io::stdout().flush();
             eprintln!("{e}");
@@ -34,6 +39,23 @@ fn run(cli: Cli) -> Result<bool, Error> {
             let stdout = std::io::stdout();
             let mut reporter = Human::new(stdout.lock());
             verify(&settings, &mut reporter)
+        }
+        Command::List(args) => {
+            let file = load_file(args.common.config.as_deref())?;
+            let settings = Settings::for_list(&args, file);
+            // The installed Go names the `@latest` variants' version; without one, list still
+            // works from the records.
+            let current = Toolchain::probe(&settings.go)
+                .ok()
+                .map(|t| GoVersion(t.release.0, t.release.1));
+            let stdout = std::io::stdout();
+            list(
+                &settings.documents,
+                &settings.expected,
+                current,
+                &mut stdout.lock(),
+            )?;
+            Ok(true)
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Snippet {
     pub code_line: usize,
     /// The heading the snippet sits under, without Markdown markup.
     pub title: String,
+    /// The item (numbered heading) it belongs to: `1028` for `1028-2` and `1028@go1.21`.
+    pub item: String,
     pub attrs: Attrs,
     pub code: String,
     pub claims: Vec<Claim>,

@@ -165,7 +165,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
 /// version, as a variant with its own id (`1028@go1.21`), record and language version; each
 /// variant is held to the claims about its version and to the claims about every version.
 /// `go1.22+` is checked at 1.22 and at the toolchain's own version (the variant `@latest`).
-fn expand_versions(snippets: Vec<Snippet>, current: GoVersion) -> Result<Vec<Snippet>, Error> {
+pub fn expand_versions(snippets: Vec<Snippet>, current: GoVersion) -> Result<Vec<Snippet>, Error> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for s in snippets {

@@ -302,6 +302,7 @@ mod tests {
             line: 9,
             code_line: 10,
             title: "1. T".into(),
+            item: "1".into(),
             attrs: Attrs::default(),
             code: code.into(),
             claims: vec![],
