@@ -4,6 +4,7 @@
 //! takes the whole batch at once, so the way it is built (one `go build` per package today) can
 //! change without touching the steps around it.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,6 +15,7 @@ use regex::Regex;
 use tempfile::TempDir;
 
 use crate::error::Error;
+use crate::merge;
 use crate::snippet::GoVersion;
 use crate::toolchain::Toolchain;
 
@@ -35,6 +37,8 @@ pub struct Unit {
     pub go_mod: Option<String>,
     /// Build nothing yet: the snippet is run with `go test` later.
     pub test: bool,
+    /// May share one binary with other snippets (see `merge`).
+    pub mergeable: bool,
 }
 
 /// What building one unit gave.
@@ -42,6 +46,8 @@ pub struct Unit {
 pub enum Built {
     /// A `main` package, linked; run it.
     Binary(PathBuf),
+    /// A package of the merged binary: run `binary name ARGS...`.
+    Merged { binary: PathBuf, name: String },
     /// It compiled, and there is nothing to run (a library package, or `norun`).
     Library,
     /// It compiled and `go vet` ran: its findings (empty when clean).
@@ -119,6 +125,8 @@ pub struct Workspace {
     dir: TempDir,
     toolchain: Toolchain,
     base: Option<BaseModule>,
+    /// Link mergeable snippets into one binary (off: every snippet is built alone).
+    pub merging: bool,
 }
 
 impl Workspace {
@@ -145,6 +153,7 @@ impl Workspace {
             dir,
             toolchain: toolchain.clone(),
             base: base.cloned(),
+            merging: true,
         };
         if base.is_some() {
             ws.download()?;
@@ -197,16 +206,103 @@ impl Workspace {
         cmd
     }
 
-    /// Builds every unit, in parallel on the current rayon pool. `units` are (index, unit);
-    /// results are in input order.
+    /// Builds every unit. `units` are (index, unit); results are in input order. The mergeable
+    /// ones are linked into one binary (`merge`); a snippet that breaks the merged build, and
+    /// every other unit, is built on its own, in parallel on the current rayon pool.
     pub fn build(&self, units: &[(usize, &Unit)]) -> Result<Vec<Built>, Error> {
+        let candidates: Vec<(usize, &Unit)> = units
+            .iter()
+            .filter(|(_, u)| u.mergeable && self.merging)
+            .copied()
+            .collect();
+        let merged = self.build_merged(&candidates)?;
         units
             .par_iter()
-            .map(|(i, u)| self.build_one(*i, u))
+            .map(|(i, u)| match merged.get(i) {
+                Some(b) => Ok(b.clone()),
+                None => self.build_alone(*i, u),
+            })
             .collect()
     }
 
-    fn build_one(&self, index: usize, unit: &Unit) -> Result<Built, Error> {
+    /// Links the candidates into `bin/merged`. A package that fails to compile is dropped and
+    /// the rest tried again; what is returned built merged, the others are left to be built
+    /// alone (which also gives them their own, unmerged diagnostics).
+    fn build_merged(&self, candidates: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
+        static FAILED_PACKAGE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"(?m)^# snipcheck\.local/s(\d+)\b").unwrap());
+        let mut members: Vec<(usize, &Unit)> = candidates.to_vec();
+        // Merging pays off from a handful of snippets on; and a few rounds of dropping broken
+        // packages is enough, since each round drops every package the compiler named.
+        for _round in 0..4 {
+            if members.len() < 2 {
+                break;
+            }
+            let names: Vec<String> = members.iter().map(|(i, _)| format!("s{i}")).collect();
+            for ((_, unit), name) in members.iter().zip(&names) {
+                let dir = self.dir.path().join(name);
+                fs::create_dir_all(&dir)
+                    .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+                let (_, source) = &unit.files[0];
+                fs::write(dir.join("main.go"), merge::as_package(source, name))
+                    .map_err(|e| Error::io(format!("cannot write {}", dir.display()), e))?;
+            }
+            let cmd_dir = self.dir.path().join("cmd");
+            fs::create_dir_all(&cmd_dir)
+                .map_err(|e| Error::io("cannot create the dispatcher's directory", e))?;
+            fs::write(
+                cmd_dir.join("main.go"),
+                merge::dispatcher("snipcheck.local", &names),
+            )
+            .map_err(|e| Error::io("cannot write the dispatcher", e))?;
+            let binary = self.dir.path().join("bin").join("merged");
+            let out = self
+                .go(self.dir.path())
+                .args(["build", "-o"])
+                .arg(&binary)
+                .arg("./cmd")
+                .output()
+                .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
+            if out.status.success() {
+                return Ok(members
+                    .iter()
+                    .zip(names)
+                    .map(|((i, _), name)| {
+                        (
+                            *i,
+                            Built::Merged {
+                                binary: binary.clone(),
+                                name,
+                            },
+                        )
+                    })
+                    .collect());
+            }
+            let text = String::from_utf8_lossy(&out.stderr);
+            let broken: HashSet<usize> = FAILED_PACKAGE
+                .captures_iter(&text)
+                .filter_map(|c| c[1].parse().ok())
+                .collect();
+            if broken.is_empty() {
+                break;
+            }
+            members.retain(|(i, _)| !broken.contains(i));
+        }
+        Ok(HashMap::new())
+    }
+
+    /// The file the dispatcher is compiled from, as it appears in stack traces.
+    pub fn dispatcher_file(&self) -> String {
+        self.dir
+            .path()
+            .join("cmd")
+            .join("main.go")
+            .display()
+            .to_string()
+    }
+
+    /// Builds one unit on its own.
+    pub fn build_alone(&self, index: usize, unit: &Unit) -> Result<Built, Error> {
         // A unit with a module of its own lives in `m{index}`, a nested module the shared one
         // does not see; the others are packages `s{index}` of the shared module.
         let own_module = unit.go_line.is_some() || unit.go_mod.is_some();

@@ -53,6 +53,11 @@ pub struct VerifyArgs {
     #[arg(long = "filter", value_name = "ID")]
     pub filters: Vec<String>,
 
+    /// Build every snippet as its own binary instead of linking the ones that can share a
+    /// binary into one (slower; for comparing, and for ruling merging out).
+    #[arg(long)]
+    pub no_merge: bool,
+
     #[command(flatten)]
     pub common: Common,
 }

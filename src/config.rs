@@ -56,6 +56,8 @@ pub struct Settings {
     pub policy: Policy,
     pub filters: Vec<String>,
     pub varies_runs: usize,
+    /// Link the snippets that can share a binary into one.
+    pub merge: bool,
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
@@ -127,6 +129,7 @@ impl Settings {
             policy: Policy::Locked,
             filters: Vec::new(),
             varies_runs: DEFAULT_VARIES_RUNS,
+            merge: true,
         }
     }
 
@@ -197,6 +200,7 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("go")),
             policy,
             filters: args.filters.clone(),
+            merge: !args.no_merge,
             varies_runs: match file.varies_runs {
                 Some(n) if !(2..=100).contains(&n) => {
                     return Err(Error::at(config_name, "varies_runs must be 2 to 100"));

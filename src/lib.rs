@@ -14,6 +14,7 @@ pub mod expected;
 pub mod extract;
 pub mod gotest;
 pub mod list;
+pub mod merge;
 pub mod normalize;
 pub mod report;
 pub mod run;

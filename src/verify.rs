@@ -16,6 +16,7 @@ use crate::documents;
 use crate::error::{Error, Problem};
 use crate::expected::{self, Record};
 use crate::extract::extract;
+use crate::merge;
 use crate::normalize::{self, normalize};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
 use crate::run::{Input, classify, run, run_command};
@@ -83,7 +84,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     let mut workspaces = Vec::new();
     let mut built: HashMap<usize, (usize, Built)> = HashMap::new();
     for (base, members) in &groups {
-        let ws = Workspace::new(&toolchain, base.as_ref())?;
+        let mut ws = Workspace::new(&toolchain, base.as_ref())?;
+        ws.merging = settings.merge;
         let batch: Vec<(usize, &Unit)> = members.iter().map(|&i| (i, &units[&i])).collect();
         let results = pool.install(|| ws.build(&batch))?;
         for (&i, b) in members.iter().zip(results) {
@@ -105,13 +107,13 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     let mut state = State::new(settings, &toolchain);
     let (tx, rx) = mpsc::channel::<(usize, Result<Executed, Error>)>();
     std::thread::scope(|scope| -> Result<(), Error> {
-        let (built, snippets, workspaces, order, pool) =
-            (&built, &snippets, &workspaces, &order, &pool);
+        let (built, snippets, workspaces, order, pool, units) =
+            (&built, &snippets, &workspaces, &order, &pool, &units);
         scope.spawn(move || {
             pool.install(|| {
                 order.par_iter().for_each_with(tx, |tx, &i| {
                     let (w, b) = &built[&i];
-                    let r = execute(&snippets[i], b, &workspaces[*w], i, settings);
+                    let r = execute(&snippets[i], &units[&i], b, &workspaces[*w], i, settings);
                     let _ = tx.send((i, r));
                 })
             })
@@ -234,6 +236,7 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
         test: s.attrs.test,
         ..Unit::default()
     };
+    let a = &s.attrs;
     if txtar::is_archive(&s.code) {
         let archive = txtar::parse(&s.code)
             .map_err(|(line, msg)| Problem::new(at(s.code_line + line), msg))?;
@@ -274,6 +277,17 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
         return Ok(unit);
     }
     unit.is_main = program.is_main;
+    let claims_compile_error = s
+        .claims
+        .iter()
+        .any(|c| matches!(c.kind, ClaimKind::CompileError(_)));
+    unit.mergeable = program.is_main
+        && !a.race
+        && !a.vet
+        && a.go.is_none()
+        && a.godebug.is_empty()
+        && !claims_compile_error
+        && merge::can_merge(&program.source);
     unit.files.push(("main.go".to_string(), program.source));
     Ok(unit)
 }
@@ -323,6 +337,7 @@ struct Executed {
 /// Builds nothing, decides nothing: runs one built snippet as often as its claims need.
 fn execute(
     snippet: &Snippet,
+    unit: &Unit,
     built: &Built,
     workspace: &Workspace,
     index: usize,
@@ -360,13 +375,47 @@ fn execute(
                 snippet, workspace, dir, target, timeout,
             )?]));
         }
-        Built::Binary(_) if snippet.attrs.norun => {
+        Built::Binary(_) | Built::Merged { .. } if snippet.attrs.norun => {
             return Ok(done(vec![not_run(Class::Built, "", "")]));
         }
-        Built::Binary(path) => path,
+        Built::Binary(path) => (path.clone(), None),
+        Built::Merged { binary, name } => (binary.clone(), Some(name.as_str())),
     };
     let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
-    let input = input_of(snippet, snippet.attrs.args.clone());
+    let run_once = |binary: &std::path::Path, merged: Option<&str>| -> Result<Outcome, Error> {
+        let mut args: Vec<String> = merged.iter().map(|n| n.to_string()).collect();
+        args.extend(snippet.attrs.args.iter().cloned());
+        let dir = workspace.run_dir(index)?;
+        let mut exit = run(binary, &dir, timeout, &input_of(snippet, args))?;
+        if let Some(name) = merged {
+            exit.stderr = merge::unmerge(
+                &exit.stderr,
+                "snipcheck.local",
+                name,
+                &workspace.dispatcher_file(),
+            );
+        }
+        Ok(classify(exit))
+    };
+    let (mut binary, mut merged) = binary;
+    let first = run_once(&binary, merged)?;
+    // The output shows the package the snippet was merged as: only a run alone is the truth.
+    let first = match merged {
+        Some(name)
+            if merge::shows_package(&first.stdout, name)
+                || merge::shows_package(&first.stderr, name) =>
+        {
+            match workspace.build_alone(index, unit)? {
+                Built::Binary(path) => {
+                    binary = path;
+                    merged = None;
+                    run_once(&binary, None)?
+                }
+                _ => first,
+            }
+        }
+        _ => first,
+    };
     // `varies` runs until two outputs differ, at most N times; before a result is recorded it
     // runs twice, so a flaky result is refused instead of recorded.
     let limit = match snippet.attrs.varies {
@@ -375,17 +424,18 @@ fn execute(
         None if settings.policy == Policy::Accept => 2,
         None => 1,
     };
-    let mut runs: Vec<Outcome> = Vec::new();
-    for _ in 0..limit {
-        let dir = workspace.run_dir(index)?;
-        let outcome = classify(run(binary, &dir, timeout, &input)?);
-        let differs = runs
+    let mut runs: Vec<Outcome> = vec![first];
+    for _ in 1..limit {
+        let outcome = run_once(&binary, merged)?;
+        if runs
             .first()
-            .is_some_and(|first| first.stdout != outcome.stdout);
-        runs.push(outcome);
-        if differs && snippet.attrs.varies.is_some() {
+            .is_some_and(|first| first.stdout != outcome.stdout)
+            && snippet.attrs.varies.is_some()
+        {
+            runs.push(outcome);
             break;
         }
+        runs.push(outcome);
     }
     Ok(done(runs))
 }

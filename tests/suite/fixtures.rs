@@ -93,3 +93,34 @@ fn one_snippet_by_filter() {
         run.stdout
     );
 }
+
+/// A snippet's outcome is the same whether it ran from the merged binary or from its own: the
+/// records written both ways are identical, byte for byte.
+#[test]
+fn merged_and_alone_give_the_same_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = [
+        "tests/fixtures/claims-hold.md",
+        "tests/fixtures/claims-fail.md",
+        "tests/fixtures/fidelity-hold.md",
+    ];
+    let record = |dir: &str, extra: &[&str]| {
+        let exp = tmp.path().join(dir);
+        let mut args = vec!["verify", "--accept", "--expected", exp.to_str().unwrap()];
+        args.extend_from_slice(&docs);
+        args.extend_from_slice(extra);
+        let run = snipcheck(&repo(), &args, &[]);
+        assert!(run.code <= 1, "{}{}", run.stdout, run.stderr);
+        exp
+    };
+    let merged = record("merged", &[]);
+    let alone = record("alone", &["--no-merge"]);
+    let names = files(&merged);
+    assert_eq!(names, files(&alone));
+    assert!(names.len() > 30, "{names:?}");
+    for name in names {
+        let a = std::fs::read_to_string(merged.join(&name)).unwrap();
+        let b = std::fs::read_to_string(alone.join(&name)).unwrap();
+        assert_eq!(a, b, "{name} differs between a merged and an alone run");
+    }
+}
