@@ -58,6 +58,10 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub no_merge: bool,
 
+    /// Build and run every snippet, even those that passed before with nothing changed.
+    #[arg(long, env = "SNIPCHECK_NO_CACHE")]
+    pub no_cache: bool,
+
     #[command(flatten)]
     pub common: Common,
 }

@@ -58,6 +58,8 @@ pub struct Settings {
     pub varies_runs: usize,
     /// Link the snippets that can share a binary into one.
     pub merge: bool,
+    /// Skip the snippets that passed before with nothing changed.
+    pub cache: bool,
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
@@ -130,6 +132,7 @@ impl Settings {
             filters: Vec::new(),
             varies_runs: DEFAULT_VARIES_RUNS,
             merge: true,
+            cache: false,
         }
     }
 
@@ -201,6 +204,7 @@ impl Settings {
             policy,
             filters: args.filters.clone(),
             merge: !args.no_merge,
+            cache: !args.no_cache,
             varies_runs: match file.varies_runs {
                 Some(n) if !(2..=100).contains(&n) => {
                     return Err(Error::at(config_name, "varies_runs must be 2 to 100"));

@@ -5,6 +5,7 @@
 //! report. `verify` joins the steps; `main` maps its result to an exit status.
 
 pub mod build;
+pub mod cache;
 pub mod cli;
 pub mod compare;
 pub mod config;

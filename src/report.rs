@@ -132,6 +132,8 @@ fn write_result(out: &mut impl Write, r: &SnippetResult) -> io::Result<()> {
     let s = &r.snippet;
     let place = format!("{}:{}", s.doc.display(), s.line);
     match &r.status {
+        // Passed without being built: the cache knew it (see `cache`).
+        Status::Passed if r.class.is_none() => writeln!(out, "ok    {place}  {}  (cached)", s.id)?,
         Status::Passed => writeln!(out, "ok    {place}  {}", s.id)?,
         Status::New => writeln!(out, "new   {place}  {}", s.id)?,
         Status::Skipped(why) if why.is_empty() => writeln!(out, "skip  {place}  {}", s.id)?,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::build::{BaseModule, Built, Unit, Workspace};
+use crate::cache::{self, Cache};
 use crate::compare::{Failure, check_claims};
 use crate::config::{Policy, Settings};
 use crate::documents;
@@ -43,11 +44,60 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     let mut units: HashMap<usize, Unit> = HashMap::new();
     let mut records: HashMap<usize, Option<Record>> = HashMap::new();
     let mut groups: BTreeMap<Option<BaseModule>, Vec<usize>> = BTreeMap::new();
+    let mut cache = if settings.cache && settings.policy != Policy::Accept {
+        Cache::open(cache::default_dir())
+    } else {
+        Cache::off()
+    };
+    let mut keys: HashMap<usize, String> = HashMap::new();
+    let mut cached: HashSet<usize> = HashSet::new();
     for (i, s) in snippets.iter().enumerate() {
         if let Some(reason) = skip_reason(s, &toolchain) {
             skips.insert(i, reason);
             continue;
         }
+        let base = match BaseModule::find(&s.doc, &cwd) {
+            Ok(base) => base,
+            Err(Error::Problems(ps)) => {
+                problems.extend(ps);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let record = match expected::read(&expected::record_path(&settings.expected, &s.doc, &s.id))
+        {
+            Ok(r) => r,
+            Err(Error::Problems(ps)) => {
+                problems.extend(ps);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        // Only a snippet that passed against a record is remembered; the key covers all that
+        // could change that.
+        if let Some(r) = &record {
+            let key = cache::key(&[
+                &toolchain.version,
+                &toolchain.goroot,
+                &base
+                    .as_ref()
+                    .map_or(String::new(), |b| format!("{}\n{}", b.go_mod, b.go_sum)),
+                &s.doc.display().to_string(),
+                &s.id,
+                &s.code,
+                &format!("{:?}", s.attrs),
+                &format!("{:?}", s.claims),
+                &format!("{r:?}"),
+                &format!("{:?} {}", settings.timeout, settings.varies_runs),
+            ]);
+            if cache.contains(&key) {
+                cached.insert(i);
+                continue;
+            }
+            keys.insert(i, key);
+        }
+        records.insert(i, record);
+        groups.entry(base).or_default().push(i);
         if s.attrs.race {
             if let Some(why) = toolchain.race_unsupported() {
                 problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
@@ -58,18 +108,6 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 units.insert(i, u);
             }
             Err(p) => problems.push(p),
-        }
-        match expected::read(&expected::record_path(&settings.expected, &s.doc, &s.id)) {
-            Ok(r) => {
-                records.insert(i, r);
-            }
-            Err(Error::Problems(ps)) => problems.extend(ps),
-            Err(e) => return Err(e),
-        }
-        match BaseModule::find(&s.doc, &cwd) {
-            Ok(base) => groups.entry(base).or_default().push(i),
-            Err(Error::Problems(ps)) => problems.extend(ps),
-            Err(e) => return Err(e),
         }
     }
     if !problems.is_empty() {
@@ -131,8 +169,14 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 let s = &snippets[*next];
                 let result = if let Some(reason) = skips.get(next) {
                     state.skipped(s, reason)
+                } else if cached.contains(next) {
+                    state.cached(s)
                 } else if let Some(executed) = waiting.remove(next) {
-                    state.judge(s, executed, records.remove(next).flatten())
+                    let result = state.judge(s, executed, records.remove(next).flatten());
+                    if let (Status::Passed, Some(key)) = (&result.status, keys.remove(next)) {
+                        cache.insert(key);
+                    }
+                    result
                 } else {
                     break;
                 };
@@ -155,6 +199,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         state.orphans(&paths, &snippets, reporter)?;
     }
     state.write_files()?;
+    cache.save();
     state.summary.elapsed = started.elapsed();
     state.advise();
     reporter
@@ -557,6 +602,19 @@ impl<'a> State<'a> {
             unrecorded_locked: 0,
             summary: Summary::default(),
             orphans_failed: 0,
+        }
+    }
+
+    /// Passed before with everything that decides it unchanged (see `cache`).
+    fn cached(&mut self, s: &Snippet) -> SnippetResult {
+        self.summary.passed += 1;
+        SnippetResult {
+            snippet: s.clone(),
+            status: Status::Passed,
+            class: None,
+            failures: Vec::new(),
+            notes: Vec::new(),
+            elapsed: Default::default(),
         }
     }
 

@@ -29,6 +29,8 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     ] {
         cmd.env_remove(var);
     }
+    // Tests see every snippet run; the cache has tests of its own.
+    cmd.env("SNIPCHECK_NO_CACHE", "true");
     for (k, v) in env {
         cmd.env(k, v);
     }
