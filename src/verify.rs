@@ -114,6 +114,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         return Err(Error::Problems(problems));
     }
 
+    let progress = Progress::new(units.len());
+    progress.message("building");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
         .build()
@@ -132,11 +134,14 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         workspaces.push(ws);
     }
 
-    reporter
-        .event(Event::Started {
-            snippets: snippets.len(),
-            documents: paths.len(),
-            go_version: &toolchain.version,
+    progress.message("running");
+    progress
+        .suspend(|| {
+            reporter.event(Event::Started {
+                snippets: snippets.len(),
+                documents: paths.len(),
+                go_version: &toolchain.version,
+            })
         })
         .map_err(|e| Error::io("cannot write the report", e))?;
 
@@ -180,8 +185,11 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 } else {
                     break;
                 };
-                reporter
-                    .event(Event::Finished(&result))
+                if result.class.is_some() {
+                    progress.tick();
+                }
+                progress
+                    .suspend(|| reporter.event(Event::Finished(&result)))
                     .map_err(|e| Error::io("cannot write the report", e))?;
                 *next += 1;
             }
@@ -195,6 +203,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         Ok(())
     })?;
 
+    progress.finish();
     if settings.filters.is_empty() {
         state.orphans(&paths, &snippets, reporter)?;
     }
@@ -206,6 +215,64 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .event(Event::Summary(&state.summary))
         .map_err(|e| Error::io("cannot write the report", e))?;
     Ok(state.summary.failed == 0)
+}
+
+/// A progress bar on stderr, shown only on a terminal and only once a run has taken more than a
+/// moment, so quick runs and logs stay clean. Reports are printed around it, never through it.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total as u64),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} [{bar:30}] {pos}/{len} snippets, {elapsed}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            let shown = bar.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(700));
+                if !shown.is_finished() {
+                    shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    shown.enable_steady_tick(Duration::from_millis(120));
+                }
+            });
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn message(&self, msg: &'static str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(msg);
+        }
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// A snippet with claims about particular Go versions (`// Output (go1.21):`) runs once per
