@@ -199,35 +199,22 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                 .with_diff(&w, &g)
             })
         }
-        ClaimKind::Panic(text) => {
-            let msg = message_after(&outcome.stderr, "panic: ");
-            match (&msg, outcome.class) {
-                (Some(m), Class::Panic | Class::RuntimeError) if contains_elided(m, text) => None,
-                (Some(m), Class::Panic | Class::RuntimeError) => Some(
-                    Failure::new(
-                        claim.line,
-                        format!("the panic message does not contain {text:?}"),
-                    )
-                    .with_diff(text, m),
-                ),
-                // A wrong class is reported once, above.
-                _ => None,
-            }
-        }
-        ClaimKind::Fatal(text) => {
-            let msg = message_after(&outcome.stderr, "fatal error: ");
-            match (&msg, outcome.class) {
-                (Some(m), Class::Fatal) if contains_elided(m, text) => None,
-                (Some(m), Class::Fatal) => Some(
-                    Failure::new(
-                        claim.line,
-                        format!("the fatal error does not contain {text:?}"),
-                    )
-                    .with_diff(text, m),
-                ),
-                _ => None,
-            }
-        }
+        ClaimKind::Panic(text) => message_claim(
+            claim,
+            outcome,
+            text,
+            "panic: ",
+            "the panic message",
+            &[Class::Panic, Class::RuntimeError],
+        ),
+        ClaimKind::Fatal(text) => message_claim(
+            claim,
+            outcome,
+            text,
+            "fatal error: ",
+            "the fatal error",
+            &[Class::Fatal],
+        ),
         ClaimKind::Race(text) => {
             (outcome.class == Class::Race && !contains_elided(&outcome.stderr, text)).then(|| {
                 Failure::new(
@@ -385,6 +372,22 @@ fn contains_elided(haystack: &str, text: &str) -> bool {
     Regex::new(&format!("(?s){}", parts.join(".*?")))
         .map(|re| re.is_match(haystack))
         .unwrap_or(false)
+}
+
+/// `// Panic:` and `// Fatal:`: the message after `prefix` contains `text`. A wrong class is
+/// reported once, by `check_claims`, so here only the message counts.
+fn message_claim(
+    claim: &Claim,
+    outcome: &Outcome,
+    text: &str,
+    prefix: &str,
+    what: &str,
+    classes: &[Class],
+) -> Option<Failure> {
+    let msg = message_after(&outcome.stderr, prefix)?;
+    (classes.contains(&outcome.class) && !contains_elided(&msg, text)).then(|| {
+        Failure::new(claim.line, format!("{what} does not contain {text:?}")).with_diff(text, &msg)
+    })
 }
 
 /// The message of a panic or fatal error: its first line after `prefix`, with the lines that

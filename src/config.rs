@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::cli::{Common, ListArgs, VerifyArgs};
-use crate::error::Error;
+use crate::error::{Error, toml_error};
 use crate::time::parse_duration;
 
 pub const DEFAULT_CONFIG: &str = "snipcheck.toml";
@@ -86,19 +86,11 @@ pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
 
 pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
     toml::from_str(text).map_err(|e| {
-        let at = match e.span() {
-            Some(s) => {
-                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-                format!("{}:{line}", path.display())
-            }
-            None => path.display().to_string(),
-        };
-        Error::at(
-            at,
-            format!(
-                "{}; the keys are documents, expected, timeout, jobs, go and varies_runs",
-                e.message().trim()
-            ),
+        toml_error(
+            path,
+            text,
+            &e,
+            "the keys are documents, expected, timeout, jobs, go and varies_runs",
         )
     })
 }

@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, toml_error};
 use crate::snippet::{Class, TestStatus};
 
 /// A snippet's full, normalized outcome.
@@ -91,28 +91,13 @@ pub fn read(path: &Path) -> Result<Option<Record>, Error> {
         Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
     };
     toml::from_str(&text).map(Some).map_err(|e| {
-        let at = match e.span() {
-            Some(span) => {
-                let (line, col) = line_col(&text, span.start);
-                format!("{}:{line}:{col}", path.display())
-            }
-            None => path.display().to_string(),
-        };
-        Error::at(
-            at,
-            format!(
-                "malformed record: {}; fix it, or delete it and run `snipcheck verify --accept` to record it again",
-                e.message()
-            ),
+        toml_error(
+            path,
+            &text,
+            &e,
+            "this record is malformed: fix it, or delete it and run `snipcheck verify --accept` to record it again",
         )
     })
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    (line, col)
 }
 
 /// Writes a record atomically.
