@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::cli::{Common, VerifyArgs};
+use crate::cli::{Common, RecordArgs, VerifyArgs};
 use crate::error::Error;
+use crate::partition::Partition;
 use crate::time::parse_duration;
 
 pub const DEFAULT_CONFIG: &str = "snipcheck.toml";
@@ -52,6 +53,32 @@ pub struct Settings {
     pub go: PathBuf,
     pub policy: Policy,
     pub filters: Vec<String>,
+    /// Only this partition of the snippets runs (`--partition`).
+    pub partition: Option<Partition>,
+    /// Write pending results even under `Policy::Locked` (`--write-pending`).
+    pub write_pending: bool,
+}
+
+/// Where the documents and records are, for `review` and `pending`: always the configured set.
+#[derive(Debug, Clone)]
+pub struct Places {
+    pub documents: Vec<PathBuf>,
+    pub expected: PathBuf,
+}
+
+impl Places {
+    pub fn resolve(args: &RecordArgs, file: FileConfig) -> Places {
+        Places {
+            documents: file
+                .documents
+                .unwrap_or_else(|| vec![PathBuf::from("snippets")]),
+            expected: args
+                .expected
+                .clone()
+                .or(file.expected)
+                .unwrap_or_else(|| PathBuf::from("expected")),
+        }
+    }
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
@@ -163,6 +190,8 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("go")),
             policy,
             filters: args.filters.clone(),
+            partition: args.partition,
+            write_pending: args.write_pending,
         })
     }
 }

@@ -27,7 +27,8 @@ use crate::wrap::{Program, wrap};
 pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, Error> {
     let started = Instant::now();
     let paths = documents::discover(&settings.documents)?;
-    let snippets = load_snippets(&paths, &settings.filters)?;
+    let all = load_snippets(&paths, &settings.filters)?;
+    let snippets = crate::partition::select(&all, settings.partition.as_ref());
     let toolchain = Toolchain::probe(&settings.go)?;
 
     let mut problems = Vec::new();
@@ -128,8 +129,9 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         Ok(())
     })?;
 
-    if settings.filters.is_empty() {
-        state.orphans(&paths, &snippets, reporter)?;
+    // Orphans concern the whole set: one partition (the first) checks them against every snippet.
+    if settings.filters.is_empty() && settings.partition.is_none_or(|p| p.checks_orphans()) {
+        state.orphans(&paths, &all, reporter)?;
     }
     state.write_files()?;
     state.summary.elapsed = started.elapsed();
@@ -326,12 +328,13 @@ impl<'a> State<'a> {
                         ),
                         diff: Some((r.comparable(), actual.comparable())),
                     });
-                    if policy == Policy::Verify {
+                    if policy == Policy::Locked {
+                        self.unrecorded_locked += 1;
+                    }
+                    if policy == Policy::Verify || self.settings.write_pending {
                         notes.push(format!("pending result: {}", pending.display()));
                         self.ops.push(FileOp::Write(pending, actual));
                         self.pending += 1;
-                    } else {
-                        self.unrecorded_locked += 1;
                     }
                 }
             },
@@ -357,6 +360,11 @@ impl<'a> State<'a> {
                         message: format!("no recorded result ({} is missing)", path.display()),
                         diff: None,
                     });
+                    if self.settings.write_pending {
+                        notes.push(format!("pending result: {}", pending.display()));
+                        self.ops.push(FileOp::Write(pending, actual));
+                        self.pending += 1;
+                    }
                 }
             },
         }
@@ -443,7 +451,7 @@ impl<'a> State<'a> {
         let advice = &mut self.summary.advice;
         if self.pending > 0 {
             advice.push(format!(
-                "{} pending result{} written beside the records (*.toml.new): check them, then run `snipcheck verify --accept` to record them",
+                "{} pending result{} written beside the records (*.toml.new): go through them with `snipcheck review`, or record them all with `snipcheck verify --accept`",
                 self.pending,
                 if self.pending == 1 { "" } else { "s" }
             ));
