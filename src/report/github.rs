@@ -89,6 +89,13 @@ impl<W: Write> Github<W> {
 
 impl<W: Write> Reporter for Github<W> {
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
+        // The advice is annotated before the closing lines, so the log still ends with the counts.
+        if let Event::Summary(s) = event {
+            let level = if s.failed > 0 { "error" } else { "notice" };
+            for a in &s.advice {
+                writeln!(self.human.out, "::{level} title=snipcheck::{}", data(a))?;
+            }
+        }
         self.human.event(event)?;
         match event {
             Event::Started { go_version, .. } => self.go_version = go_version.to_string(),
@@ -113,14 +120,7 @@ impl<W: Write> Reporter for Github<W> {
                     });
                 }
             }
-            Event::Summary(s) => {
-                let level = if s.failed > 0 { "error" } else { "notice" };
-                for a in &s.advice {
-                    writeln!(self.human.out, "::{level} title=snipcheck::{}", data(a))?;
-                }
-                self.human.out.flush()?;
-                self.write_summary(s)?;
-            }
+            Event::Summary(s) => self.write_summary(s)?,
         }
         Ok(())
     }

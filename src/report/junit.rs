@@ -153,12 +153,17 @@ fn testcase(x: &mut String, r: &SnippetResult) {
                     }
                 }
             }
-            let class = r.class.map_or("none", |c| c.describe());
+            // The class as records spell it (`panic`, `compile_error`, ...).
+            let class = r
+                .class
+                .and_then(|c| serde_json::to_value(c).ok())
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| "none".into());
             let _ = writeln!(
                 body,
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 escape(&message),
-                escape(class),
+                escape(&class),
                 escape(&text)
             );
         }

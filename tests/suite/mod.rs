@@ -1,5 +1,9 @@
 mod bad_input;
 mod bundled;
 mod fixtures;
+mod formats;
+mod partitions;
+mod pty;
 mod records;
+mod review;
 mod support;
