@@ -1,5 +1,6 @@
 mod bad_input;
 mod bundled;
+mod ci_check;
 mod fixtures;
 mod formats;
 mod partitions;
