@@ -121,7 +121,7 @@ pub fn interactive(
                 tally.accepted += 1;
                 writeln!(
                     out,
-                    "{} {}  {}",
+                    "{}  {}  {}",
                     paint("accepted", style::GREEN, color),
                     item.place(),
                     item.id
@@ -141,7 +141,7 @@ pub fn interactive(
                 tally.rejected += 1;
                 writeln!(
                     out,
-                    "{} {}  {}",
+                    "{}  {}  {}",
                     paint("rejected", style::RED, color),
                     item.place(),
                     item.id
