@@ -132,3 +132,11 @@ impl Pty {
         (status, self.screen())
     }
 }
+
+impl Drop for Pty {
+    /// A test that fails half-way leaves no program behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
