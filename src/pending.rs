@@ -97,6 +97,21 @@ impl Pending {
     }
 }
 
+/// After `doc` was rewritten: the snippets of the items from it, read again, so later screens
+/// show the lines as they are now.
+pub fn refresh(items: &mut [Pending], doc: &Path) -> Result<(), Error> {
+    let d = documents::read(doc)?;
+    let fresh = extract(&d.path, &d.text)?;
+    for item in items.iter_mut().filter(|p| p.doc == doc) {
+        if let Some(s) = item.snippet.as_mut() {
+            if let Some(new) = fresh.iter().find(|n| n.id == s.id) {
+                *s = new.clone();
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `a/b.md` with `/` on every platform, as keys are written.
 fn slash_path(p: &Path) -> String {
     p.components()

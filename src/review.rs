@@ -78,7 +78,10 @@ pub fn interactive(
 ) -> io::Result<Tally> {
     let mut tally = Tally::default();
     let mut all: Option<Decision> = None;
-    for (i, item) in items.iter().enumerate() {
+    let mut items = items.to_vec();
+    for i in 0..items.len() {
+        let item = items[i].clone();
+        let item = &item;
         let decision = match all {
             Some(d) => d,
             None => {
@@ -127,7 +130,13 @@ pub fn interactive(
                     item.id
                 )?;
                 if all.is_none() {
-                    tally.rewritten += offer_rewrite(out, keys, item, color)?;
+                    let rewritten = offer_rewrite(out, keys, item, color)?;
+                    if rewritten > 0 {
+                        tally.rewritten += rewritten;
+                        if let Err(e) = pending::refresh(&mut items[i + 1..], &item.doc) {
+                            writeln!(out, "note: cannot read {} again: {e}", item.doc.display())?;
+                        }
+                    }
                 } else {
                     note_claims(out, item)?;
                 }
@@ -433,4 +442,102 @@ fn scripted(items: &[Pending], args: &ReviewArgs, out: &mut dyn Write) -> Result
         writeln!(out, "{left} left pending").map_err(io_err)?;
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::expected::{self, Record};
+    use crate::snippet::Class;
+
+    fn ok(stdout: &str) -> Record {
+        Record {
+            go_version: "go1.26.8".into(),
+            class: Class::Ok,
+            exit_status: Some(0),
+            stdout: stdout.into(),
+            stderr: String::new(),
+            diagnostics: String::new(),
+        }
+    }
+
+    /// Two items whose records say `a` and `b`, both with pending results; no Go is needed.
+    fn project() -> (tempfile::TempDir, Places) {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = dir.path().join("doc.md");
+        std::fs::write(
+            &doc,
+            "# T\n\n## One\n\n```go\nf()\n// Output: a\n```\n\n## Two\n\n```go\ng()\n// Output: b\n```\n",
+        )
+        .unwrap();
+        let places = Places {
+            documents: vec![doc.clone()],
+            expected: dir.path().join("expected"),
+        };
+        for (id, old, new) in [("one", "a\n", "a\nb\nc\n"), ("two", "b\n", "z\n")] {
+            let record = expected::record_path(&places.expected, &doc, id);
+            expected::write(&record, &ok(old)).unwrap();
+            expected::write(&expected::pending_path(&record), &ok(new)).unwrap();
+        }
+        (dir, places)
+    }
+
+    fn session(places: &Places, keys: &str) -> (Tally, String) {
+        let items = pending::find(places).unwrap();
+        let mut keys = keys.chars();
+        let mut next = || Ok(keys.next().expect("the session asked for more keys"));
+        let mut out = Vec::new();
+        let tally = interactive(&items, &mut next, &mut out, false).unwrap();
+        (tally, String::from_utf8(out).unwrap())
+    }
+
+    fn doc(places: &Places) -> PathBuf {
+        places.documents[0].clone()
+    }
+
+    #[test]
+    fn a_rewrite_that_adds_lines_moves_the_later_screens() {
+        let (_dir, places) = project();
+        let (tally, screen) = session(&places, "ayq");
+        assert_eq!(
+            tally,
+            Tally {
+                accepted: 1,
+                rejected: 0,
+                rewritten: 1,
+                left: 1
+            }
+        );
+        let text = std::fs::read_to_string(doc(&places)).unwrap();
+        assert!(
+            text.contains("f()\n// Output:\n// a\n// b\n// c\n```"),
+            "{text}"
+        );
+        // `Two` moved down by three lines (it was at 12): its screen says so.
+        let second = &screen[screen.find("2/2").unwrap()..];
+        assert!(second.contains(":15  two  Two"), "{second}");
+        assert!(second.contains("   17 │ // Output: b"), "{second}");
+    }
+
+    #[test]
+    fn unknown_keys_are_asked_again_and_skip_leaves_it_pending() {
+        let (_dir, places) = project();
+        let (tally, screen) = session(&places, "xsr");
+        assert!(screen.contains("> x\nunknown key\n"), "{screen}");
+        assert_eq!((tally.left, tally.rejected), (1, 1));
+        let record = |id| expected::record_path(&places.expected, &doc(&places), id);
+        assert!(expected::pending_path(&record("one")).exists());
+        assert!(!expected::pending_path(&record("two")).exists());
+        assert_eq!(expected::read(&record("two")).unwrap(), Some(ok("b\n")));
+    }
+
+    #[test]
+    fn reject_all_drops_every_pending_result() {
+        let (_dir, places) = project();
+        let (tally, _) = session(&places, "R");
+        assert_eq!((tally.rejected, tally.left), (2, 0));
+        assert!(pending::find(&places).unwrap().is_empty());
+    }
 }
