@@ -63,7 +63,7 @@ pub fn expected_class(snippet: &Snippet) -> Class {
 }
 
 /// A run-time error is a panic too: `// Panic:` accepts both.
-fn class_holds(expected: Class, got: Class) -> bool {
+pub fn class_holds(expected: Class, got: Class) -> bool {
     expected == got || (expected == Class::Panic && got == Class::RuntimeError)
 }
 

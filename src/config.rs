@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::cli::{Common, ListArgs, VerifyArgs};
+use crate::cli::{Common, ListArgs, RecordArgs, VerifyArgs};
 use crate::error::{Error, toml_error};
+use crate::partition::Partition;
 use crate::time::parse_duration;
 
 pub const DEFAULT_CONFIG: &str = "snipcheck.toml";
@@ -60,6 +61,32 @@ pub struct Settings {
     pub merge: bool,
     /// Skip the snippets that passed before with nothing changed.
     pub cache: bool,
+    /// Only this partition of the snippets runs (`--partition`).
+    pub partition: Option<Partition>,
+    /// Write pending results even under `Policy::Locked` (`--write-pending`).
+    pub write_pending: bool,
+}
+
+/// Where the documents and records are, for `review` and `pending`: always the configured set.
+#[derive(Debug, Clone)]
+pub struct Places {
+    pub documents: Vec<PathBuf>,
+    pub expected: PathBuf,
+}
+
+impl Places {
+    pub fn resolve(args: &RecordArgs, file: FileConfig) -> Places {
+        Places {
+            documents: file
+                .documents
+                .unwrap_or_else(|| vec![PathBuf::from("snippets")]),
+            expected: args
+                .expected
+                .clone()
+                .or(file.expected)
+                .unwrap_or_else(|| PathBuf::from("expected")),
+        }
+    }
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
@@ -125,6 +152,8 @@ impl Settings {
             varies_runs: DEFAULT_VARIES_RUNS,
             merge: true,
             cache: false,
+            partition: None,
+            write_pending: false,
         }
     }
 
@@ -204,6 +233,8 @@ impl Settings {
                 Some(n) => n,
                 None => DEFAULT_VARIES_RUNS,
             },
+            partition: args.partition,
+            write_pending: args.write_pending,
         })
     }
 }

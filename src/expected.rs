@@ -13,7 +13,7 @@ use crate::error::{Error, toml_error};
 use crate::snippet::{Class, TestStatus};
 
 /// A snippet's full, normalized outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// The toolchain that produced it. Informational: a new Go that gives the same outcome

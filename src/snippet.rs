@@ -203,10 +203,11 @@ impl ClaimKind {
 }
 
 /// What kind of thing happened when the snippet was built and run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
     /// Ran and exited 0.
+    #[default]
     Ok,
     /// Built; not run (`norun`).
     Built,

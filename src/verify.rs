@@ -30,12 +30,13 @@ use crate::{gotest, txtar};
 pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, Error> {
     let started = Instant::now();
     let paths = documents::discover(&settings.documents)?;
-    let snippets = load_snippets(&paths, &settings.filters)?;
     let toolchain = Toolchain::probe(&settings.go)?;
-    let snippets = expand_versions(
-        snippets,
+    // Every variant (`ID@go1.21`) is a snippet of its own, in a partition of its own.
+    let all = expand_versions(
+        load_snippets(&paths, &settings.filters)?,
         GoVersion(toolchain.release.0, toolchain.release.1),
     )?;
+    let snippets = crate::partition::select(&all, settings.partition.as_ref());
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
 
@@ -204,8 +205,9 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     })?;
 
     progress.finish();
-    if settings.filters.is_empty() {
-        state.orphans(&paths, &snippets, reporter)?;
+    // Orphans concern the whole set: one partition (the first) checks them against every snippet.
+    if settings.filters.is_empty() && settings.partition.is_none_or(|p| p.checks_orphans()) {
+        state.orphans(&paths, &all, reporter)?;
     }
     state.write_files()?;
     cache.save();
@@ -819,12 +821,13 @@ impl<'a> State<'a> {
                         ),
                         diff: Some((r.comparable(), actual.comparable())),
                     });
-                    if policy == Policy::Verify {
+                    if policy == Policy::Locked {
+                        self.unrecorded_locked += 1;
+                    }
+                    if policy == Policy::Verify || self.settings.write_pending {
                         notes.push(format!("pending result: {}", pending.display()));
                         self.ops.push(FileOp::Write(pending, actual));
                         self.pending += 1;
-                    } else {
-                        self.unrecorded_locked += 1;
                     }
                 }
             },
@@ -850,6 +853,11 @@ impl<'a> State<'a> {
                         message: format!("no recorded result ({} is missing)", path.display()),
                         diff: None,
                     });
+                    if self.settings.write_pending {
+                        notes.push(format!("pending result: {}", pending.display()));
+                        self.ops.push(FileOp::Write(pending, actual));
+                        self.pending += 1;
+                    }
                 }
             },
         }
@@ -936,7 +944,7 @@ impl<'a> State<'a> {
         let advice = &mut self.summary.advice;
         if self.pending > 0 {
             advice.push(format!(
-                "{} pending result{} written beside the records (*.toml.new): check them, then run `snipcheck verify --accept` to record them",
+                "{} pending result{} written beside the records (*.toml.new): go through them with `snipcheck review`, or record them all with `snipcheck verify --accept`",
                 self.pending,
                 if self.pending == 1 { "" } else { "s" }
             ));

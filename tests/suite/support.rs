@@ -26,6 +26,10 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         "SNIPCHECK_GO",
         "SNIPCHECK_EXPECTED",
         "SNIPCHECK_CONFIG",
+        "SNIPCHECK_FORMAT",
+        "SNIPCHECK_PARTITION",
+        "GITHUB_STEP_SUMMARY",
+        "NO_COLOR",
     ] {
         cmd.env_remove(var);
     }
