@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
 
-use rayon::prelude::*;
 use regex::Regex;
 use tempfile::TempDir;
 
@@ -206,23 +205,19 @@ impl Workspace {
         cmd
     }
 
-    /// Builds every unit. `units` are (index, unit); results are in input order. The mergeable
-    /// ones are linked into one binary (`merge`); a snippet that breaks the merged build, and
-    /// every other unit, is built on its own, in parallel on the current rayon pool.
-    pub fn build(&self, units: &[(usize, &Unit)]) -> Result<Vec<Built>, Error> {
+    /// Links the mergeable units into one binary (`merge`) and says which were. The rest (and a
+    /// snippet that broke the merged build) are for `build_alone`, which the workers call just
+    /// before running each, so those builds overlap the runs of the merged snippets.
+    pub fn build_merged_units(
+        &self,
+        units: &[(usize, &Unit)],
+    ) -> Result<HashMap<usize, Built>, Error> {
         let candidates: Vec<(usize, &Unit)> = units
             .iter()
             .filter(|(_, u)| u.mergeable && self.merging)
             .copied()
             .collect();
-        let merged = self.build_merged(&candidates)?;
-        units
-            .par_iter()
-            .map(|(i, u)| match merged.get(i) {
-                Some(b) => Ok(b.clone()),
-                None => self.build_alone(*i, u),
-            })
-            .collect()
+        self.build_merged(&candidates)
     }
 
     /// Links the candidates into `bin/merged`. A package that fails to compile is dropped and

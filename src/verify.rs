@@ -123,19 +123,20 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     // One workspace per document-set module; almost always just one.
     let mut workspaces = Vec::new();
-    let mut built: HashMap<usize, (usize, Built)> = HashMap::new();
+    // Which workspace each snippet builds in, and its build if it was linked merged.
+    let mut built: HashMap<usize, (usize, Option<Built>)> = HashMap::new();
     for (base, members) in &groups {
         let mut ws = Workspace::new(&toolchain, base.as_ref())?;
         ws.merging = settings.merge;
         let batch: Vec<(usize, &Unit)> = members.iter().map(|&i| (i, &units[&i])).collect();
-        let results = pool.install(|| ws.build(&batch))?;
-        for (&i, b) in members.iter().zip(results) {
-            built.insert(i, (workspaces.len(), b));
+        let mut merged = ws.build_merged_units(&batch)?;
+        for &i in members {
+            built.insert(i, (workspaces.len(), merged.remove(&i)));
         }
         workspaces.push(ws);
     }
 
-    progress.message("running");
+    progress.message("building and running");
     progress
         .suspend(|| {
             reporter.event(Event::Started {
@@ -146,6 +147,10 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         })
         .map_err(|e| Error::io("cannot write the report", e))?;
 
+    let streaming = {
+        use std::io::IsTerminal;
+        std::io::stdout().is_terminal()
+    };
     let mut order: Vec<usize> = built.keys().copied().collect();
     order.sort();
     let mut state = State::new(settings, &toolchain);
@@ -156,50 +161,73 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         scope.spawn(move || {
             pool.install(|| {
                 order.par_iter().for_each_with(tx, |tx, &i| {
-                    let (w, b) = &built[&i];
-                    let r = execute(&snippets[i], &units[&i], b, &workspaces[*w], i, settings);
+                    let (w, merged) = &built[&i];
+                    let (ws, unit) = (&workspaces[*w], &units[&i]);
+                    let r = match merged {
+                        Some(b) => execute(&snippets[i], unit, b, ws, i, settings),
+                        None => ws
+                            .build_alone(i, unit)
+                            .and_then(|b| execute(&snippets[i], unit, &b, ws, i, settings)),
+                    };
                     let _ = tx.send((i, r));
                 })
             })
         });
 
-        // Results arrive in any order; they are reported in document order as soon as every
-        // earlier one is in, so the report is the same on every run.
-        let mut waiting: BTreeMap<usize, Executed> = BTreeMap::new();
-        let mut next = 0;
-        let mut flush = |waiting: &mut BTreeMap<usize, Executed>,
-                         next: &mut usize,
-                         state: &mut State|
-         -> Result<(), Error> {
-            while *next < snippets.len() {
-                let s = &snippets[*next];
-                let result = if let Some(reason) = skips.get(next) {
-                    state.skipped(s, reason)
-                } else if cached.contains(next) {
-                    state.cached(s)
-                } else if let Some(executed) = waiting.remove(next) {
-                    let result = state.judge(s, executed, records.remove(next).flatten());
-                    if let (Status::Passed, Some(key)) = (&result.status, keys.remove(next)) {
-                        cache.insert(key);
-                    }
-                    result
-                } else {
-                    break;
-                };
-                if result.class.is_some() {
-                    progress.tick();
+        // Reports one snippet's result: `Ok(false)` when it has not run yet.
+        let mut report = |i: usize,
+                          waiting: &mut BTreeMap<usize, Executed>,
+                          state: &mut State|
+         -> Result<bool, Error> {
+            let s = &snippets[i];
+            let result = if let Some(reason) = skips.get(&i) {
+                state.skipped(s, reason)
+            } else if cached.contains(&i) {
+                state.cached(s)
+            } else if let Some(executed) = waiting.remove(&i) {
+                let result = state.judge(s, executed, records.remove(&i).flatten());
+                if let (Status::Passed, Some(key)) = (&result.status, keys.remove(&i)) {
+                    cache.insert(key);
                 }
-                progress
-                    .suspend(|| reporter.event(Event::Finished(&result)))
-                    .map_err(|e| Error::io("cannot write the report", e))?;
-                *next += 1;
+                result
+            } else {
+                return Ok(false);
+            };
+            if result.class.is_some() {
+                progress.tick();
             }
-            Ok(())
+            progress
+                .suspend(|| reporter.event(Event::Finished(&result)))
+                .map_err(|e| Error::io("cannot write the report", e))?;
+            Ok(true)
         };
-        flush(&mut waiting, &mut next, &mut state)?;
-        for (i, r) in rx {
-            waiting.insert(i, r?);
-            flush(&mut waiting, &mut next, &mut state)?;
+        let mut waiting: BTreeMap<usize, Executed> = BTreeMap::new();
+        if streaming {
+            // A person at a terminal sees each result as soon as it is in; a slow snippet
+            // holds up nothing but itself.
+            for i in (0..snippets.len()).filter(|i| !built.contains_key(i)) {
+                report(i, &mut waiting, &mut state)?;
+            }
+            for (i, r) in rx {
+                waiting.insert(i, r?);
+                report(i, &mut waiting, &mut state)?;
+            }
+        } else {
+            // Logs, pipes and files get document order, so the report is the same on every
+            // run: a result is written as soon as every earlier one is.
+            let mut next = 0;
+            let mut flush =
+                |waiting: &mut BTreeMap<usize, Executed>, state: &mut State| -> Result<(), Error> {
+                    while next < snippets.len() && report(next, waiting, state)? {
+                        next += 1;
+                    }
+                    Ok(())
+                };
+            flush(&mut waiting, &mut state)?;
+            for (i, r) in rx {
+                waiting.insert(i, r?);
+                flush(&mut waiting, &mut state)?;
+            }
         }
         Ok(())
     })?;
