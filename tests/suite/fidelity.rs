@@ -1,68 +1,36 @@
 //! Go fidelity: outcome classes, races, vet, varying output, elision, language versions,
 //! GODEBUG, min_go, env/args/stdin and third-party modules, each once holding and once failing.
 
-use super::support::{files, redact, repo, snipcheck, write};
+use super::support::{files, record_then_verify, repo, snipcheck, verify_failing, write};
 
 #[test]
 fn fidelity_claims_hold() {
-    let tmp = tempfile::tempdir().unwrap();
-    let exp = tmp.path().join("expected");
-    let exp = exp.to_str().unwrap();
-    let doc = "tests/fixtures/fidelity-hold.md";
-    let first = snipcheck(
-        &repo(),
-        &["verify", doc, "--expected", exp, "--accept"],
-        &[],
-    );
-    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
-    let second = snipcheck(
-        &repo(),
-        &["verify", doc, "--expected", exp, "--locked"],
-        &[],
-    );
-    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
-    insta::assert_snapshot!("fidelity_hold", redact(&second.stdout, tmp.path()));
-    let race = std::fs::read_to_string(
-        tmp.path()
-            .join("expected/tests/fixtures/fidelity-hold/data-race.toml"),
-    )
-    .unwrap();
+    let (_, report, tmp) = record_then_verify("tests/fixtures/fidelity-hold.md");
+    insta::assert_snapshot!("fidelity_hold", report);
+    let record = |name: &str| {
+        std::fs::read_to_string(
+            tmp.path()
+                .join("expected/tests/fixtures/fidelity-hold")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let race = record("data-race.toml");
     assert!(race.contains("class = \"race\""), "{race}");
     assert!(race.contains("WARNING: DATA RACE"), "{race}");
-    let varies = std::fs::read_to_string(
-        tmp.path()
-            .join("expected/tests/fixtures/fidelity-hold/map-order-varies.toml"),
-    )
-    .unwrap();
+    let varies = record("map-order-varies.toml");
     assert!(varies.contains("(varies between runs)"), "{varies}");
 }
 
 #[test]
 fn fidelity_claims_fail() {
-    let tmp = tempfile::tempdir().unwrap();
-    let exp = tmp.path().join("expected");
-    let run = snipcheck(
-        &repo(),
-        &[
-            "verify",
-            "tests/fixtures/fidelity-fail.md",
-            "--expected",
-            exp.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.ends_with("2 passed, 10 failed\n"),
-        "{}",
-        run.stdout
-    );
+    let (_, report) = verify_failing("tests/fixtures/fidelity-fail.md", "2 passed, 10 failed");
     // Which of the two racing accesses the detector reports first varies from run to run.
     let race = regex::Regex::new(r"(?s)(\+=+\n).*?\+=+\n").unwrap();
-    let stdout = race.replace_all(&run.stdout, "$1        +[the race report]\n");
+    let report = race.replace_all(&report, "$1        +[the race report]\n");
     let at = regex::Regex::new(r"got a data race at \S+").unwrap();
-    let stdout = at.replace_all(&stdout, "got a data race at [LINE]");
-    insta::assert_snapshot!("fidelity_fail", redact(&stdout, tmp.path()));
+    let report = at.replace_all(&report, "got a data race at [LINE]");
+    insta::assert_snapshot!("fidelity_fail", report);
 }
 
 #[test]
@@ -137,23 +105,8 @@ fn race_without_a_c_compiler_is_a_clear_error() {
 
 #[test]
 fn go_test_and_multi_file_claims_hold() {
-    let tmp = tempfile::tempdir().unwrap();
-    let exp = tmp.path().join("expected");
-    let exp = exp.to_str().unwrap();
-    let doc = "tests/fixtures/gotest-hold.md";
-    let first = snipcheck(
-        &repo(),
-        &["verify", doc, "--expected", exp, "--accept"],
-        &[],
-    );
-    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
-    let second = snipcheck(
-        &repo(),
-        &["verify", doc, "--expected", exp, "--locked"],
-        &[],
-    );
-    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
-    insta::assert_snapshot!("gotest_hold", redact(&second.stdout, tmp.path()));
+    let (_, report, tmp) = record_then_verify("tests/fixtures/gotest-hold.md");
+    insta::assert_snapshot!("gotest_hold", report);
     let record = std::fs::read_to_string(
         tmp.path()
             .join("expected/tests/fixtures/gotest-hold/examples-failures-and-coverage.toml"),
@@ -169,23 +122,6 @@ fn go_test_and_multi_file_claims_hold() {
 
 #[test]
 fn go_test_claims_fail() {
-    let tmp = tempfile::tempdir().unwrap();
-    let exp = tmp.path().join("expected");
-    let run = snipcheck(
-        &repo(),
-        &[
-            "verify",
-            "tests/fixtures/gotest-fail.md",
-            "--expected",
-            exp.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.ends_with("0 passed, 4 failed\n"),
-        "{}",
-        run.stdout
-    );
-    insta::assert_snapshot!("gotest_fail", redact(&run.stdout, tmp.path()));
+    let (_, report) = verify_failing("tests/fixtures/gotest-fail.md", "0 passed, 4 failed");
+    insta::assert_snapshot!("gotest_fail", report);
 }

@@ -46,6 +46,51 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Records `doc` (from the repository) into a fresh expected/ with `--accept`, then verifies it
+/// `--locked` against those records: recorded once, the same snippets must give the same
+/// results again. Returns the locked run, its report redacted, and the temporary directory
+/// (records under `expected/`).
+pub fn record_then_verify(doc: &str) -> (Run, String, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let exp = exp.to_str().unwrap();
+    let first = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp, "--accept"],
+        &[],
+    );
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let second = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp, "--locked"],
+        &[],
+    );
+    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    let report = redact(&second.stdout, tmp.path());
+    (second, report, tmp)
+}
+
+/// Verifies `doc` (from the repository) once, against an empty expected/, under the local
+/// policy; it must fail with exactly `closing` as its last line. Returns the run and its
+/// report redacted.
+pub fn verify_failing(doc: &str, closing: &str) -> (Run, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let run = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.ends_with(&format!("{closing}\n")),
+        "{}",
+        run.stdout
+    );
+    let report = redact(&run.stdout, tmp.path());
+    (run, report)
+}
+
 /// Replaces what differs between runs and machines.
 pub fn redact(text: &str, tmp: &Path) -> String {
     let text = text.replace(&tmp.display().to_string(), "[TMP]");
