@@ -119,6 +119,11 @@ const WRONG: &[Wrong] = &[
         cites: &["// Panic: close of nil channel", "close(nil)"],
     },
     Wrong {
+        id: "1032",
+        class: "ok",
+        cites: &["// Output: len: 0 map shrank: true"],
+    },
+    Wrong {
         id: "1034",
         class: "compile_error",
         cites: &["func WithPort(p int) Option"],
