@@ -22,6 +22,11 @@ pub fn can_merge(source: &str) -> bool {
     if source.lines().any(|l| l.trim_start().starts_with("//go:")) {
         return false;
     }
+    // A program that runs itself again (`/proc/self/exe`, `os.Executable`) would run the
+    // dispatcher without a snippet name.
+    if source.contains("/proc/self/exe") || source.contains("os.Executable") {
+        return false;
+    }
     let masked = mask(source);
     if INIT.is_match(&masked) {
         return false;

@@ -419,10 +419,12 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
         return Ok(unit);
     }
     unit.is_main = program.is_main;
+    // A claimed deadlock is only detected when no other goroutine exists; in a merged binary
+    // another snippet's imports may start one at init (os/signal, net/http ...).
     let claims_compile_error = s
         .claims
         .iter()
-        .any(|c| matches!(c.kind, ClaimKind::CompileError(_)));
+        .any(|c| matches!(c.kind, ClaimKind::CompileError(_) | ClaimKind::Fatal(_)));
     unit.mergeable = program.is_main
         && !a.race
         && !a.vet
