@@ -61,7 +61,9 @@ fn every_item_has_snippets_or_unchecked_markers() {
     let mut items: Vec<(u32, String)> = Vec::new();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("### ") {
-            let number: u32 = rest[..4].parse().expect("an item heading starts with its number");
+            let number: u32 = rest[..4]
+                .parse()
+                .expect("an item heading starts with its number");
             items.push((number, String::new()));
         } else if let Some((_, body)) = items.last_mut() {
             body.push_str(line);
@@ -111,7 +113,10 @@ const WRONG: &[Wrong] = &[
     Wrong {
         id: "1029",
         class: "compile_error",
-        cites: &["// Output: true", "fmt.Println(interface{}(*int(nil)) != nil)"],
+        cites: &[
+            "// Output: true",
+            "fmt.Println(interface{}(*int(nil)) != nil)",
+        ],
     },
     Wrong {
         id: "1031",
