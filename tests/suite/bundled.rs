@@ -7,16 +7,18 @@ use super::support::{copy, project, repo, snipcheck};
 
 const DOC: &str = "snippets/go-qa-1021-1045.md";
 const ORIGINAL: &str = "tests/fixtures/original-claims.md";
+/// What a copy of the bundled document set needs: the document, its go.mod, records and config.
+const BUNDLE: &[&str] = &[
+    DOC,
+    "snippets/go.mod",
+    "snippets/go.sum",
+    "expected",
+    "snipcheck.toml",
+];
 
 #[test]
 fn bundled_document_holds_against_its_records() {
-    let dir = project(&[
-        DOC,
-        "snippets/go.mod",
-        "snippets/go.sum",
-        "expected",
-        "snipcheck.toml",
-    ]);
+    let dir = project(BUNDLE);
     let run = snipcheck(dir.path(), &["verify", "--locked"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(!run.stdout.contains("FAIL"), "{}", run.stdout);
@@ -24,13 +26,7 @@ fn bundled_document_holds_against_its_records() {
 
 #[test]
 fn changing_one_claimed_output_line_fails_at_that_line() {
-    let dir = project(&[
-        DOC,
-        "snippets/go.mod",
-        "snippets/go.sum",
-        "expected",
-        "snipcheck.toml",
-    ]);
+    let dir = project(BUNDLE);
     let path = dir.path().join(DOC);
     let text = std::fs::read_to_string(&path).unwrap();
     let (line_no, _) = text
