@@ -5,7 +5,7 @@
 //! testcases of a suite named `orphaned records`. The report is written whole at the summary,
 //! since the suites' counts come first in the file.
 //!
-//! Only the attributes the common schemas allow are used (tests/junit.xsd checks that); XML 1.0
+//! Only what junit-10.xsd (the xunit plugin's schema) allows is used, checked in the tests; XML 1.0
 //! cannot hold most control characters, so they are written as `\u{..}` text.
 
 use std::fmt::Write as _;

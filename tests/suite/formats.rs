@@ -1,10 +1,12 @@
 //! `--format json|junit|github` and `--junit FILE` on one fixture document with a snippet of each
 //! verdict: the whole reports snapshotted (durations, dates, temporary paths and the Go version
-//! redacted), the JUnit report validated against tests/junit.xsd with xmllint, and the GitHub
+//! redacted), the JUnit report validated with xmllint against junit-10.xsd (the schema of Jenkins'
+//! xunit plugin that test-report tools use, fetched by `ci/junit-schema`), and the GitHub
 //! annotations checked against the Markdown lines of the claims.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use super::support::{redact, repo, snipcheck};
 
@@ -83,7 +85,7 @@ fn junit_validates_against_the_schema() {
     xmllint_validates(&report).unwrap();
     insta::assert_snapshot!("junit", redact_more(&out, tmp.path()));
 
-    // The check can fail: an attribute the schemas do not know is refused.
+    // The check can fail: an attribute junit-10.xsd does not know is refused.
     let broken = tmp.path().join("broken.xml");
     std::fs::write(
         &broken,
@@ -93,11 +95,11 @@ fn junit_validates_against_the_schema() {
     assert!(xmllint_validates(&broken).is_err());
 }
 
-/// `xmllint --schema tests/junit.xsd FILE`; `.ci/run` installs xmllint (Debian's libxml2-utils).
+/// `xmllint --schema junit-10.xsd FILE`; `.ci/run` installs xmllint (Debian's libxml2-utils).
 fn xmllint_validates(file: &Path) -> Result<(), String> {
     let out = Command::new("xmllint")
         .args(["--noout", "--schema"])
-        .arg(repo().join("tests/junit.xsd"))
+        .arg(junit_schema())
         .arg(file)
         .output()
         .expect("xmllint is needed for this test: apt-get install libxml2-utils (.ci/run does)");
@@ -106,6 +108,31 @@ fn xmllint_validates(file: &Path) -> Result<(), String> {
     } else {
         Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
+}
+
+/// junit-10.xsd: `SNIPCHECK_JUNIT_XSD` if set, else fetched once by `ci/junit-schema` from the
+/// package registry (pinned by hash) into cargo's scratch folder for integration tests.
+fn junit_schema() -> &'static Path {
+    static SCHEMA: OnceLock<PathBuf> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        if let Some(path) = std::env::var_os("SNIPCHECK_JUNIT_XSD") {
+            return PathBuf::from(path);
+        }
+        let dest = Path::new(env!("CARGO_TARGET_TMPDIR")).join("junit-schema");
+        let out = Command::new(repo().join("ci/junit-schema"))
+            .arg(&dest)
+            .output()
+            .expect("run ci/junit-schema");
+        assert!(
+            out.status.success(),
+            "ci/junit-schema could not fetch junit-10.xsd (set SNIPCHECK_JUNIT_XSD to a copy):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let schema = dest.join("junit-10.xsd");
+        let text = std::fs::read_to_string(&schema).unwrap();
+        assert!(text.contains("<xs:element name=\"testsuites\">"), "{text}");
+        schema
+    })
 }
 
 #[test]
