@@ -40,14 +40,14 @@ pub fn wrap(snippet: &Snippet, std: &BTreeMap<String, Vec<String>>) -> Result<Pr
     let split = header_end(&masked_lines);
     let header = code_lines[..split].join("\n");
     let body = code_lines[split..].join("\n");
-    let has_main = Regex::new(r"(?m)^func\s+main\s*\(")
-        .unwrap()
-        .is_match(&masked_lines[..split].join("\n"));
+    static MAIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^func\s+main\s*\(").unwrap());
+    let has_main = MAIN.is_match(&masked_lines[..split].join("\n"));
 
     let imported = imported_names(&header);
+    let declared = declared_names(&masked);
     let mut imports = BTreeSet::new();
     for name in used_qualifiers(&masked) {
-        if imported.contains(&name) || declared_locally(&masked, &name) {
+        if imported.contains(&name) || declared.contains(&name) {
             continue;
         }
         match std.get(&name).map(Vec::as_slice) {
@@ -182,19 +182,24 @@ fn used_qualifiers(masked: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Whether the fragment declares `name` itself (a variable, constant, type, function or
-/// parameter), which shadows a package of that name.
-fn declared_locally(masked: &str, name: &str) -> bool {
-    let n = regex::escape(name);
-    let patterns = [
-        format!(r"\b{n}\s*(,\s*\w+\s*)*:="),
-        format!(r",\s*{n}\s*(,\s*\w+\s*)*:="),
-        format!(r"\b(var|const|type|func)\s+{n}\b"),
-        format!(r"[(,]\s*{n}\s+[\w*\[\]]"),
-    ];
-    patterns
-        .iter()
-        .any(|p| Regex::new(p).unwrap().is_match(masked))
+/// The names the fragment declares itself (variables, constants, types, functions and
+/// parameters), which shadow packages of those names. Found by pattern, not by parsing: a
+/// name that only looks declared merely keeps an import from being inferred.
+fn declared_names(masked: &str) -> BTreeSet<String> {
+    static SHORT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b((?:\w+\s*,\s*)*\w+)\s*:=").unwrap());
+    static KEYWORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(?:var|const|type|func)\s+(\w+)\b").unwrap());
+    static PARAM: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[(,]\s*(\w+)\s+[\w*\[\]]").unwrap());
+    let mut names = BTreeSet::new();
+    for c in SHORT.captures_iter(masked) {
+        names.extend(c[1].split(',').map(|n| n.trim().to_string()));
+    }
+    for re in [&*KEYWORD, &*PARAM] {
+        names.extend(re.captures_iter(masked).map(|c| c[1].to_string()));
+    }
+    names
 }
 
 /// The code with comments, strings and rune literals blanked out (newlines kept), so the
