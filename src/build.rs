@@ -1,11 +1,15 @@
 //! Build units -> binaries. One temporary Go module (per document set `go.mod`) holds every
 //! snippet as its own `main` package; a snippet that needs a module of its own (another `go`
-//! line, or a multi-file snippet with its own go.mod) gets a nested module. `Workspace::build`
-//! takes the whole batch at once, so the way it is built (one `go build` per package today) can
-//! change without touching the steps around it.
+//! line, or a multi-file snippet with its own go.mod) gets a nested module. Mergeable snippets
+//! are linked into one binary behind a dispatcher (`merge`), the rest are built alone.
+//!
+//! The module lives at the same path on every run of a project when it can (see `Place`):
+//! the go command's build cache keys a package by its directory, so a fresh random path each
+//! run would recompile every snippet even with a warm cache.
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
+use std::fs::{self, File};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
@@ -119,9 +123,98 @@ fn rewrite_go_mod(text: &str, go: Option<&str>) -> String {
     out
 }
 
+/// Where a workspace lives: a stable directory held under an exclusive lock, or, when another
+/// run holds it (or there is no cache directory), a fresh temporary one. The stable one keeps
+/// only `bin/` from run to run: the go command does not link again a binary that is up to date
+/// (its build ID matches), so an unchanged merged binary is not linked twice. Everything else in
+/// it is removed at the start and the end of a run.
+enum Place {
+    Temp(TempDir),
+    Stable { path: PathBuf, _lock: File },
+}
+
+impl Place {
+    fn new(stable: Option<&Path>) -> Result<Place, Error> {
+        if let Some(path) = stable {
+            if let Some(lock) = lock_beside(path) {
+                // A run that was killed may have left its files; start clean.
+                clear_but_binaries(path)
+                    .map_err(|e| Error::io(format!("cannot clear {}", path.display()), e))?;
+                fs::create_dir_all(path.join("bin"))
+                    .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+                return Ok(Place::Stable {
+                    path: path.to_path_buf(),
+                    _lock: lock,
+                });
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("snipcheck-")
+            .tempdir()
+            .map_err(|e| Error::io("cannot create a temporary directory", e))?;
+        fs::create_dir(dir.path().join("bin"))
+            .map_err(|e| Error::io("cannot create the temporary bin directory", e))?;
+        Ok(Place::Temp(dir))
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            Place::Temp(dir) => dir.path(),
+            Place::Stable { path, .. } => path,
+        }
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Place::Stable { path, .. } = self {
+            let _ = clear_but_binaries(path);
+        }
+    }
+}
+
+/// Removes everything in `dir` but its `bin/` folder (a regular folder, not a link).
+fn clear_but_binaries(dir: &Path) -> std::io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if entry.file_name() == "bin" && kind.is_dir() {
+            continue;
+        }
+        if kind.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// An exclusive, non-blocking lock on `PATH.lock`; `None` when another process holds it or the
+/// lock file cannot be made (the caller then works in a temporary directory instead).
+fn lock_beside(path: &Path) -> Option<File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    fs::create_dir_all(path.parent()?).ok()?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(PathBuf::from(name))
+        .ok()?;
+    // SAFETY: flock on a descriptor this function owns; the lock goes with the file.
+    let held = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    held.then_some(file)
+}
+
 /// The temporary module. It is removed when dropped.
 pub struct Workspace {
-    dir: TempDir,
+    dir: Place,
     toolchain: Toolchain,
     base: Option<BaseModule>,
     /// Link mergeable snippets into one binary (off: every snippet is built alone).
@@ -129,11 +222,13 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    pub fn new(toolchain: &Toolchain, base: Option<&BaseModule>) -> Result<Workspace, Error> {
-        let dir = tempfile::Builder::new()
-            .prefix("snipcheck-")
-            .tempdir()
-            .map_err(|e| Error::io("cannot create a temporary directory", e))?;
+    /// A workspace at `stable` if no other run holds it, else in a temporary directory.
+    pub fn new(
+        toolchain: &Toolchain,
+        base: Option<&BaseModule>,
+        stable: Option<&Path>,
+    ) -> Result<Workspace, Error> {
+        let dir = Place::new(stable)?;
         let go_mod = match base {
             Some(b) => rewrite_go_mod(&b.go_mod, None),
             None => format!("module snipcheck.local\n\ngo {}\n", toolchain.go_line()),
@@ -146,8 +241,6 @@ impl Workspace {
         if let Some(b) = base {
             write("go.sum", &b.go_sum)?;
         }
-        fs::create_dir(dir.path().join("bin"))
-            .map_err(|e| Error::io("cannot create the temporary bin directory", e))?;
         let ws = Workspace {
             dir,
             toolchain: toolchain.clone(),
@@ -205,27 +298,98 @@ impl Workspace {
         cmd
     }
 
-    /// Links the mergeable units into one binary (`merge`) and says which were. The rest (and a
-    /// snippet that broke the merged build) are for `build_alone`, which the workers call just
-    /// before running each, so those builds overlap the runs of the merged snippets.
-    pub fn build_merged_units(
-        &self,
-        units: &[(usize, &Unit)],
-    ) -> Result<HashMap<usize, Built>, Error> {
-        let candidates: Vec<(usize, &Unit)> = units
+    /// Builds what can be built together, before any snippet runs, and says how each of those
+    /// built: the mergeable units linked into one binary (`merge`), then every other plain
+    /// unit of the shared module in one `go build` (`build_batch`). The rest, and any unit the
+    /// batch could not decide, are for `build_alone`, which the workers call just before running
+    /// each, so those builds overlap the runs. With merging off, everything is built alone.
+    pub fn build_together(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
+        if !self.merging {
+            return Ok(HashMap::new());
+        }
+        let candidates: Vec<(usize, &Unit)> =
+            units.iter().filter(|(_, u)| u.mergeable).copied().collect();
+        let mut built = self.build_merged(&candidates)?;
+        let rest: Vec<(usize, &Unit)> = units
             .iter()
-            .filter(|(_, u)| u.mergeable && self.merging)
+            .filter(|(i, u)| !built.contains_key(i) && batchable(u))
             .copied()
             .collect();
-        self.build_merged(&candidates)
+        built.extend(self.build_batch(&rest)?);
+        Ok(built)
+    }
+
+    /// One `go build -o bin/` of the units, each its own `main` package `s{index}` as
+    /// `build_alone` would build it: one go command instead of one per snippet, which matters
+    /// most for snippets that fail to compile (a link each otherwise) or cannot be merged.
+    /// The go command compiles every package it can, writes the binaries of those that built,
+    /// and prints each failing package's errors under a `# snipcheck.local/sN` header, so each
+    /// unit's outcome is read from that; a unit it cannot be read for is left out (built alone).
+    fn build_batch(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
+        static HEADER: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^# snipcheck\.local/s(\d+)$").unwrap());
+        // A package the go command could not load is named at its file (`s3/doc.md:5:8: ...`).
+        static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
+        for (index, unit) in units {
+            self.write_unit(&self.dir.path().join(format!("s{index}")), unit)?;
+        }
+        let bin = self.dir.path().join("bin");
+        let mut members: Vec<(usize, &Unit)> = units.to_vec();
+        // A package that cannot be loaded stops the whole build before anything compiles: leave
+        // it to `build_alone` and try the others once more.
+        for _round in 0..2 {
+            if members.len() < 2 {
+                break;
+            }
+            let out = self
+                .go(self.dir.path())
+                .arg("build")
+                .arg("-o")
+                .arg(format!("{}/", bin.display()))
+                .args(members.iter().map(|(i, _)| format!("./s{i}")))
+                .output()
+                .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let Some(mut failed) = split_by_package(&stderr, &HEADER) else {
+                let unloadable: HashSet<usize> = UNLOADABLE
+                    .captures_iter(&stderr)
+                    .filter_map(|c| c[1].parse().ok())
+                    .collect();
+                if unloadable.is_empty() {
+                    break;
+                }
+                members.retain(|(i, _)| !unloadable.contains(i));
+                continue;
+            };
+            let mut built = HashMap::new();
+            for (index, unit) in &members {
+                let binary = bin.join(format!("s{index}"));
+                let result = if let Some(text) = failed.remove(index) {
+                    Built::Failed {
+                        diagnostics: package_relative(&text, *index),
+                    }
+                } else if !unit.is_main {
+                    Built::Library
+                } else if binary.is_file() {
+                    Built::Binary(binary)
+                } else {
+                    continue;
+                };
+                built.insert(*index, result);
+            }
+            return Ok(built);
+        }
+        Ok(HashMap::new())
     }
 
     /// Links the candidates into `bin/merged`. A package that fails to compile is dropped and
     /// the rest tried again; what is returned built merged, the others are left to be built
     /// alone (which also gives them their own, unmerged diagnostics).
     fn build_merged(&self, candidates: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
+        // A package the compiler failed on, or one the go command could not load (an import
+        // it cannot resolve is named at the importing file, relative to the module: `s3/...`).
         static FAILED_PACKAGE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"(?m)^# snipcheck\.local/s(\d+)\b").unwrap());
+            LazyLock::new(|| Regex::new(r"(?m)^(?:# snipcheck\.local/s(\d+)\b|s(\d+)/)").unwrap());
         let mut members: Vec<(usize, &Unit)> = candidates.to_vec();
         // Merging pays off from a handful of snippets on; and a few rounds of dropping broken
         // packages is enough, since each round drops every package the compiler named.
@@ -276,7 +440,7 @@ impl Workspace {
             let text = String::from_utf8_lossy(&out.stderr);
             let broken: HashSet<usize> = FAILED_PACKAGE
                 .captures_iter(&text)
-                .filter_map(|c| c[1].parse().ok())
+                .filter_map(|c| c.get(1).or(c.get(2))?.as_str().parse().ok())
                 .collect();
             if broken.is_empty() {
                 break;
@@ -296,6 +460,20 @@ impl Workspace {
             .to_string()
     }
 
+    /// Writes a unit's files into its package directory.
+    fn write_unit(&self, pkg_dir: &Path, unit: &Unit) -> Result<(), Error> {
+        for (name, text) in &unit.files {
+            let path = pkg_dir.join(name);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)
+                    .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+            }
+            fs::write(&path, text)
+                .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        }
+        Ok(())
+    }
+
     /// Builds one unit on its own.
     pub fn build_alone(&self, index: usize, unit: &Unit) -> Result<Built, Error> {
         // A unit with a module of its own lives in `m{index}`, a nested module the shared one
@@ -312,15 +490,7 @@ impl Workspace {
                 format!("./{pkg}"),
             )
         };
-        for (name, text) in &unit.files {
-            let path = pkg_dir.join(name);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)
-                    .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
-            }
-            fs::write(&path, text)
-                .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-        }
+        self.write_unit(&pkg_dir, unit)?;
         if own_module {
             let go_mod = match (&unit.go_mod, &self.base) {
                 (Some(own), _) => own.clone(),
@@ -370,11 +540,9 @@ impl Workspace {
         if !out.status.success() {
             let mut diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
             diagnostics.push_str(&String::from_utf8_lossy(&out.stdout));
-            // The go command names the position of an import it cannot resolve relative to the
-            // package directory (`s3/doc.md:25:8`); the compiler uses the `//line` path as is.
-            let prefix = Regex::new(&format!(r"(?m)(^|\s)(?:\./)?[sm]{index}/")).unwrap();
-            let diagnostics = prefix.replace_all(&diagnostics, "$1").into_owned();
-            return Ok(Built::Failed { diagnostics });
+            return Ok(Built::Failed {
+                diagnostics: package_relative(&diagnostics, index),
+            });
         }
         if unit.vet {
             let out = self
@@ -394,9 +562,76 @@ impl Workspace {
     }
 }
 
+/// The go command's errors for several packages, each under its `# PATH` header, by package
+/// index; `None` when some line belongs to no package (the build failed before compiling).
+fn split_by_package(stderr: &str, header: &Regex) -> Option<HashMap<usize, String>> {
+    let mut failed: HashMap<usize, String> = HashMap::new();
+    let mut current: Option<usize> = None;
+    for line in stderr.split_inclusive('\n') {
+        if let Some(c) = header.captures(line.trim_end()) {
+            current = c[1].parse().ok();
+        }
+        failed.entry(current?).or_default().push_str(line);
+    }
+    Some(failed)
+}
+
+/// Whether `build_batch` can build a unit: a plain package of the shared module, built without
+/// flags of its own and not run by `go test`.
+fn batchable(unit: &Unit) -> bool {
+    unit.go_line.is_none() && unit.go_mod.is_none() && !unit.test && !unit.race && !unit.vet
+}
+
+/// The go command names the position of an import it cannot resolve relative to the package
+/// directory (`s3/doc.md:25:8`); the compiler uses the `//line` path as is. Without the
+/// directory, diagnostics do not depend on where (or as which package) a snippet was built.
+fn package_relative(diagnostics: &str, index: usize) -> String {
+    let prefix = Regex::new(&format!(r"(?m)(^|\s)(?:\./)?[sm]{index}/")).unwrap();
+    prefix.replace_all(diagnostics, "$1").into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stable_place_is_one_runs_at_a_time_and_keeps_only_binaries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stable = tmp.path().join("work").join("key");
+        let first = Place::new(Some(&stable)).unwrap();
+        assert_eq!(first.path(), stable);
+        fs::write(stable.join("bin").join("merged"), "binary").unwrap();
+        fs::create_dir(stable.join("s1")).unwrap();
+        fs::write(stable.join("go.mod"), "module x").unwrap();
+
+        // Held by the first: a second run works in a temporary directory instead.
+        let second = Place::new(Some(&stable)).unwrap();
+        assert!(matches!(second, Place::Temp(_)));
+        assert_ne!(second.path(), stable);
+        assert!(second.path().join("bin").is_dir());
+
+        drop(first);
+        let left: Vec<_> = fs::read_dir(&stable)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["bin"]);
+        let third = Place::new(Some(&stable)).unwrap();
+        assert_eq!(third.path(), stable);
+        assert_eq!(
+            fs::read_to_string(stable.join("bin").join("merged")).unwrap(),
+            "binary"
+        );
+    }
+
+    #[test]
+    fn without_a_stable_path_the_place_is_temporary_and_removed() {
+        let place = Place::new(None).unwrap();
+        let path = place.path().to_path_buf();
+        assert!(path.join("bin").is_dir());
+        drop(place);
+        assert!(!path.exists());
+    }
 
     #[test]
     fn go_mod_rewrites() {

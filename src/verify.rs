@@ -3,7 +3,7 @@
 //! only after every snippet has run, so a harness error writes nothing.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -126,10 +126,14 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     // Which workspace each snippet builds in, and its build if it was linked merged.
     let mut built: HashMap<usize, (usize, Option<Built>)> = HashMap::new();
     for (base, members) in &groups {
-        let mut ws = Workspace::new(&toolchain, base.as_ref())?;
+        let mut ws = Workspace::new(
+            &toolchain,
+            base.as_ref(),
+            stable_place(&cwd, base).as_deref(),
+        )?;
         ws.merging = settings.merge;
         let batch: Vec<(usize, &Unit)> = members.iter().map(|&i| (i, &units[&i])).collect();
-        let mut merged = ws.build_merged_units(&batch)?;
+        let mut merged = ws.build_together(&batch)?;
         for &i in members {
             built.insert(i, (workspaces.len(), merged.remove(&i)));
         }
@@ -245,6 +249,18 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .event(Event::Summary(&state.summary))
         .map_err(|e| Error::io("cannot write the report", e))?;
     Ok(state.summary.failed == 0)
+}
+
+/// Where the workspace of a project's document set (by working directory and `go.mod`) lives
+/// from run to run: under snipcheck's cache directory, so that the go command's build cache,
+/// whose keys include package directories, hits on the next run. The result cache (`--no-cache`)
+/// is another matter: this is only a path, emptied after every run.
+fn stable_place(cwd: &Path, base: &Option<BaseModule>) -> Option<PathBuf> {
+    let module = base
+        .as_ref()
+        .map_or(String::new(), |b| b.path.display().to_string());
+    let key = cache::key(&[&cwd.display().to_string(), &module]);
+    Some(cache::default_dir()?.join("work").join(&key[..16]))
 }
 
 /// A progress bar on stderr, shown only on a terminal and only once a run has taken more than a

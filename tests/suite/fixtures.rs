@@ -22,6 +22,14 @@ fn every_claim_kind_holds() {
     );
 }
 
+/// Compile errors built in one `go build` beside an import that stops such a build: each keeps
+/// its own diagnostics, so every claim holds.
+#[test]
+fn snippets_built_together_keep_their_own_diagnostics() {
+    let (_, report, _tmp) = record_then_verify("tests/fixtures/build-batch.md");
+    insta::assert_snapshot!("build_batch", report);
+}
+
 #[test]
 fn every_claim_kind_fails() {
     let (_, report) = verify_failing("tests/fixtures/claims-fail.md", "0 passed, 12 failed");
@@ -59,8 +67,9 @@ fn one_snippet_by_filter() {
     );
 }
 
-/// A snippet's outcome is the same whether it ran from the merged binary or from its own: the
-/// records written both ways are identical, byte for byte.
+/// A snippet's outcome is the same whether it ran from the merged binary (or was built in one
+/// `go build` with others) or was built on its own: the records written both ways are
+/// identical, byte for byte.
 #[test]
 fn merged_and_alone_give_the_same_records() {
     let tmp = tempfile::tempdir().unwrap();
@@ -68,6 +77,7 @@ fn merged_and_alone_give_the_same_records() {
         "tests/fixtures/claims-hold.md",
         "tests/fixtures/claims-fail.md",
         "tests/fixtures/fidelity-hold.md",
+        "tests/fixtures/build-batch.md",
     ];
     let record = |dir: &str, extra: &[&str]| {
         let exp = tmp.path().join(dir);

@@ -252,3 +252,49 @@ fn the_cache_skips_what_passed_with_nothing_changed() {
     let off = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
     assert!(!off.stdout.contains("(cached)"), "{}", off.stdout);
 }
+
+/// Besides results, the cache directory keeps what makes the next run cheap, and nothing that
+/// decides an outcome: the standard library's package list per toolchain (a damaged copy is
+/// asked for again) and the workspace's stable folder, emptied after the run but for the
+/// binaries the go command may find up to date.
+#[test]
+fn the_cache_directory_keeps_the_std_list_and_the_workspace_place() {
+    let dir = project();
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("SNIPCHECK_CACHE_DIR", cache.path().to_str().unwrap())];
+    let first = snipcheck(dir.path(), &["verify", "docs", "--accept"], &env);
+    assert_eq!(first.code, 0, "{}", first.stdout);
+
+    let std_lists = files(&cache.path().join("std"));
+    assert_eq!(std_lists.len(), 1, "{std_lists:?}");
+    let list = cache.path().join("std").join(&std_lists[0]);
+    assert!(
+        std::fs::read_to_string(&list)
+            .unwrap()
+            .lines()
+            .any(|l| l == "fmt")
+    );
+    let work = cache.path().join("work");
+    let places: Vec<_> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(places.len(), 1, "{places:?}");
+    let left: Vec<_> = std::fs::read_dir(&places[0])
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["bin"]);
+
+    // A damaged list is not trusted: the run asks the go command again and still holds.
+    std::fs::write(&list, "garbage\n").unwrap();
+    let second = snipcheck(dir.path(), &["verify", "docs", "--locked"], &env);
+    assert_eq!(second.code, 0, "{}", second.stdout);
+    assert!(
+        std::fs::read_to_string(&list)
+            .unwrap()
+            .lines()
+            .any(|l| l == "fmt")
+    );
+}
