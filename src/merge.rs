@@ -123,9 +123,10 @@ pub fn unmerge(stderr: &str, module: &str, name: &str, dispatcher_file: &str) ->
 /// Whether a merged run's output shows the package it was merged as (`s3.T` printed by `%T`,
 /// a panic with a value of the snippet's own type): then only a run alone gives the real output.
 pub fn shows_package(text: &str, name: &str) -> bool {
-    Regex::new(&format!(r"\b{}\.", regex::escape(name)))
-        .map(|re| re.is_match(text))
-        .unwrap_or(true)
+    // `\bNAME\.` without compiling a regex for every run.
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(&format!("{name}."))
+        .any(|(i, _)| !text[..i].chars().next_back().is_some_and(word))
 }
 
 #[cfg(test)]
@@ -194,5 +195,7 @@ mod tests {
         assert!(shows_package("main.T vs s3.T", "s3"));
         assert!(!shows_package("s31.T", "s3"));
         assert!(!shows_package("ok", "s3"));
+        assert!(!shows_package("xs3.T", "s3"));
+        assert!(shows_package("(s3.T)", "s3"));
     }
 }

@@ -2,6 +2,7 @@
 //! rules; each removes one kind of noise that changes between runs or machines but says nothing
 //! about the snippet. New rules go at the end, so earlier rules keep seeing what they expect.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
@@ -168,19 +169,27 @@ fn snippet_relative_lines(text: &str, cx: &Context) -> String {
     if !cx.record || cx.doc.is_empty() {
         return text.to_string();
     }
-    // `go test` names a file by its base name (`doc.md:12: message` from t.Error).
-    let base = cx.doc.rsplit('/').next().unwrap_or(&cx.doc);
-    let re = Regex::new(&format!(
-        r"(?m)(^|[\s(])({}|{}):(\d+)",
-        regex::escape(&cx.doc),
-        regex::escape(base)
-    ))
-    .unwrap();
-    re.replace_all(text, |c: &Captures| {
-        let line: usize = c[3].parse().unwrap_or(0);
-        format!("{}{}:+{}", &c[1], &c[2], line.saturating_sub(cx.fence_line))
+    thread_local! {
+        // One pattern per document, not per snippet: compiling it is most of this rule's time.
+        static BY_DOC: std::cell::RefCell<HashMap<String, Regex>> = Default::default();
+    }
+    BY_DOC.with_borrow_mut(|by_doc| {
+        let re = by_doc.entry(cx.doc.clone()).or_insert_with(|| {
+            // `go test` names a file by its base name (`doc.md:12: message` from t.Error).
+            let base = cx.doc.rsplit('/').next().unwrap_or(&cx.doc);
+            Regex::new(&format!(
+                r"(?m)(^|[\s(])({}|{}):(\d+)",
+                regex::escape(&cx.doc),
+                regex::escape(base)
+            ))
+            .unwrap()
+        });
+        re.replace_all(text, |c: &Captures| {
+            let line: usize = c[3].parse().unwrap_or(0);
+            format!("{}{}:+{}", &c[1], &c[2], line.saturating_sub(cx.fence_line))
+        })
+        .into_owned()
     })
-    .into_owned()
 }
 
 /// Goroutine ids depend on what the runtime started before the snippet's goroutines.
