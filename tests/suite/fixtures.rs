@@ -77,7 +77,11 @@ fn merged_and_alone_give_the_same_records() {
         "tests/fixtures/claims-hold.md",
         "tests/fixtures/claims-fail.md",
         "tests/fixtures/fidelity-hold.md",
+        "tests/fixtures/fidelity-fail.md",
         "tests/fixtures/build-batch.md",
+        "tests/fixtures/formats.md",
+        "tests/fixtures/original-claims.md",
+        "tests/fixtures/modules/modules.md",
     ];
     let record = |dir: &str, extra: &[&str]| {
         let exp = tmp.path().join(dir);
