@@ -77,7 +77,10 @@ impl Workspace {
 
         let binary = self.dir.path().join("bin").join(&pkg);
         let mut cmd = self.toolchain.command();
-        cmd.current_dir(self.dir.path()).arg("build");
+        // The go command's own temporary files live in the workspace, so they go with it.
+        cmd.current_dir(self.dir.path())
+            .env("GOTMPDIR", self.dir.path())
+            .arg("build");
         if program.is_main {
             cmd.arg("-o").arg(&binary);
         }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::cli::{Common, VerifyArgs};
 use crate::error::Error;
+use crate::limits::{Limits, SandboxConfig};
 use crate::time::parse_duration;
 
 pub const DEFAULT_CONFIG: &str = "snipcheck.toml";
@@ -27,6 +28,8 @@ pub struct FileConfig {
     pub jobs: Option<usize>,
     /// The go command.
     pub go: Option<PathBuf>,
+    /// What a snippet may use (`limits`).
+    pub sandbox: Option<SandboxConfig>,
 }
 
 /// What to do with recorded results, decided once per run.
@@ -52,6 +55,8 @@ pub struct Settings {
     pub go: PathBuf,
     pub policy: Policy,
     pub filters: Vec<String>,
+    /// What a snippet may use, from the `[sandbox]` table.
+    pub sandbox: Limits,
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
@@ -77,7 +82,7 @@ pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
 }
 
 pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
-    toml::from_str(text).map_err(|e| {
+    let file: FileConfig = toml::from_str(text).map_err(|e| {
         let at = match e.span() {
             Some(s) => {
                 let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
@@ -88,11 +93,38 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
         Error::at(
             at,
             format!(
-                "{}; the keys are documents, expected, timeout, jobs and go",
+                "{}; the keys are documents, expected, timeout, jobs, go and the [sandbox] table",
                 e.message().trim()
             ),
         )
-    })
+    })?;
+    if let Some(sandbox) = &file.sandbox
+        && let Err((key, message)) = sandbox.resolve()
+    {
+        let at = match line_of_key(text, "sandbox", key) {
+            Some(line) => format!("{}:{line}", path.display()),
+            None => path.display().to_string(),
+        };
+        return Err(Error::at(at, message));
+    }
+    Ok(file)
+}
+
+/// The line of `key` in `[table]`, for errors found after parsing.
+fn line_of_key(text: &str, table: &str, key: &str) -> Option<usize> {
+    let mut in_table = false;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            in_table = l.trim_matches(|c| c == '[' || c == ']').trim() == table;
+        } else if in_table
+            && l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 impl Settings {
@@ -163,6 +195,12 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("go")),
             policy,
             filters: args.filters.clone(),
+            sandbox: match &file.sandbox {
+                Some(s) => s
+                    .resolve()
+                    .map_err(|(_, m)| Error::at(config_name.clone(), m))?,
+                None => Limits::default(),
+            },
         })
     }
 }

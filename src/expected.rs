@@ -102,6 +102,40 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Held while a run writes to `expected/`: an exclusive flock on the directory, so two runs on
+/// the same repository write one after the other, and the interruption handler's critical
+/// section, so a Ctrl-C waits for the writes in progress and none starts after it.
+pub struct WriteLock {
+    _dir: fs::File,
+    _critical: std::sync::MutexGuard<'static, ()>,
+}
+
+pub fn lock(expected: &Path) -> Result<WriteLock, Error> {
+    use std::os::fd::AsRawFd;
+    let cannot = |e| Error::io(format!("cannot lock {}", expected.display()), e);
+    fs::create_dir_all(expected).map_err(cannot)?;
+    let dir = fs::File::open(expected).map_err(cannot)?;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        eprintln!(
+            "snipcheck: waiting for another run to finish writing to {}",
+            expected.display()
+        );
+        // SAFETY: as above.
+        if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(cannot(std::io::Error::last_os_error()));
+        }
+    }
+    let critical = crate::interrupt::critical();
+    if crate::interrupt::interrupted() {
+        return Err(crate::interrupt::error());
+    }
+    Ok(WriteLock {
+        _dir: dir,
+        _critical: critical,
+    })
+}
+
 /// Writes a record atomically.
 pub fn write(path: &Path, record: &Record) -> Result<(), Error> {
     let text = toml::to_string_pretty(record)

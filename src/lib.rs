@@ -5,13 +5,17 @@
 //! report. `verify` joins the steps; `main` maps its result to an exit status.
 
 pub mod build;
+pub mod cgroup;
 pub mod cli;
 pub mod compare;
 pub mod config;
+pub mod contain;
 pub mod documents;
 pub mod error;
 pub mod expected;
 pub mod extract;
+pub mod interrupt;
+pub mod limits;
 pub mod normalize;
 pub mod report;
 pub mod run;

@@ -14,7 +14,10 @@ use snipcheck::verify::verify;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let code = match run(cli) {
+    let result = snipcheck::interrupt::install().and_then(|()| run(cli));
+    // An interruption exits from its own thread, with its own status.
+    snipcheck::interrupt::wait_if_interrupted();
+    let code = match result {
         Ok(true) => EXIT_OK,
         Ok(false) => EXIT_FAILED,
         Err(e) => {

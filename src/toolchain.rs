@@ -2,6 +2,7 @@
 //! standard-library packages it has (for inferring a fragment's imports).
 
 use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -70,6 +71,18 @@ impl Toolchain {
             .env("GOWORK", "off")
             .env("GO111MODULE", "on")
             .env("GOFLAGS", "");
+        // A build that would start after an interruption does not start (the check is an
+        // atomic load, safe between fork and exec).
+        // SAFETY: see above.
+        unsafe {
+            cmd.pre_exec(|| {
+                if crate::interrupt::interrupted() {
+                    Err(std::io::Error::from_raw_os_error(libc::EINTR))
+                } else {
+                    Ok(())
+                }
+            });
+        }
         cmd
     }
 }

@@ -12,10 +12,12 @@ use rayon::prelude::*;
 use crate::build::{Built, Workspace};
 use crate::compare::{Failure, check_claims};
 use crate::config::{Policy, Settings};
+use crate::contain::Sandbox;
 use crate::documents;
 use crate::error::Error;
 use crate::expected::{self, Record};
 use crate::extract::extract;
+use crate::interrupt;
 use crate::normalize::{self, normalize};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
 use crate::run::{classify, run};
@@ -68,6 +70,9 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let workspace = Workspace::new(&toolchain)?;
+    let _cleanup = interrupt::remove_on_interrupt(workspace.path());
+    let sandbox = Sandbox::new(&settings.sandbox);
+    sandbox.warn();
     let order: Vec<usize> = {
         let mut v: Vec<usize> = programs.keys().copied().collect();
         v.sort();
@@ -85,11 +90,12 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         let workspace = &workspace;
         let order = &order;
         let pool = &pool;
+        let sandbox = &sandbox;
         scope.spawn(move || {
             pool.install(|| {
                 order.par_iter().for_each_with(tx, |tx, &i| {
                     let t = Instant::now();
-                    let r = execute(&snippets[i], &built[&i], workspace, i, settings)
+                    let r = execute(&snippets[i], &built[&i], workspace, i, settings, sandbox)
                         .map(|o| (o, t.elapsed()));
                     let _ = tx.send((i, r));
                 })
@@ -177,6 +183,7 @@ fn execute(
     workspace: &Workspace,
     index: usize,
     settings: &Settings,
+    sandbox: &Sandbox,
 ) -> Result<Outcome, Error> {
     let binary = match built {
         Built::Failed { diagnostics } => {
@@ -203,7 +210,7 @@ fn execute(
     };
     let dir = workspace.run_dir(index)?;
     let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
-    Ok(classify(run(binary, &dir, timeout)?))
+    Ok(classify(run(binary, &dir, timeout, sandbox)?))
 }
 
 enum FileOp {
@@ -430,6 +437,10 @@ impl<'a> State<'a> {
     }
 
     fn write_files(&mut self) -> Result<(), Error> {
+        let _lock = match self.ops.is_empty() {
+            true => None,
+            false => Some(expected::lock(&self.settings.expected)?),
+        };
         for op in self.ops.drain(..) {
             match op {
                 FileOp::Write(path, record) => expected::write(&path, &record)?,

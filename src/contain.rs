@@ -1,0 +1,790 @@
+//! Containment of the run step. Each snippet process is started through `Sandbox::command`,
+//! which (where the system allows it) gives it:
+//! - a pids cgroup (a cap on processes and threads, and the list of all it started) and a memory
+//!   cgroup (a cap on all its processes together);
+//! - rlimits: data (the per-process memory cap that Go reports as `runtime: out of memory`),
+//!   file size, no core dumps; RLIMIT_NPROC where there is no pids cgroup;
+//! - new network, mount, PID, IPC and UTS namespaces (inside a new user namespace when snipcheck
+//!   is not root): no network, every filesystem read-only except the snippet's own size-capped
+//!   tmpfs directory, a fresh /proc, and a PID 1 whose exit makes the kernel kill everything the
+//!   snippet started, whatever its session or process group;
+//! - when snipcheck runs as root, the user `nobody` and no_new_privs;
+//! - a scrubbed environment, its own HOME, TMPDIR and working directory.
+//!
+//! The mechanisms are probed once per run in throwaway child processes; each one that is missing
+//! is reported as a warning with its fallback, never as an error. Everything between fork and
+//! exec (`enter`) is plain system calls on data prepared beforehand: no allocation, no locks.
+
+use std::ffi::{CStr, CString, OsString};
+use std::fs;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::cgroup;
+use crate::error::Error;
+use crate::limits::{ENV_ALLOW_LIST, Limits};
+
+/// Who a snippet runs as when snipcheck is root.
+pub const NOBODY: u32 = 65534;
+
+/// Turns mechanisms off, to see or test the fallbacks: `net,mount,pid,cgroup,uid` or `all`.
+pub const DISABLE_VAR: &str = "SNIPCHECK_SANDBOX_DISABLE";
+
+/// What this system lets snipcheck use, found by `probe`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Mechanisms {
+    pub user_ns: bool,
+    pub net_ns: bool,
+    pub mount_ns: bool,
+    pub pid_ns: bool,
+    pub drop_uid: bool,
+    pub pids_cgroup: bool,
+    pub memory_cgroup: bool,
+}
+
+pub struct Sandbox {
+    limits: Limits,
+    mech: Mechanisms,
+    cgroups: Option<cgroup::Run>,
+    /// Every mount point, with the flags that remount it read-only and keep its locked flags.
+    mounts: Vec<(CString, libc::c_ulong)>,
+    env: Vec<(String, OsString)>,
+    warnings: Vec<String>,
+    next: AtomicUsize,
+    _cleanup: crate::interrupt::Registration,
+}
+
+/// A command ready to spawn, and the cgroups its processes live in (killed and removed on drop).
+pub struct Jail {
+    pub command: Command,
+    pub group: Option<cgroup::Group>,
+}
+
+impl Sandbox {
+    /// Probes the system and prepares the run's cgroups.
+    pub fn new(limits: &Limits) -> Sandbox {
+        let disabled = std::env::var(DISABLE_VAR).unwrap_or_default();
+        let off = |m: &str| {
+            disabled
+                .split(',')
+                .any(|d| d.trim() == m || d.trim() == "all")
+        };
+        let (mech, mut why) = probe(limits, &off);
+        let mut mech = mech;
+        let cgroups = if off("cgroup") {
+            why.push("cgroups (disabled by SNIPCHECK_SANDBOX_DISABLE)".into());
+            None
+        } else {
+            let (run, reasons) = cgroup::Run::create();
+            why.extend(reasons);
+            mech.pids_cgroup = run.has_pids();
+            mech.memory_cgroup = run.has_memory();
+            Some(run)
+        };
+        let env = ENV_ALLOW_LIST
+            .iter()
+            .map(|s| s.to_string())
+            .chain(limits.env.iter().cloned())
+            .filter_map(|k| std::env::var_os(&k).map(|v| (k, v)))
+            .collect();
+        let warnings = warnings(&mech, limits);
+        let mut warnings = warnings;
+        if !warnings.is_empty() && !why.is_empty() {
+            warnings.push(format!("(unavailable: {})", why.join("; ")));
+        }
+        let dirs = cgroups.as_ref().map(|c| c.dirs()).unwrap_or_default();
+        Sandbox {
+            _cleanup: crate::interrupt::kill_cgroups_on_interrupt(dirs),
+            limits: limits.clone(),
+            mech,
+            cgroups,
+            mounts: if mech.mount_ns {
+                read_mounts()
+            } else {
+                Vec::new()
+            },
+            env,
+            warnings,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn mechanisms(&self) -> Mechanisms {
+        self.mech
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// One line per missing mechanism, with what happens instead.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Prints the warnings on stderr.
+    pub fn warn(&self) {
+        for w in &self.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+
+    /// A command that runs `binary` contained, with `run_dir` as its own directory (HOME,
+    /// TMPDIR and the working directory are made inside it).
+    pub fn command(&self, binary: &Path, run_dir: &Path) -> Result<Jail, Error> {
+        let io_err =
+            |what: &str, e: io::Error| Error::io(format!("{what} {}", run_dir.display()), e);
+        let l = &self.limits;
+        let (home, tmp, work) = (
+            run_dir.join("home"),
+            run_dir.join("temp"),
+            run_dir.join("work"),
+        );
+        let (uid, gid) = if self.mech.drop_uid {
+            (NOBODY, NOBODY)
+        } else {
+            // SAFETY: getuid/getgid cannot fail and touch no memory.
+            unsafe { (libc::getuid(), libc::getgid()) }
+        };
+        if self.mech.drop_uid {
+            make_reachable(binary).map_err(|e| io_err("cannot open up", e))?;
+        }
+        // Without a mount namespace the directories live on disk; with one, they are made in
+        // the snippet's tmpfs, after it is mounted.
+        if !self.mech.mount_ns {
+            for d in [&home, &tmp, &work] {
+                fs::create_dir_all(d).map_err(|e| io_err("cannot create directories in", e))?;
+                if self.mech.drop_uid {
+                    std::os::unix::fs::chown(d, Some(uid), Some(gid))
+                        .map_err(|e| io_err("cannot hand over", e))?;
+                }
+            }
+        }
+
+        let group = match &self.cgroups {
+            Some(run) if self.mech.pids_cgroup || self.mech.memory_cgroup => {
+                let name = format!("s{}", self.next.fetch_add(1, Ordering::Relaxed));
+                Some(
+                    run.group(&name, l.processes, l.memory.saturating_mul(2))
+                        .map_err(|e| Error::io("cannot create the snippet's cgroup", e))?,
+                )
+            }
+            _ => None,
+        };
+
+        let mut unshare = 0;
+        if self.mech.net_ns && !l.network {
+            unshare |= libc::CLONE_NEWNET;
+        }
+        if self.mech.mount_ns {
+            unshare |= libc::CLONE_NEWNS | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
+        }
+        if self.mech.pid_ns {
+            unshare |= libc::CLONE_NEWPID;
+        }
+        let plan = Plan {
+            join: group.as_ref().map(|g| g.join_files()).unwrap_or_default(),
+            rlimits: vec![
+                (libc::RLIMIT_DATA, l.memory),
+                (libc::RLIMIT_FSIZE, l.files),
+                (libc::RLIMIT_CORE, 0),
+            ],
+            nproc: (!self.mech.pids_cgroup).then_some(l.processes),
+            user_ns: self.mech.user_ns.then(|| user_maps(uid, gid)),
+            unshare,
+            mounts: self.mounts.clone(),
+            tmpfs: self.mech.mount_ns.then(|| {
+                (
+                    cstr(run_dir),
+                    CString::new(format!("size={},mode=0700,uid={uid},gid={gid}", l.files))
+                        .unwrap(),
+                )
+            }),
+            pid_ns: self.mech.pid_ns,
+            drop_uid: self.mech.drop_uid.then_some((uid, gid)),
+            mkdirs: if self.mech.mount_ns {
+                vec![cstr(&home), cstr(&tmp), cstr(&work)]
+            } else {
+                Vec::new()
+            },
+            workdir: cstr(&work),
+        };
+        let plan = Arc::new(plan);
+
+        let mut command = Command::new(binary);
+        command
+            .current_dir(run_dir)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("HOME", &home)
+            .env("TMPDIR", &tmp)
+            .env("PWD", &work);
+        // SAFETY: `enter` runs between fork and exec and only makes system calls on the plan,
+        // which was built beforehand and is only read.
+        unsafe {
+            command.pre_exec(move || enter(&plan));
+        }
+        Ok(Jail { command, group })
+    }
+}
+
+fn warnings(m: &Mechanisms, l: &Limits) -> Vec<String> {
+    let mut w = Vec::new();
+    if !m.net_ns && !l.network {
+        w.push("no network namespace: snippets can reach the network".to_string());
+    }
+    if !m.mount_ns {
+        w.push(if m.drop_uid {
+            "no mount namespace: snippets run as `nobody` and can write where everyone can (/tmp, /var/tmp, /dev/shm)".to_string()
+        } else {
+            "no mount namespace: snippets can write wherever you can, the repository included"
+                .to_string()
+        });
+    }
+    if !m.pid_ns && !m.pids_cgroup {
+        w.push("no PID namespace and no pids cgroup: a process a snippet starts in a new session (setsid) can outlive it".to_string());
+    }
+    if !m.pids_cgroup && !m.user_ns {
+        // SAFETY: geteuid cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        w.push(if root && !m.drop_uid {
+            "no pids cgroup and snippets run as root: the number of processes is not capped"
+                .to_string()
+        } else {
+            "no pids cgroup: the process cap is RLIMIT_NPROC, shared by every process of the user"
+                .to_string()
+        });
+    }
+    if !m.memory_cgroup {
+        w.push("no memory cgroup: memory is capped per process (RLIMIT_DATA), not for all of a snippet's processes together".to_string());
+    }
+    w
+}
+
+/// The steps `enter` takes, prepared before fork.
+struct Plan {
+    join: Vec<CString>,
+    rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
+    nproc: Option<u64>,
+    user_ns: Option<UserMaps>,
+    unshare: libc::c_int,
+    mounts: Vec<(CString, libc::c_ulong)>,
+    tmpfs: Option<(CString, CString)>,
+    pid_ns: bool,
+    drop_uid: Option<(u32, u32)>,
+    mkdirs: Vec<CString>,
+    workdir: CString,
+}
+
+struct UserMaps {
+    uid_map: Vec<u8>,
+    gid_map: Vec<u8>,
+}
+
+fn user_maps(uid: u32, gid: u32) -> UserMaps {
+    UserMaps {
+        uid_map: format!("{uid} {uid} 1").into_bytes(),
+        gid_map: format!("{gid} {gid} 1").into_bytes(),
+    }
+}
+
+fn cstr(p: &Path) -> CString {
+    CString::new(p.as_os_str().as_bytes()).unwrap_or_default()
+}
+
+fn last_error() -> io::Error {
+    io::Error::last_os_error()
+}
+
+fn check(r: libc::c_int) -> io::Result<()> {
+    if r < 0 { Err(last_error()) } else { Ok(()) }
+}
+
+/// Writes `data` to a file with plain system calls (safe between fork and exec).
+fn write_file(path: &CStr, data: &[u8]) -> io::Result<()> {
+    // SAFETY: open/write/close on a valid C string and a valid buffer.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return Err(last_error());
+        }
+        let n = libc::write(fd, data.as_ptr().cast(), data.len());
+        let err = last_error();
+        libc::close(fd);
+        if n != data.len() as isize {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+fn enter_user_ns(maps: &UserMaps) -> io::Result<()> {
+    // SAFETY: unshare takes flags only.
+    check(unsafe { libc::unshare(libc::CLONE_NEWUSER) })?;
+    write_file(c"/proc/self/setgroups", b"deny")?;
+    write_file(c"/proc/self/uid_map", &maps.uid_map)?;
+    write_file(c"/proc/self/gid_map", &maps.gid_map)
+}
+
+/// Runs in the child between fork and exec.
+fn enter(plan: &Plan) -> io::Result<()> {
+    if crate::interrupt::interrupted() {
+        return Err(io::Error::from_raw_os_error(libc::EINTR));
+    }
+    for f in &plan.join {
+        write_file(f, b"0")?;
+    }
+    // SAFETY: every call below is a system call on data the plan owns; none allocates.
+    unsafe {
+        for &(res, v) in &plan.rlimits {
+            let r = libc::rlimit {
+                rlim_cur: v,
+                rlim_max: v,
+            };
+            check(libc::setrlimit(res, &r))?;
+        }
+        if let Some(maps) = &plan.user_ns {
+            enter_user_ns(maps)?;
+        }
+        if plan.unshare != 0 {
+            check(libc::unshare(plan.unshare))?;
+        }
+        if let Some((target, data)) = &plan.tmpfs {
+            check(libc::mount(
+                std::ptr::null(),
+                c"/".as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ))?;
+            // Read-only everywhere; a mount that refuses (a locked one) stays as it was.
+            for (point, flags) in &plan.mounts {
+                libc::mount(
+                    std::ptr::null(),
+                    point.as_ptr(),
+                    std::ptr::null(),
+                    *flags,
+                    std::ptr::null(),
+                );
+            }
+            check(libc::mount(
+                c"tmpfs".as_ptr(),
+                target.as_ptr(),
+                c"tmpfs".as_ptr(),
+                libc::MS_NOSUID | libc::MS_NODEV,
+                data.as_ptr().cast(),
+            ))?;
+        }
+        if plan.pid_ns {
+            reset_signals();
+            // The snippet's status travels from the namespace's init to the shim.
+            let mut status_pipe = [0; 2];
+            check(libc::pipe2(status_pipe.as_mut_ptr(), libc::O_CLOEXEC))?;
+            let [status_read, status_write] = status_pipe;
+            let init = libc::fork();
+            if init < 0 {
+                return Err(last_error());
+            }
+            if init > 0 {
+                libc::close(status_write);
+                shim(init, status_read);
+            }
+            // PID 1 of the new namespace. If the shim is killed (a timeout), so is this
+            // process, and with it everything in the namespace.
+            libc::close(status_read);
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+            if plan.tmpfs.is_some() {
+                // A /proc that shows only the snippet's own processes.
+                libc::mount(
+                    c"proc".as_ptr(),
+                    c"/proc".as_ptr(),
+                    c"proc".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                    std::ptr::null(),
+                );
+            }
+            // The snippet itself runs as PID 2: PID 1 ignores signals it has no handler for,
+            // which would change how a Go program dies (SIGPIPE, a raised SIGABRT).
+            let snippet = libc::fork();
+            if snippet < 0 {
+                return Err(last_error());
+            }
+            if snippet > 0 {
+                init_loop(snippet, status_write);
+            }
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+        }
+        if let Some((uid, gid)) = plan.drop_uid {
+            check(libc::setgroups(0, std::ptr::null()))?;
+            check(libc::setgid(gid))?;
+            check(libc::setuid(uid))?;
+        }
+        if let Some(n) = plan.nproc {
+            let r = libc::rlimit {
+                rlim_cur: n,
+                rlim_max: n,
+            };
+            check(libc::setrlimit(libc::RLIMIT_NPROC, &r))?;
+        }
+        check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
+        for d in &plan.mkdirs {
+            if libc::mkdir(d.as_ptr(), 0o700) < 0 && *libc::__errno_location() != libc::EEXIST {
+                return Err(last_error());
+            }
+        }
+        check(libc::chdir(plan.workdir.as_ptr()))?;
+    }
+    Ok(())
+}
+
+/// Between fork and exec, snipcheck's signal handlers (the signal thread's, wait-timeout's
+/// SIGCHLD) are still installed; a process that never execs must not run them.
+fn reset_signals() {
+    // SAFETY: signal(2) with SIG_DFL; the numbers that cannot be changed fail harmlessly.
+    unsafe {
+        for s in 1..libc::SIGRTMAX() {
+            libc::signal(s, libc::SIG_DFL);
+        }
+    }
+}
+
+/// Closes every descriptor above stdio but `keep`, std's exec-error pipe included, so that
+/// snipcheck's spawn returns as soon as the snippet has exec'd.
+fn close_all_but(keep: libc::c_int) {
+    let keep = keep as u32;
+    // SAFETY: close_range/close on descriptors of this process only.
+    unsafe {
+        let ranges = [(3u32, keep.saturating_sub(1)), (keep + 1, u32::MAX)];
+        for (first, last) in ranges {
+            if first > last {
+                continue;
+            }
+            if libc::syscall(libc::SYS_close_range, first, last, 0u32) < 0 {
+                for fd in first..last.min(4096) {
+                    libc::close(fd as libc::c_int);
+                }
+            }
+        }
+    }
+}
+
+fn wait_for(pid: libc::pid_t, status: &mut libc::c_int) -> libc::pid_t {
+    loop {
+        // SAFETY: waitpid into a valid int.
+        let r = unsafe { libc::waitpid(pid, status, 0) };
+        // SAFETY: errno is thread-local.
+        if r >= 0 || unsafe { *libc::__errno_location() } != libc::EINTR {
+            return r;
+        }
+    }
+}
+
+/// PID 1 of the snippet's namespace: reaps orphans (a zombie still counts against the process
+/// cap) until the snippet exits, hands its status to the shim and exits, which makes the kernel
+/// kill everything left in the namespace.
+fn init_loop(snippet: libc::pid_t, status_write: libc::c_int) -> ! {
+    close_all_but(status_write);
+    let mut status = 0;
+    loop {
+        let r = wait_for(-1, &mut status);
+        if r == snippet {
+            break;
+        }
+        if r < 0 {
+            // SAFETY: _exit ends the process.
+            unsafe { libc::_exit(127) };
+        }
+    }
+    // SAFETY: write of an int we own; _exit.
+    unsafe {
+        libc::write(
+            status_write,
+            (&raw const status).cast(),
+            std::mem::size_of::<libc::c_int>(),
+        );
+        libc::_exit(0);
+    }
+}
+
+/// The process between snipcheck and the snippet's namespace: it waits for the namespace to end
+/// and exits the way the snippet did, so snipcheck sees the snippet's status. Never returns.
+fn shim(init: libc::pid_t, status_read: libc::c_int) -> ! {
+    close_all_but(status_read);
+    let mut snippet_status: libc::c_int = 0;
+    let mut got = 0;
+    while got < std::mem::size_of::<libc::c_int>() {
+        // SAFETY: read into the int's remaining bytes.
+        let n = unsafe {
+            libc::read(
+                status_read,
+                (&raw mut snippet_status).cast::<u8>().add(got).cast(),
+                std::mem::size_of::<libc::c_int>() - got,
+            )
+        };
+        // SAFETY: errno is thread-local.
+        if n < 0 && unsafe { *libc::__errno_location() } == libc::EINTR {
+            continue;
+        }
+        if n <= 0 {
+            break;
+        }
+        got += n as usize;
+    }
+    let mut init_status = 0;
+    if wait_for(init, &mut init_status) < 0 {
+        // SAFETY: _exit ends the process.
+        unsafe { libc::_exit(127) };
+    }
+    // Without the snippet's status (the init was killed), report the init's.
+    let status = if got == std::mem::size_of::<libc::c_int>() {
+        snippet_status
+    } else {
+        init_status
+    };
+    // SAFETY: _exit, or this process's own signal with its default action.
+    unsafe {
+        if libc::WIFEXITED(status) {
+            libc::_exit(libc::WEXITSTATUS(status));
+        }
+        let sig = libc::WTERMSIG(status);
+        libc::signal(sig, libc::SIG_DFL);
+        libc::kill(libc::getpid(), sig);
+        libc::_exit(128 + sig);
+    }
+}
+
+/// Runs `f` in a forked child and says whether it returned true.
+fn in_child(f: impl FnOnce() -> bool) -> bool {
+    // SAFETY: the child only makes system calls (see the callers) and ends in _exit.
+    unsafe {
+        let pid = libc::fork();
+        if pid < 0 {
+            return false;
+        }
+        if pid == 0 {
+            let ok = f();
+            libc::_exit(if ok { 0 } else { 1 });
+        }
+        let mut status = 0;
+        while libc::waitpid(pid, &mut status, 0) < 0 {
+            if *libc::__errno_location() != libc::EINTR {
+                return false;
+            }
+        }
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+    }
+}
+
+fn probe(limits: &Limits, off: &dyn Fn(&str) -> bool) -> (Mechanisms, Vec<String>) {
+    let mut m = Mechanisms::default();
+    let mut why = Vec::new();
+    // SAFETY: geteuid cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    let maps = {
+        // SAFETY: getuid/getgid cannot fail.
+        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+        user_maps(uid, gid)
+    };
+    let any_ns = !(off("net") && off("mount") && off("pid"));
+    if !root && any_ns {
+        m.user_ns = in_child(|| enter_user_ns(&maps).is_ok());
+        if !m.user_ns {
+            why.push("user namespaces (refused)".into());
+        }
+    }
+    let can_ns = root || m.user_ns;
+    let user = m.user_ns;
+    let try_ns = |flags: libc::c_int, then: &dyn Fn() -> bool| {
+        in_child(|| {
+            (!user || enter_user_ns(&maps).is_ok())
+                // SAFETY: unshare takes flags only.
+                && unsafe { libc::unshare(flags) } == 0
+                && then()
+        })
+    };
+    let mut try_named = |name: &str, enabled: bool, flags, then: &dyn Fn() -> bool| -> bool {
+        if !enabled {
+            return false;
+        }
+        if off(name) {
+            why.push(format!("{name} namespace (disabled by {DISABLE_VAR})"));
+            return false;
+        }
+        if !can_ns {
+            return false;
+        }
+        let ok = try_ns(flags, then);
+        if !ok {
+            why.push(format!("{name} namespace (refused)"));
+        }
+        ok
+    };
+    m.net_ns = try_named("net", !limits.network, libc::CLONE_NEWNET, &|| true);
+    let tmp = cstr(&std::env::temp_dir());
+    m.mount_ns = try_named(
+        "mount",
+        true,
+        libc::CLONE_NEWNS | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS,
+        // SAFETY: mount(2) on constant and prepared strings, in the child's own namespace.
+        &|| unsafe {
+            libc::mount(
+                std::ptr::null(),
+                c"/".as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ) == 0
+                && libc::mount(
+                    c"tmpfs".as_ptr(),
+                    tmp.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    0,
+                    c"size=1m".as_ptr().cast(),
+                ) == 0
+        },
+    );
+    // SAFETY: fork/waitpid/_exit only.
+    m.pid_ns = try_named("pid", true, libc::CLONE_NEWPID, &|| unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            libc::_exit(0);
+        }
+        let mut status = 0;
+        pid > 0 && libc::waitpid(pid, &mut status, 0) == pid
+    });
+    if root {
+        if off("uid") {
+            why.push(format!("running as nobody (disabled by {DISABLE_VAR})"));
+        } else if let Some(blocked) = unreachable_ancestor(&std::env::temp_dir()) {
+            why.push(format!(
+                "running as nobody ({} is not searchable by other users)",
+                blocked.display()
+            ));
+        } else {
+            // SAFETY: set*id on constants.
+            m.drop_uid = in_child(|| unsafe {
+                libc::setgroups(0, std::ptr::null()) == 0
+                    && libc::setgid(NOBODY) == 0
+                    && libc::setuid(NOBODY) == 0
+            });
+        }
+    }
+    (m, why)
+}
+
+/// The first directory on the way to `dir` that others cannot pass through.
+fn unreachable_ancestor(dir: &Path) -> Option<PathBuf> {
+    let dir = dir.canonicalize().ok()?;
+    dir.ancestors()
+        .find(|a| fs::metadata(a).map_or(true, |m| m.permissions().mode() & 0o001 == 0))
+        .map(Path::to_path_buf)
+}
+
+/// The workspace is private to snipcheck (0700); `nobody` must be able to reach the binary.
+fn make_reachable(binary: &Path) -> io::Result<()> {
+    for dir in binary.ancestors().skip(1).take(2) {
+        let mode = fs::metadata(dir)?.permissions().mode();
+        if mode & 0o001 == 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode((mode & 0o7777) | 0o011))?;
+        }
+    }
+    Ok(())
+}
+
+/// Mount points from /proc/self/mountinfo, with the flags that remount each read-only while
+/// keeping the flags a user namespace may not clear.
+fn read_mounts() -> Vec<(CString, libc::c_ulong)> {
+    let Ok(text) = fs::read_to_string("/proc/self/mountinfo") else {
+        return Vec::new();
+    };
+    parse_mountinfo(&text)
+}
+
+fn parse_mountinfo(text: &str) -> Vec<(CString, libc::c_ulong)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        if fields.len() < 6 {
+            continue;
+        }
+        let point = unescape(fields[4]);
+        let mut flags = libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY;
+        for o in fields[5].split(',') {
+            flags |= match o {
+                "nosuid" => libc::MS_NOSUID,
+                "nodev" => libc::MS_NODEV,
+                "noexec" => libc::MS_NOEXEC,
+                "noatime" => libc::MS_NOATIME,
+                "nodiratime" => libc::MS_NODIRATIME,
+                "relatime" => libc::MS_RELATIME,
+                _ => 0,
+            };
+        }
+        if let Ok(c) = CString::new(point) {
+            out.push((c, flags));
+        }
+    }
+    out
+}
+
+/// mountinfo writes space, tab, newline and backslash as `\040`-style octal escapes.
+fn unescape(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mountinfo_lines() {
+        let text = "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n\
+                    28 27 0:25 / /mnt/a\\040b ro,nosuid,nodev - tmpfs x ro\n";
+        let m = parse_mountinfo(text);
+        assert_eq!(m[0].0.as_bytes(), b"/");
+        assert_ne!(m[0].1 & libc::MS_RELATIME, 0);
+        assert_eq!(m[1].0.as_bytes(), b"/mnt/a b");
+        assert_ne!(m[1].1 & libc::MS_NOSUID, 0);
+        assert_ne!(m[1].1 & libc::MS_RDONLY, 0);
+    }
+
+    #[test]
+    fn warnings_name_each_missing_mechanism() {
+        let none = warnings(&Mechanisms::default(), &Limits::default());
+        assert!(none.iter().any(|w| w.contains("network")));
+        assert!(none.iter().any(|w| w.contains("mount namespace")));
+        assert!(none.iter().any(|w| w.contains("setsid")));
+        let all = Mechanisms {
+            user_ns: false,
+            net_ns: true,
+            mount_ns: true,
+            pid_ns: true,
+            drop_uid: true,
+            pids_cgroup: true,
+            memory_cgroup: true,
+        };
+        assert!(warnings(&all, &Limits::default()).is_empty());
+    }
+}
