@@ -337,6 +337,11 @@ fn enter(plan: &Plan) -> io::Result<()> {
     if crate::interrupt::interrupted() {
         return Err(io::Error::from_raw_os_error(libc::EINTR));
     }
+    // If snipcheck dies (a second Ctrl-C, kill -9), so does the snippet: the parent-death
+    // signal fires when the thread that spawned this process ends, and that thread waits for
+    // this process.
+    // SAFETY: prctl with constants.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
     for f in &plan.join {
         write_file(f, b"0")?;
     }
@@ -418,7 +423,6 @@ fn enter(plan: &Plan) -> io::Result<()> {
             if snippet > 0 {
                 init_loop(snippet, status_write);
             }
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
         }
         if let Some((uid, gid)) = plan.drop_uid {
             check(libc::setgroups(0, std::ptr::null()))?;
@@ -433,6 +437,8 @@ fn enter(plan: &Plan) -> io::Result<()> {
             check(libc::setrlimit(libc::RLIMIT_NPROC, &r))?;
         }
         check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
+        // Changing the user clears the parent-death signal; set it again.
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
         for d in &plan.mkdirs {
             if libc::mkdir(d.as_ptr(), 0o700) < 0 && *libc::__errno_location() != libc::EEXIST {
                 return Err(last_error());
