@@ -66,8 +66,13 @@ pub fn in_ci() -> bool {
 
 pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
     let path = explicit.unwrap_or(Path::new(DEFAULT_CONFIG));
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let text = match std::fs::read(path) {
+        Ok(t) => crate::documents::decode(t).map_err(|line| {
+            Error::at(
+                format!("{}:{line}", path.display()),
+                "the configuration is not valid UTF-8; save it as UTF-8",
+            )
+        })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
             return Ok(FileConfig::default());
         }

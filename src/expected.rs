@@ -72,11 +72,17 @@ pub fn pending_path(record: &Path) -> PathBuf {
 
 /// Reads a record; `Ok(None)` when there is none.
 pub fn read(path: &Path) -> Result<Option<Record>, Error> {
-    let text = match fs::read_to_string(path) {
+    let bytes = match fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
     };
+    let text = crate::documents::decode(bytes).map_err(|line| {
+        Error::at(
+            format!("{}:{line}", path.display()),
+            "malformed record: not valid UTF-8; delete it and run `snipcheck verify --accept` to record it again",
+        )
+    })?;
     toml::from_str(&text).map(Some).map_err(|e| {
         let at = match e.span() {
             Some(span) => {

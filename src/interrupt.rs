@@ -131,8 +131,14 @@ fn clean_up_and_exit(sig: i32) -> ! {
             Cleanup::Cgroups(_) => None,
         })
         .collect();
+    // A worker may still be writing a file there until it notices the interruption.
     for d in dirs {
-        let _ = std::fs::remove_dir_all(d);
+        for _ in 0..100 {
+            if std::fs::remove_dir_all(&d).is_ok() || !d.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
     std::process::exit(128 + sig);
 }
