@@ -83,7 +83,7 @@ pub fn read(path: &Path) -> Result<Option<Record>, Error> {
             "malformed record: not valid UTF-8; delete it and run `snipcheck verify --accept` to record it again",
         )
     })?;
-    toml::from_str(&text).map(Some).map_err(|e| {
+    parse(&text).map(Some).map_err(|e| {
         let at = match e.span() {
             Some(span) => {
                 let (line, col) = line_col(&text, span.start);
@@ -99,6 +99,16 @@ pub fn read(path: &Path) -> Result<Option<Record>, Error> {
             ),
         )
     })
+}
+
+/// Parses a record's text (what `read` does after reading the file).
+pub fn parse(text: &str) -> Result<Record, toml::de::Error> {
+    toml::from_str(text)
+}
+
+/// A record's text, as `write` writes it.
+pub fn to_text(record: &Record) -> Result<String, toml::ser::Error> {
+    toml::to_string_pretty(record)
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -144,7 +154,7 @@ pub fn lock(expected: &Path) -> Result<WriteLock, Error> {
 
 /// Writes a record atomically.
 pub fn write(path: &Path, record: &Record) -> Result<(), Error> {
-    let text = toml::to_string_pretty(record)
+    let text = to_text(record)
         .map_err(|e| Error::Other(format!("cannot serialize {}: {e}", path.display())))?;
     write_atomic(path, text.as_bytes())
 }
