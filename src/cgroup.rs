@@ -195,10 +195,24 @@ fn remove_stale(base: &Path) {
         else {
             continue;
         };
-        if !Path::new(&format!("/proc/{pid}")).exists() {
+        // Only empty ones: a pid that is not visible here may be a run in another PID
+        // namespace that shares this hierarchy, and its snippets are not ours to kill.
+        if !Path::new(&format!("/proc/{pid}")).exists() && tree_is_empty(&e.path()) {
             remove_tree(&e.path());
         }
     }
+}
+
+fn tree_is_empty(dir: &Path) -> bool {
+    let procs_empty =
+        |d: &Path| fs::read_to_string(d.join("cgroup.procs")).is_ok_and(|t| t.trim().is_empty());
+    procs_empty(dir)
+        && fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .all(|e| procs_empty(&e.path()))
+        })
 }
 
 /// snipcheck's own memory cgroup, from /proc/self/cgroup.
