@@ -4,9 +4,7 @@
 //! of a snippet's processes use together). Each controller is optional: where it cannot be used,
 //! `Run::create` says why and the caller falls back.
 
-use std::ffi::CString;
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -110,11 +108,11 @@ impl Drop for Run {
 
 impl Group {
     /// The `cgroup.procs` files a new process writes `0` to, to join the groups.
-    pub fn join_files(&self) -> Vec<CString> {
+    pub fn join_paths(&self) -> Vec<PathBuf> {
         [&self.pids, &self.memory]
             .into_iter()
             .flatten()
-            .map(|d| CString::new(d.join("cgroup.procs").as_os_str().as_bytes()).unwrap())
+            .map(|d| d.join("cgroup.procs"))
             .collect()
     }
 

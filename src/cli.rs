@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::partition::Partition;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,6 +23,37 @@ pub struct Cli {
 pub enum Command {
     /// Build and run every Go snippet and check its claims and its recorded result.
     Verify(VerifyArgs),
+    /// The coverage view: per document and item, the snippets, their claims, their verdict
+    /// against the recorded results (nothing is built), and the claims marked unchecked.
+    List(ListArgs),
+    /// Go through the pending results (new, changed, orphaned records): accept or reject each.
+    /// Without a terminal, lists them and exits 1 if there are any.
+    Review(ReviewArgs),
+    /// List the pending results.
+    Pending(PendingArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Markdown files or folders [default: `documents` in snipcheck.toml, or snippets/].
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// How `verify` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people; coloured on a terminal unless NO_COLOR is set.
+    Human,
+    /// One JSON object per line: started, finished (one per snippet), orphan, summary.
+    Json,
+    /// A JUnit XML report: one testcase per snippet, the document as classname.
+    Junit,
+    /// Text, plus GitHub Actions error annotations at the claim's Markdown line and a job
+    /// summary written to $GITHUB_STEP_SUMMARY.
+    Github,
 }
 
 #[derive(Debug, Args)]
@@ -41,6 +74,33 @@ pub struct VerifyArgs {
     #[arg(long = "filter", value_name = "ID")]
     pub filters: Vec<String>,
 
+    /// Build every snippet as its own binary instead of linking the ones that can share a
+    /// binary into one (slower; for comparing, and for ruling merging out).
+    #[arg(long)]
+    pub no_merge: bool,
+
+    /// Build and run every snippet, even those that passed before with nothing changed.
+    #[arg(long, env = "SNIPCHECK_NO_CACHE")]
+    pub no_cache: bool,
+
+    /// Run one partition of the snippets, as nextest does: hash:K/N (stable as snippets are
+    /// added) or slice:K/N (round robin in document order). Orphans are checked by partition 1.
+    #[arg(long, value_name = "KIND:K/N", env = "SNIPCHECK_PARTITION")]
+    pub partition: Option<Partition>,
+
+    /// Write pending results (*.toml.new) even under --locked or when CI is set, so a CI job
+    /// can upload them; the run still fails on a missing or changed record.
+    #[arg(long)]
+    pub write_pending: bool,
+
+    /// The report's format.
+    #[arg(long, value_enum, default_value = "human", env = "SNIPCHECK_FORMAT")]
+    pub format: Format,
+
+    /// Also write a JUnit XML report to FILE, whatever --format says.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
     #[command(flatten)]
     pub common: Common,
 }
@@ -60,6 +120,63 @@ pub struct Common {
     #[arg(long, env = "SNIPCHECK_GO", value_name = "PATH")]
     pub go: Option<PathBuf>,
 
+    /// Where recorded results live [default: expected].
+    #[arg(long, env = "SNIPCHECK_EXPECTED", value_name = "DIR")]
+    pub expected: Option<PathBuf>,
+
+    /// The configuration file [default: snipcheck.toml, if present].
+    #[arg(long, env = "SNIPCHECK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Accept these pending results (ID, or DOC#ID when ids repeat across documents).
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    pub accept: Vec<String>,
+
+    /// Reject these pending results: their pending files are removed, records stay.
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    pub reject: Vec<String>,
+
+    /// Accept every pending result.
+    #[arg(long, conflicts_with_all = ["accept", "reject", "reject_all"])]
+    pub accept_all: bool,
+
+    /// Reject every pending result.
+    #[arg(long, conflicts_with_all = ["accept", "reject"])]
+    pub reject_all: bool,
+
+    /// With --accept or --accept-all: also rewrite the claims (`// Output:` and the like) that
+    /// the accepted results no longer match, in the Markdown documents.
+    #[arg(long)]
+    pub rewrite_claims: bool,
+
+    #[command(flatten)]
+    pub records: RecordArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PendingArgs {
+    /// How to list them.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub records: RecordArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// One line each.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Where the documents and records are, for the commands that do not run snippets.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
     /// Where recorded results live [default: expected].
     #[arg(long, env = "SNIPCHECK_EXPECTED", value_name = "DIR")]
     pub expected: Option<PathBuf>,

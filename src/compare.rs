@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::snippet::{Claim, ClaimKind, Class, Outcome, Snippet};
+use crate::snippet::{Claim, ClaimKind, Class, Outcome, Snippet, TestStatus, signal_name};
 
 /// One thing that does not hold, at the Markdown line it is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,18 +31,30 @@ impl Failure {
     }
 }
 
-/// The class the claims add up to: compile errors, a panic, a fatal error, a non-zero exit, or
-/// (with no claim about any of those) a clean exit.
+/// The class the claims add up to: compile errors, vet findings, a panic, a fatal error, a data
+/// race, a non-zero exit, or (with no claim about any of those) a clean exit.
 pub fn expected_class(snippet: &Snippet) -> Class {
     let has = |f: fn(&ClaimKind) -> bool| snippet.claims.iter().any(|c| f(&c.kind));
     if has(|k| matches!(k, ClaimKind::CompileError(_))) {
         Class::CompileError
-    } else if snippet.attrs.norun {
+    } else if snippet.attrs.vet && has(|k| matches!(k, ClaimKind::Vet(_))) {
+        Class::Vet
+    } else if snippet.attrs.norun || snippet.attrs.vet {
         Class::Built
+    } else if snippet.attrs.test {
+        if has(|k| matches!(k, ClaimKind::Tests(TestStatus::Fail, _))) {
+            Class::TestFail
+        } else {
+            Class::Ok
+        }
     } else if has(|k| matches!(k, ClaimKind::Panic(_))) {
         Class::Panic
     } else if has(|k| matches!(k, ClaimKind::Fatal(_))) {
         Class::Fatal
+    } else if has(|k| matches!(k, ClaimKind::Signal(_))) {
+        Class::Signal
+    } else if has(|k| matches!(k, ClaimKind::Race(_))) {
+        Class::Race
     } else if has(|k| matches!(k, ClaimKind::Exit(n) if *n != 0)) {
         Class::Exit
     } else {
@@ -50,12 +62,17 @@ pub fn expected_class(snippet: &Snippet) -> Class {
     }
 }
 
+/// A run-time error is a panic too: `// Panic:` accepts both.
+pub fn class_holds(expected: Class, got: Class) -> bool {
+    expected == got || (expected == Class::Panic && got == Class::RuntimeError)
+}
+
 pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
     let doc = snippet.doc.display().to_string();
     let mut failures = Vec::new();
     let expected = expected_class(snippet);
 
-    if outcome.class != expected && expected != Class::CompileError {
+    if !class_holds(expected, outcome.class) && expected != Class::CompileError {
         let at = first_claim_line(snippet, expected).unwrap_or(snippet.line);
         let mut f = Failure::new(
             at,
@@ -68,6 +85,8 @@ pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
         );
         let detail = match outcome.class {
             Class::CompileError => outcome.diagnostics.trim(),
+            Class::Vet => outcome.vet.trim(),
+            Class::TestFail => outcome.stdout.trim(),
             Class::Ok | Class::Built => "",
             _ => outcome.stderr.trim(),
         };
@@ -82,6 +101,7 @@ pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
         return failures;
     }
 
+    failures.extend(unpinned_modules(snippet, outcome));
     // Nothing ran, or it was cut short: the wrong class above says all there is to say.
     if matches!(outcome.class, Class::CompileError | Class::Timeout) {
         return failures;
@@ -121,6 +141,10 @@ fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
                 (&c.kind, class),
                 (ClaimKind::Panic(_), Class::Panic)
                     | (ClaimKind::Fatal(_), Class::Fatal)
+                    | (ClaimKind::Race(_), Class::Race)
+                    | (ClaimKind::Vet(_), Class::Vet)
+                    | (ClaimKind::Tests(..), Class::TestFail)
+                    | (ClaimKind::Signal(_), Class::Signal)
                     | (ClaimKind::Exit(_), Class::Exit)
                     | (
                         ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_),
@@ -135,7 +159,8 @@ fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
 fn where_it_happened(outcome: &Outcome, doc: &str) -> String {
     let text = match outcome.class {
         Class::CompileError => &outcome.diagnostics,
-        Class::Panic | Class::Fatal => &outcome.stderr,
+        Class::Panic | Class::RuntimeError | Class::Fatal | Class::Race => &outcome.stderr,
+        Class::Vet => &outcome.vet,
         _ => return String::new(),
     };
     let re = Regex::new(&format!(r"{}:(\d+)", regex::escape(doc))).unwrap();
@@ -150,9 +175,13 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
         ClaimKind::Output(want) => {
             let got = outcome.stdout.replace("\r\n", "\n");
             let got = got.trim();
-            (got != want.trim()).then(|| {
+            (!elided_match(want.trim(), got)).then(|| {
                 let line = first_differing_line(snippet, claim.line, want.trim(), got);
-                Failure::new(line, "`// Output:` does not hold").with_diff(want, got)
+                let name = match claim.go {
+                    Some(g) => format!("// Output ({g}):"),
+                    None => "// Output:".into(),
+                };
+                Failure::new(line, format!("`{name}` does not hold")).with_diff(want, got)
             })
         }
         ClaimKind::UnorderedOutput(want) => {
@@ -170,35 +199,92 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                 .with_diff(&w, &g)
             })
         }
-        ClaimKind::Panic(text) => {
-            let msg = message_after(&outcome.stderr, "panic: ");
-            match (&msg, outcome.class) {
-                (Some(m), Class::Panic) if m.contains(text.as_str()) => None,
-                (Some(m), Class::Panic) => Some(
-                    Failure::new(
-                        claim.line,
-                        format!("the panic message does not contain {text:?}"),
-                    )
-                    .with_diff(text, m),
-                ),
-                // A wrong class is reported once, above.
-                _ => None,
-            }
+        ClaimKind::Panic(text) => message_claim(
+            claim,
+            outcome,
+            text,
+            "panic: ",
+            "the panic message",
+            &[Class::Panic, Class::RuntimeError],
+        ),
+        ClaimKind::Fatal(text) => message_claim(
+            claim,
+            outcome,
+            text,
+            "fatal error: ",
+            "the fatal error",
+            &[Class::Fatal],
+        ),
+        ClaimKind::Race(text) => {
+            (outcome.class == Class::Race && !contains_elided(&outcome.stderr, text)).then(|| {
+                Failure::new(
+                    claim.line,
+                    format!("the race report does not contain {text:?}"),
+                )
+                .with_diff(text, outcome.stderr.trim())
+            })
         }
-        ClaimKind::Fatal(text) => {
-            let msg = message_after(&outcome.stderr, "fatal error: ");
-            match (&msg, outcome.class) {
-                (Some(m), Class::Fatal) if m.contains(text.as_str()) => None,
-                (Some(m), Class::Fatal) => Some(
-                    Failure::new(
-                        claim.line,
-                        format!("the fatal error does not contain {text:?}"),
-                    )
-                    .with_diff(text, m),
-                ),
-                _ => None,
-            }
+        ClaimKind::Vet(text) => {
+            (outcome.class == Class::Vet && !contains_elided(&outcome.vet, text)).then(|| {
+                Failure::new(claim.line, format!("no vet finding contains {text:?}"))
+                    .with_diff(text, outcome.vet.trim())
+            })
         }
+        ClaimKind::Tests(status, names) => {
+            let word = |s: Option<&TestStatus>| match s {
+                Some(TestStatus::Pass) => "passed",
+                Some(TestStatus::Fail) => "failed",
+                Some(TestStatus::Skip) => "was skipped",
+                None => "did not run",
+            };
+            let wrong: Vec<String> = names
+                .iter()
+                .filter(|n| outcome.tests.get(*n) != Some(status))
+                .map(|n| format!("{n} {}", word(outcome.tests.get(n))))
+                .collect();
+            (!wrong.is_empty()).then(|| {
+                Failure::new(
+                    claim.line,
+                    format!(
+                        "`{}` does not hold: {}",
+                        claim.kind.label(),
+                        wrong.join(", ")
+                    ),
+                )
+            })
+        }
+        ClaimKind::TestsRun(names) => {
+            let mut want: Vec<&str> = names.iter().map(String::as_str).collect();
+            want.sort_unstable();
+            let mut got: Vec<&str> = outcome
+                .tests
+                .keys()
+                .map(String::as_str)
+                .filter(|t| !t.contains('/') || want.contains(t))
+                .collect();
+            got.sort_unstable();
+            (want != got).then(|| {
+                Failure::new(claim.line, "`// Tests run:` does not hold")
+                    .with_diff(&want.join("\n"), &got.join("\n"))
+            })
+        }
+        ClaimKind::Coverage(want) => match outcome.coverage {
+            Some(got) if (got - want).abs() < 0.05 => None,
+            Some(got) => fail(format!(
+                "`// Coverage: {want:.1}%` does not hold: coverage is {got:.1}%"
+            )),
+            None => fail(format!(
+                "`// Coverage: {want:.1}%` does not hold: no coverage figure (add `cover` to the info string)"
+            )),
+        },
+        ClaimKind::Signal(want) => match outcome.signal.map(signal_name) {
+            Some(got) if got.eq_ignore_ascii_case(want) => None,
+            Some(got) => fail(format!(
+                "`// Signal: {want}` does not hold: it was killed by {got}"
+            )),
+            // A wrong class is reported once, above.
+            None => None,
+        },
         ClaimKind::Exit(n) => match outcome.exit_status {
             Some(got) if got == *n => None,
             Some(got) => fail(format!(
@@ -211,6 +297,97 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
         },
         ClaimKind::CompileError(_) => None,
     }
+}
+
+/// An import of a module that no go.mod pins fails the build without network; say what to add.
+fn unpinned_modules(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
+    static UNPINNED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^(?:\S+?:(\d+)(?::\d+)?: )?(?:cannot find module providing package|no required module provides package) ([^\s:;]+)").unwrap()
+    });
+    if outcome.class != Class::CompileError {
+        return Vec::new();
+    }
+    UNPINNED
+        .captures_iter(&outcome.diagnostics)
+        .map(|c| {
+            let line = c.get(1).and_then(|l| l.as_str().parse().ok()).unwrap_or(snippet.line);
+            Failure::new(
+                line,
+                format!(
+                    "`{}` is not pinned: add it to the go.mod beside the documents (`go get {}` in its folder; `go mod init` first if there is none)",
+                    &c[2], &c[2]
+                ),
+            )
+        })
+        .collect()
+}
+
+/// `want` matches `got` where a line `...` stands for any run of lines (none included) and
+/// `[..]` for any text within a line, as in Go's and Cargo's test output conventions.
+pub fn elided_match(want: &str, got: &str) -> bool {
+    if !want.contains("...") && !want.contains("[..]") {
+        return want == got;
+    }
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    // reachable[j]: the first i lines of `want` can match the first j lines of `got`.
+    let mut reachable = vec![false; g.len() + 1];
+    reachable[0] = true;
+    for line in w {
+        let mut next = vec![false; g.len() + 1];
+        if line.trim() == "..." {
+            let mut on = false;
+            for j in 0..=g.len() {
+                on |= reachable[j];
+                next[j] = on;
+            }
+        } else {
+            for j in 0..g.len() {
+                if reachable[j] && line_matches(line, g[j]) {
+                    next[j + 1] = true;
+                }
+            }
+        }
+        reachable = next;
+    }
+    reachable[g.len()]
+}
+
+fn line_matches(want: &str, got: &str) -> bool {
+    if !want.contains("[..]") {
+        return want == got;
+    }
+    let parts: Vec<String> = want.split("[..]").map(regex::escape).collect();
+    Regex::new(&format!("^{}$", parts.join(".*")))
+        .map(|re| re.is_match(got))
+        .unwrap_or(false)
+}
+
+/// `text` occurs in `haystack`, with `[..]` standing for any text.
+fn contains_elided(haystack: &str, text: &str) -> bool {
+    if !text.contains("[..]") {
+        return haystack.contains(text);
+    }
+    let parts: Vec<String> = text.split("[..]").map(regex::escape).collect();
+    Regex::new(&format!("(?s){}", parts.join(".*?")))
+        .map(|re| re.is_match(haystack))
+        .unwrap_or(false)
+}
+
+/// `// Panic:` and `// Fatal:`: the message after `prefix` contains `text`. A wrong class is
+/// reported once, by `check_claims`, so here only the message counts.
+fn message_claim(
+    claim: &Claim,
+    outcome: &Outcome,
+    text: &str,
+    prefix: &str,
+    what: &str,
+    classes: &[Class],
+) -> Option<Failure> {
+    let msg = message_after(&outcome.stderr, prefix)?;
+    (classes.contains(&outcome.class) && !contains_elided(&msg, text)).then(|| {
+        Failure::new(claim.line, format!("{what} does not contain {text:?}")).with_diff(text, &msg)
+    })
 }
 
 /// The message of a panic or fatal error: its first line after `prefix`, with the lines that
@@ -302,4 +479,48 @@ fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<
         );
     }
     failures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elision_of_lines() {
+        assert!(elided_match("a\n...\nd", "a\nb\nc\nd"));
+        assert!(elided_match("a\n...\nd", "a\nd"));
+        assert!(elided_match("...", ""));
+        assert!(elided_match("...\nlast", "x\ny\nlast"));
+        assert!(!elided_match("a\n...\nd", "a\nb\nc"));
+        assert!(!elided_match("a\nd", "a\nb\nd"));
+    }
+
+    #[test]
+    fn elision_within_a_line() {
+        assert!(elided_match("ptr=0x[..] ok", "ptr=0xc000012345 ok"));
+        assert!(elided_match("[..]", "anything"));
+        assert!(!elided_match("ptr=[..] ok", "ptr=1 no"));
+        assert!(elided_match("a(x) [..]\n...\nz", "a(x) 1\nq\nz"));
+        assert!(
+            !elided_match("a(x)", "a x"),
+            "regexp characters are literal"
+        );
+    }
+
+    #[test]
+    fn contains_with_elision() {
+        assert!(contains_elided(
+            "index out of range [5] with length 3",
+            "index out of range [..] with length 3"
+        ));
+        assert!(contains_elided("abc", "b"));
+        assert!(!contains_elided("abc", "x[..]c"));
+    }
+
+    #[test]
+    fn a_runtime_error_is_a_panic() {
+        assert!(class_holds(Class::Panic, Class::RuntimeError));
+        assert!(!class_holds(Class::RuntimeError, Class::Panic));
+        assert!(!class_holds(Class::Ok, Class::Panic));
+    }
 }

@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::cli::{Common, VerifyArgs};
-use crate::error::Error;
+use crate::cli::{Common, ListArgs, RecordArgs, VerifyArgs};
+use crate::error::{Error, toml_error};
 use crate::limits::{Limits, SandboxConfig};
+use crate::partition::Partition;
 use crate::time::parse_duration;
 
 pub const DEFAULT_CONFIG: &str = "snipcheck.toml";
+pub const DEFAULT_VARIES_RUNS: usize = 10;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Default, Deserialize)]
@@ -28,6 +30,8 @@ pub struct FileConfig {
     pub jobs: Option<usize>,
     /// The go command.
     pub go: Option<PathBuf>,
+    /// How many times a `varies` snippet may run before its output must have varied.
+    pub varies_runs: Option<usize>,
     /// What a snippet may use (`limits`).
     pub sandbox: Option<SandboxConfig>,
 }
@@ -57,6 +61,37 @@ pub struct Settings {
     pub filters: Vec<String>,
     /// What a snippet may use, from the `[sandbox]` table.
     pub sandbox: Limits,
+    pub varies_runs: usize,
+    /// Link the snippets that can share a binary into one.
+    pub merge: bool,
+    /// Skip the snippets that passed before with nothing changed.
+    pub cache: bool,
+    /// Only this partition of the snippets runs (`--partition`).
+    pub partition: Option<Partition>,
+    /// Write pending results even under `Policy::Locked` (`--write-pending`).
+    pub write_pending: bool,
+}
+
+/// Where the documents and records are, for `review` and `pending`: always the configured set.
+#[derive(Debug, Clone)]
+pub struct Places {
+    pub documents: Vec<PathBuf>,
+    pub expected: PathBuf,
+}
+
+impl Places {
+    pub fn resolve(args: &RecordArgs, file: FileConfig) -> Places {
+        Places {
+            documents: file
+                .documents
+                .unwrap_or_else(|| vec![PathBuf::from("snippets")]),
+            expected: args
+                .expected
+                .clone()
+                .or(file.expected)
+                .unwrap_or_else(|| PathBuf::from("expected")),
+        }
+    }
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
@@ -88,19 +123,11 @@ pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
 
 pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
     let file: FileConfig = toml::from_str(text).map_err(|e| {
-        let at = match e.span() {
-            Some(s) => {
-                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-                format!("{}:{line}", path.display())
-            }
-            None => path.display().to_string(),
-        };
-        Error::at(
-            at,
-            format!(
-                "{}; the keys are documents, expected, timeout, jobs, go and the [sandbox] table",
-                e.message().trim()
-            ),
+        toml_error(
+            path,
+            text,
+            &e,
+            "the keys are documents, expected, timeout, jobs, go, varies_runs and the [sandbox] table",
         )
     })?;
     if let Some(sandbox) = &file.sandbox
@@ -133,6 +160,46 @@ fn line_of_key(text: &str, table: &str, key: &str) -> Option<usize> {
 }
 
 impl Settings {
+    /// The settings `list` needs: which documents, where the records are, which go.
+    pub fn for_list(args: &ListArgs, file: FileConfig) -> Settings {
+        Settings {
+            documents: if args.paths.is_empty() {
+                file.documents
+                    .unwrap_or_else(|| vec![PathBuf::from("snippets")])
+            } else {
+                args.paths.clone()
+            },
+            whole_set: args.paths.is_empty(),
+            expected: args
+                .common
+                .expected
+                .clone()
+                .or(file.expected)
+                .unwrap_or_else(|| PathBuf::from("expected")),
+            timeout: DEFAULT_TIMEOUT,
+            jobs: 1,
+            go: args
+                .common
+                .go
+                .clone()
+                .or(file.go)
+                .unwrap_or_else(|| PathBuf::from("go")),
+            policy: Policy::Locked,
+            filters: Vec::new(),
+            varies_runs: DEFAULT_VARIES_RUNS,
+            merge: true,
+            cache: false,
+            partition: None,
+            write_pending: false,
+            // `list` runs nothing; `parse_file` has checked the table already.
+            sandbox: file
+                .sandbox
+                .as_ref()
+                .and_then(|s| s.resolve().ok())
+                .unwrap_or_default(),
+        }
+    }
+
     pub fn resolve(args: &VerifyArgs, file: FileConfig) -> Result<Settings, Error> {
         let Common {
             jobs,
@@ -200,6 +267,17 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("go")),
             policy,
             filters: args.filters.clone(),
+            merge: !args.no_merge,
+            cache: !args.no_cache,
+            varies_runs: match file.varies_runs {
+                Some(n) if !(2..=100).contains(&n) => {
+                    return Err(Error::at(config_name, "varies_runs must be 2 to 100"));
+                }
+                Some(n) => n,
+                None => DEFAULT_VARIES_RUNS,
+            },
+            partition: args.partition,
+            write_pending: args.write_pending,
             sandbox: match &file.sandbox {
                 Some(s) => s
                     .resolve()

@@ -37,7 +37,7 @@ pub const NOBODY: u32 = 65534;
 pub const DISABLE_VAR: &str = "SNIPCHECK_SANDBOX_DISABLE";
 
 /// What this system lets snipcheck use, found by `probe`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mechanisms {
     pub user_ns: bool,
     pub net_ns: bool,
@@ -138,36 +138,97 @@ impl Sandbox {
     /// A command that runs `binary` contained, with `run_dir` as its own directory (HOME,
     /// TMPDIR and the working directory are made inside it).
     pub fn command(&self, binary: &Path, run_dir: &Path) -> Result<Jail, Error> {
-        let io_err =
-            |what: &str, e: io::Error| Error::io(format!("{what} {}", run_dir.display()), e);
-        let l = &self.limits;
-        let (home, tmp, work) = (
-            run_dir.join("home"),
-            run_dir.join("temp"),
-            run_dir.join("work"),
+        let (uid, gid) = self.user();
+        if self.mech.drop_uid {
+            make_reachable(binary)
+                .map_err(|e| Error::io(format!("cannot open up {}", run_dir.display()), e))?;
+        }
+        let group = self.prepare(run_dir, uid, gid)?;
+        let join = group.as_ref().map(|g| g.join_paths()).unwrap_or_default();
+        let plan = Arc::new(plan(
+            &self.limits,
+            &self.mech,
+            &self.mounts,
+            &join,
+            run_dir,
+            None,
+            (uid, gid),
+        ));
+        let mut command = Command::new(binary);
+        command.current_dir(run_dir);
+        scrubbed_env(
+            &mut command,
+            self.env.iter().map(|(k, v)| (k, v)),
+            run_dir,
+            None,
         );
-        let (uid, gid) = if self.mech.drop_uid {
+        // SAFETY: `enter` runs between fork and exec and only makes system calls on the plan,
+        // which was built beforehand and is only read.
+        unsafe {
+            command.pre_exec(move || enter(&plan));
+        }
+        Ok(Jail { command, group })
+    }
+
+    /// `go test` for a `test` snippet: the go command builds the test binary outside the
+    /// sandbox and starts it through `-exec` (see `go_test_exec_flag`), which runs it contained
+    /// as `command` does, in its package directory (read-only), with `run_dir` for HOME and
+    /// TMPDIR. `root` is the workspace, whose directories `nobody` must be able to pass.
+    /// `env` is the snippet's own environment (its `env=` and `godebug=` attributes).
+    pub fn go_test(
+        &self,
+        mut go: Command,
+        run_dir: &Path,
+        root: &Path,
+        env: &[(String, String)],
+    ) -> Result<Jail, Error> {
+        let (uid, gid) = self.user();
+        let group = self.prepare(run_dir, uid, gid)?;
+        let spec = Spec {
+            limits: self.limits.clone(),
+            mech: self.mech,
+            join: group.as_ref().map(|g| g.join_paths()).unwrap_or_default(),
+            run_dir: run_dir.to_path_buf(),
+            root: root.to_path_buf(),
+            env: self
+                .env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string_lossy().into_owned()))
+                .chain(env.iter().cloned())
+                .collect(),
+        };
+        let json = serde_json::to_string(&spec)
+            .map_err(|e| Error::Other(format!("cannot describe the sandbox: {e}")))?;
+        go.env(SPEC_VAR, json).arg("test").arg(go_test_exec_flag()?);
+        Ok(Jail { command: go, group })
+    }
+
+    fn user(&self) -> (u32, u32) {
+        if self.mech.drop_uid {
             (NOBODY, NOBODY)
         } else {
             // SAFETY: getuid/getgid cannot fail and touch no memory.
             unsafe { (libc::getuid(), libc::getgid()) }
-        };
-        if self.mech.drop_uid {
-            make_reachable(binary).map_err(|e| io_err("cannot open up", e))?;
         }
+    }
+
+    /// The run directory (on disk when there is no mount namespace) and the snippet's cgroups.
+    fn prepare(&self, run_dir: &Path, uid: u32, gid: u32) -> Result<Option<cgroup::Group>, Error> {
+        let io_err =
+            |what: &str, e: io::Error| Error::io(format!("{what} {}", run_dir.display()), e);
         // Without a mount namespace the directories live on disk; with one, they are made in
         // the snippet's tmpfs, after it is mounted.
         if !self.mech.mount_ns {
-            for d in [&home, &tmp, &work] {
-                fs::create_dir_all(d).map_err(|e| io_err("cannot create directories in", e))?;
+            for d in ["home", "temp", "work"].map(|d| run_dir.join(d)) {
+                fs::create_dir_all(&d).map_err(|e| io_err("cannot create directories in", e))?;
                 if self.mech.drop_uid {
-                    std::os::unix::fs::chown(d, Some(uid), Some(gid))
+                    std::os::unix::fs::chown(&d, Some(uid), Some(gid))
                         .map_err(|e| io_err("cannot hand over", e))?;
                 }
             }
         }
-
-        let group = match &self.cgroups {
+        let l = &self.limits;
+        Ok(match &self.cgroups {
             Some(run) if self.mech.pids_cgroup || self.mech.memory_cgroup => {
                 let name = format!("s{}", self.next.fetch_add(1, Ordering::Relaxed));
                 Some(
@@ -176,61 +237,211 @@ impl Sandbox {
                 )
             }
             _ => None,
-        };
+        })
+    }
+}
 
-        let mut unshare = 0;
-        if self.mech.net_ns && !l.network {
-            unshare |= libc::CLONE_NEWNET;
-        }
-        if self.mech.mount_ns {
-            unshare |= libc::CLONE_NEWNS | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
-        }
-        if self.mech.pid_ns {
-            unshare |= libc::CLONE_NEWPID;
-        }
-        let plan = Plan {
-            join: group.as_ref().map(|g| g.join_files()).unwrap_or_default(),
-            rlimits: vec![
-                (libc::RLIMIT_DATA, l.memory),
-                (libc::RLIMIT_FSIZE, l.files),
-                (libc::RLIMIT_CORE, 0),
-            ],
-            nproc: (!self.mech.pids_cgroup).then_some(l.processes),
-            user_ns: self.mech.user_ns.then(|| user_maps(uid, gid)),
-            unshare,
-            mounts: self.mounts.clone(),
-            tmpfs: self.mech.mount_ns.then(|| {
-                (
-                    cstr(run_dir),
-                    CString::new(format!("size={},mode=0700,uid={uid},gid={gid}", l.files))
-                        .unwrap(),
-                )
-            }),
-            pid_ns: self.mech.pid_ns,
-            drop_uid: self.mech.drop_uid.then_some((uid, gid)),
-            mkdirs: if self.mech.mount_ns {
-                vec![cstr(&home), cstr(&tmp), cstr(&work)]
-            } else {
-                Vec::new()
-            },
-            workdir: cstr(&work),
-        };
-        let plan = Arc::new(plan);
+/// Where `go_test` puts the sandbox's description for the `-exec` program.
+const SPEC_VAR: &str = "SNIPCHECK_CONTAIN_SPEC";
 
-        let mut command = Command::new(binary);
-        command
-            .current_dir(run_dir)
-            .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env("HOME", &home)
-            .env("TMPDIR", &tmp)
-            .env("PWD", &work);
-        // SAFETY: `enter` runs between fork and exec and only makes system calls on the plan,
-        // which was built beforehand and is only read.
+/// The first argument that makes snipcheck the `-exec` program of `go test` (see `exec_main`).
+pub const EXEC_ARG: &str = "__contain-exec";
+
+/// What the `-exec` program needs to run a test binary as `Sandbox::command` runs a snippet.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Spec {
+    limits: Limits,
+    mech: Mechanisms,
+    /// The `cgroup.procs` files of the snippet's groups (made, and later killed and removed,
+    /// by the snipcheck run that owns them).
+    join: Vec<PathBuf>,
+    run_dir: PathBuf,
+    root: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+/// `-exec=SNIPCHECK __contain-exec`, quoted the way the go command splits it.
+fn go_test_exec_flag() -> Result<String, Error> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::io("cannot find snipcheck's own executable", e))?;
+    let exe = exe.to_str().ok_or_else(|| {
+        Error::Other("snipcheck's own path is not UTF-8; `go test -exec` cannot name it".into())
+    })?;
+    let quoted = if exe.contains('\'') {
+        if exe.contains('"') {
+            return Err(Error::Other(format!(
+                "snipcheck's own path {exe} holds both kinds of quotes; `go test -exec` cannot name it"
+            )));
+        }
+        format!("\"{exe}\"")
+    } else {
+        format!("'{exe}'")
+    };
+    Ok(format!("-exec={quoted} {EXEC_ARG}"))
+}
+
+/// `snipcheck __contain-exec TEST_BINARY ARGS...`, as `go test -exec` starts it in the test's
+/// package directory: runs the test binary contained as the spec in the environment says and
+/// exits the way it did. Returns the exit status when it cannot even start it.
+pub fn exec_main(args: &[OsString]) -> i32 {
+    let fail = |m: String| {
+        eprintln!("snipcheck: {m}");
+        125
+    };
+    let Some((binary, rest)) = args.split_first() else {
+        return fail(format!("{EXEC_ARG}: no test binary to run"));
+    };
+    let spec: Spec = match std::env::var(SPEC_VAR)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            return fail(format!(
+                "{EXEC_ARG}: no sandbox description in {SPEC_VAR}: {e}"
+            ));
+        }
+    };
+    let workdir = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return fail(format!("cannot read the working directory: {e}")),
+    };
+    let binary = workdir.join(binary);
+    let uid = if spec.mech.drop_uid {
+        for p in [&binary, &workdir.join(".")] {
+            if let Err(e) = make_reachable_below(p, &spec.root) {
+                return fail(format!("cannot open up {}: {e}", p.display()));
+            }
+        }
+        (NOBODY, NOBODY)
+    } else {
+        // SAFETY: getuid/getgid cannot fail.
+        unsafe { (libc::getuid(), libc::getgid()) }
+    };
+    let mounts = if spec.mech.mount_ns {
+        read_mounts()
+    } else {
+        Vec::new()
+    };
+    let plan = Arc::new(plan(
+        &spec.limits,
+        &spec.mech,
+        &mounts,
+        &spec.join,
+        &spec.run_dir,
+        Some(&workdir),
+        uid,
+    ));
+    let mut command = Command::new(&binary);
+    // `go test -cover` has the test binary write its coverage data into the go command's work
+    // directory, which is read-only in the sandbox; its own TMPDIR serves, since the binary
+    // reads the data back itself to print the figure.
+    command.args(rest.iter().map(|a| match a.to_str() {
+        Some(a) if a.starts_with("-test.gocoverdir=") => {
+            let mut dir = OsString::from("-test.gocoverdir=");
+            dir.push(spec.run_dir.join("temp"));
+            dir
+        }
+        _ => a.clone(),
+    }));
+    scrubbed_env(
+        &mut command,
+        spec.env.iter().map(|(k, v)| (k, v)),
+        &spec.run_dir,
+        Some(&workdir),
+    );
+    // SAFETY: as in `Sandbox::command`.
+    unsafe {
+        command.pre_exec(move || enter(&plan));
+    }
+    let status = match command.status() {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot start {}: {e}", binary.display())),
+    };
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(sig) = status.signal() {
+        // Die of the same signal, so the go command reports it as it would have.
+        // SAFETY: signal/kill on this process with its default action.
         unsafe {
-            command.pre_exec(move || enter(&plan));
+            libc::signal(sig, libc::SIG_DFL);
+            libc::kill(libc::getpid(), sig);
         }
-        Ok(Jail { command, group })
+        return 128 + sig;
+    }
+    status.code().unwrap_or(125)
+}
+
+/// The environment a contained process gets: only `vars` (the allow-list's, and the
+/// snippet's own), with HOME and TMPDIR in its run directory.
+fn scrubbed_env<K: AsRef<std::ffi::OsStr>, V: AsRef<std::ffi::OsStr>>(
+    command: &mut Command,
+    vars: impl Iterator<Item = (K, V)>,
+    run_dir: &Path,
+    workdir: Option<&Path>,
+) {
+    command
+        .env_clear()
+        .envs(vars)
+        .env("HOME", run_dir.join("home"))
+        .env("TMPDIR", run_dir.join("temp"))
+        .env(
+            "PWD",
+            workdir.map_or_else(|| run_dir.join("work"), Path::to_path_buf),
+        );
+}
+
+/// The steps `enter` takes, from the limits and mechanisms: in `run_dir` (a tmpfs when there is
+/// a mount namespace), working in `workdir` or else `run_dir/work`.
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    l: &Limits,
+    mech: &Mechanisms,
+    mounts: &[(CString, libc::c_ulong)],
+    join: &[PathBuf],
+    run_dir: &Path,
+    workdir: Option<&Path>,
+    (uid, gid): (u32, u32),
+) -> Plan {
+    let (home, tmp, work) = (
+        run_dir.join("home"),
+        run_dir.join("temp"),
+        run_dir.join("work"),
+    );
+    let mut unshare = 0;
+    if mech.net_ns && !l.network {
+        unshare |= libc::CLONE_NEWNET;
+    }
+    if mech.mount_ns {
+        unshare |= libc::CLONE_NEWNS | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
+    }
+    if mech.pid_ns {
+        unshare |= libc::CLONE_NEWPID;
+    }
+    Plan {
+        join: join.iter().map(|p| cstr(p)).collect(),
+        rlimits: vec![
+            (libc::RLIMIT_DATA, l.memory, l.memory),
+            (libc::RLIMIT_FSIZE, l.files, l.files),
+            (libc::RLIMIT_CORE, 0, 0),
+        ],
+        nproc: (!mech.pids_cgroup).then_some(l.processes),
+        user_ns: mech.user_ns.then(|| user_maps(uid, gid)),
+        unshare,
+        mounts: mounts.to_vec(),
+        tmpfs: mech.mount_ns.then(|| {
+            (
+                cstr(run_dir),
+                CString::new(format!("size={},mode=0700,uid={uid},gid={gid}", l.files)).unwrap(),
+            )
+        }),
+        pid_ns: mech.pid_ns,
+        drop_uid: mech.drop_uid.then_some((uid, gid)),
+        mkdirs: if mech.mount_ns {
+            vec![cstr(&home), cstr(&tmp), cstr(&work)]
+        } else {
+            Vec::new()
+        },
+        workdir: cstr(workdir.unwrap_or(&work)),
     }
 }
 
@@ -270,7 +481,8 @@ fn warnings(m: &Mechanisms, l: &Limits) -> Vec<String> {
 /// The steps `enter` takes, prepared before fork.
 struct Plan {
     join: Vec<CString>,
-    rlimits: Vec<(libc::__rlimit_resource_t, u64)>,
+    /// Resource, soft limit, hard limit.
+    rlimits: Vec<(libc::__rlimit_resource_t, u64, u64)>,
     nproc: Option<u64>,
     user_ns: Option<UserMaps>,
     unshare: libc::c_int,
@@ -347,10 +559,10 @@ fn enter(plan: &Plan) -> io::Result<()> {
     }
     // SAFETY: every call below is a system call on data the plan owns; none allocates.
     unsafe {
-        for &(res, v) in &plan.rlimits {
+        for &(res, cur, max) in &plan.rlimits {
             let r = libc::rlimit {
-                rlim_cur: v,
-                rlim_max: v,
+                rlim_cur: cur,
+                rlim_max: max,
             };
             check(libc::setrlimit(res, &r))?;
         }
@@ -690,6 +902,21 @@ fn unreachable_ancestor(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .find(|a| fs::metadata(a).map_or(true, |m| m.permissions().mode() & 0o001 == 0))
         .map(Path::to_path_buf)
+}
+
+/// Opens every directory from `path`'s parent up to `root` for `nobody` to pass through (a test
+/// binary and its package directory lie deeper in the workspace than a snippet's binary).
+fn make_reachable_below(path: &Path, root: &Path) -> io::Result<()> {
+    for dir in path.ancestors().skip(1) {
+        if !dir.starts_with(root) {
+            break;
+        }
+        let mode = fs::metadata(dir)?.permissions().mode();
+        if mode & 0o001 == 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode((mode & 0o7777) | 0o011))?;
+        }
+    }
+    Ok(())
 }
 
 /// The workspace is private to snipcheck (0700); `nobody` must be able to reach the binary.

@@ -44,6 +44,21 @@ impl Error {
     }
 }
 
+/// A TOML file that does not parse (or has unknown keys), at its line and column, with what to
+/// do about it.
+pub fn toml_error(path: &std::path::Path, text: &str, e: &toml::de::Error, advice: &str) -> Error {
+    let at = match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("{}:{line}:{col}", path.display())
+        }
+        None => path.display().to_string(),
+    };
+    Error::at(at, format!("{}; {advice}", e.message().trim()))
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -2,17 +2,18 @@
 //! Reading reports malformed files at their line and column; writing is atomic (a temporary file
 //! in the same directory, then a rename), so a crash leaves the old record or the new one.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::snippet::Class;
+use crate::error::{Error, toml_error};
+use crate::snippet::{Class, TestStatus};
 
 /// A snippet's full, normalized outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// The toolchain that produced it. Informational: a new Go that gives the same outcome
@@ -27,6 +28,18 @@ pub struct Record {
     pub stderr: String,
     #[serde(default)]
     pub diagnostics: String,
+    /// What `go vet` reported, for `vet` snippets.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub vet: String,
+    /// Each test's verdict, for `test` snippets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tests: BTreeMap<String, TestStatus>,
+    /// The coverage figure, for `test` snippets run with `cover`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
+    /// The signal that killed the process, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
 }
 
 impl Record {
@@ -84,19 +97,11 @@ pub fn read(path: &Path) -> Result<Option<Record>, Error> {
         )
     })?;
     parse(&text).map(Some).map_err(|e| {
-        let at = match e.span() {
-            Some(span) => {
-                let (line, col) = line_col(&text, span.start);
-                format!("{}:{line}:{col}", path.display())
-            }
-            None => path.display().to_string(),
-        };
-        Error::at(
-            at,
-            format!(
-                "malformed record: {}; fix it, or delete it and run `snipcheck verify --accept` to record it again",
-                e.message()
-            ),
+        toml_error(
+            path,
+            &text,
+            &e,
+            "this record is malformed: fix it, or delete it and run `snipcheck verify --accept` to record it again",
         )
     })
 }
@@ -109,13 +114,6 @@ pub fn parse(text: &str) -> Result<Record, toml::de::Error> {
 /// A record's text, as `write` writes it.
 pub fn to_text(record: &Record) -> Result<String, toml::ser::Error> {
     toml::to_string_pretty(record)
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    (line, col)
 }
 
 /// Held while a run writes to `expected/`: an exclusive flock on the directory, so two runs on
@@ -218,6 +216,10 @@ mod tests {
             stdout: "a\nb\n".into(),
             stderr: "panic: boom\n".into(),
             diagnostics: String::new(),
+            vet: String::new(),
+            tests: BTreeMap::new(),
+            coverage: None,
+            signal: None,
         }
     }
 

@@ -10,13 +10,52 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use crate::error::{Error, Problem};
-use crate::snippet::{Attrs, Claim, ClaimKind, Snippet};
+use crate::snippet::{Attrs, Claim, ClaimKind, GoSpec, GoVersion, Snippet, TestStatus};
 use crate::time::parse_duration;
 
 /// Pulls every `go` block out of one document. All problems in the document are collected, so a
 /// maintainer sees every broken fence and duplicate id at once.
 pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
+    extract_document(doc, text).map(|d| d.snippets)
+}
+
+/// Everything snipcheck reads in a document: its items, its snippets, and the claims it marks as
+/// not checkable.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    pub items: Vec<Item>,
+    pub snippets: Vec<Snippet>,
+    pub unchecked: Vec<Unchecked>,
+}
+
+/// A numbered heading (or, in a document without numbers, any heading).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub id: String,
+    pub title: String,
+    pub line: usize,
+    /// A numbered heading (`### 1028. ...`).
+    pub numbered: bool,
+}
+
+/// `> **Unchecked:** REASON`: a claim the document makes that no code here can check, marked so
+/// that readers and the coverage view both see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unchecked {
+    pub item: Option<String>,
+    pub line: usize,
+    pub reason: String,
+}
+
+static UNCHECKED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*>\s*(?:\*\*Unchecked:\*\*|\*\*Unchecked\*\*:|Unchecked:)\s*(.*?)\s*$").unwrap()
+});
+
+pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
     let lines = LineIndex::new(text);
+    let mut items: Vec<Item> = Vec::new();
+    let mut unchecked: Vec<Unchecked> = Vec::new();
+    let mut heading_line = 0;
     let mut problems = Vec::new();
     let mut snippets: Vec<Snippet> = Vec::new();
     let mut heading: Option<Heading> = None;
@@ -27,10 +66,37 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { .. }) => in_heading = Some(String::new()),
+            Event::Start(Tag::Heading { .. }) => {
+                in_heading = Some(String::new());
+                heading_line = lines.line_of(range.start);
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(t) = in_heading.take() {
-                    heading = Some(Heading::new(t.trim(), heading.take()));
+                    let h = Heading::new(t.trim(), heading.take());
+                    if items.last().is_none_or(|i| i.id != h.item) {
+                        items.push(Item {
+                            id: h.item.clone(),
+                            title: h.title.clone(),
+                            line: heading_line,
+                            numbered: h.numbered,
+                        });
+                    }
+                    heading = Some(h);
+                }
+            }
+            Event::Start(Tag::BlockQuote(_)) => {
+                let first = lines.line_of(range.start);
+                for (i, l) in text[range.clone()].lines().enumerate() {
+                    let line = first + i;
+                    if let Some(c) = UNCHECKED.captures(l) {
+                        if unchecked.iter().all(|u| u.line != line) {
+                            unchecked.push(Unchecked {
+                                item: heading.as_ref().map(|h| h.item.clone()),
+                                line,
+                                reason: c[1].to_string(),
+                            });
+                        }
+                    }
                 }
             }
             Event::Text(t) | Event::Code(t) if in_heading.is_some() => {
@@ -83,6 +149,7 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
                         continue;
                     }
                 };
+                let item = heading.as_ref().map(|h| h.item.clone());
                 let (id, title) = match (&attrs.id, &heading) {
                     (Some(id), h) => (id.clone(), h.as_ref().map(|h| h.title.clone())),
                     (None, Some(h)) => {
@@ -103,6 +170,7 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
                         continue;
                     }
                 };
+                let b_id = id.clone();
                 if let Some(first) = seen.insert(id.clone(), b.line) {
                     problems.push(Problem::new(
                         at(b.line),
@@ -118,6 +186,7 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
                     line: b.line,
                     code_line,
                     title: title.unwrap_or_default(),
+                    item: item.unwrap_or_else(|| b_id.clone()),
                     attrs,
                     code,
                     claims,
@@ -127,7 +196,11 @@ pub fn extract(doc: &Path, text: &str) -> Result<Vec<Snippet>, Error> {
         }
     }
     if problems.is_empty() {
-        Ok(snippets)
+        Ok(Extracted {
+            items,
+            snippets,
+            unchecked,
+        })
     } else {
         Err(Error::Problems(problems))
     }
@@ -207,8 +280,13 @@ fn split_info(info: &str) -> Vec<String> {
     words
 }
 
+const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N";
+
 fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
     let mut attrs = Attrs::default();
+    let version = |key: &str, v: &str| {
+        GoVersion::parse(v).ok_or_else(|| format!("{key}={v}: write a Go version like 1.22"))
+    };
     for w in words {
         let (key, value) = match w.split_once('=') {
             Some((k, v)) => (k, Some(v)),
@@ -217,6 +295,13 @@ fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
         match (key, value) {
             ("ignore", reason) => attrs.ignore = Some(reason.unwrap_or("").to_string()),
             ("norun", None) => attrs.norun = true,
+            ("race", None) => attrs.race = true,
+            ("vet", None) => attrs.vet = true,
+            ("varies", None) => attrs.varies = Some(0),
+            ("varies", Some(v)) => match v.parse::<usize>() {
+                Ok(n) if (2..=100).contains(&n) => attrs.varies = Some(n),
+                _ => return Err(format!("varies={v}: the number of runs must be 2 to 100")),
+            },
             ("timeout", Some(v)) => {
                 attrs.timeout = Some(parse_duration(v).map_err(|e| format!("timeout={v}: {e}"))?)
             }
@@ -226,12 +311,54 @@ fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
                     "id={v}: an id may hold only letters, digits, `-`, `_` and `.`"
                 ));
             }
+            ("go", Some(v)) => attrs.go = Some(version("go", v)?),
+            ("min_go", Some(v)) => attrs.min_go = Some(version("min_go", v)?),
+            ("godebug", Some(v)) if v.contains('=') => attrs.godebug.push(v.to_string()),
+            ("env", Some(v)) => match v.split_once('=') {
+                Some((k, val)) if !k.is_empty() => attrs.env.push((k.to_string(), val.to_string())),
+                _ => return Err(format!("env={v}: write env=KEY=VALUE")),
+            },
+            ("args", Some(v)) => attrs.args = v.split_whitespace().map(String::from).collect(),
+            ("stdin", Some(v)) => attrs.stdin = Some(v.replace("\\n", "\n")),
+            ("test", None) => attrs.test = true,
+            ("tags", Some(v)) => attrs.tags = Some(v.to_string()),
+            ("short", None) => attrs.short = true,
+            ("cover", None) => attrs.cover = true,
+            ("run", Some(v)) => attrs.run = Some(v.to_string()),
+            ("count", Some(v)) => match v.parse::<u32>() {
+                Ok(n) if n >= 1 => attrs.count = Some(n),
+                _ => {
+                    return Err(format!(
+                        "count={v}: write a whole number of runs, 1 or more"
+                    ));
+                }
+            },
             _ => {
                 return Err(format!(
-                    "unknown attribute `{w}` in the info string; known: ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME"
+                    "unknown attribute `{w}` in the info string; known: {KNOWN_ATTRS}"
                 ));
             }
         }
+    }
+    let test_flags = attrs.tags.is_some()
+        || attrs.short
+        || attrs.cover
+        || attrs.run.is_some()
+        || attrs.count.is_some();
+    if test_flags && !attrs.test {
+        return Err("tags=, short, cover, run= and count= are `go test` flags: add `test`".into());
+    }
+    if attrs.test && (attrs.norun || attrs.vet || attrs.varies.is_some() || !attrs.args.is_empty())
+    {
+        return Err(
+            "`test` runs `go test`: it does not combine with norun, vet, varies or args".into(),
+        );
+    }
+    if attrs.norun && attrs.varies.is_some() {
+        return Err(
+            "`norun` and `varies` contradict each other: a snippet that does not run cannot vary"
+                .into(),
+        );
     }
     Ok(attrs)
 }
@@ -268,7 +395,8 @@ fn fence_is_closed(source: &str) -> bool {
 }
 
 static CLAIM_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit):(.*)$").unwrap()
+    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet|tests passed|tests failed|tests skipped|tests run|coverage|signal)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
+        .unwrap()
 });
 static ERROR_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"//\s*ERROR\s+((?:"(?:[^"\\]|\\.)*"\s*|`[^`]*`\s*)+)$"#).unwrap()
@@ -298,6 +426,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                 claims.push(Claim {
                     line: first_line + i,
                     kind: ClaimKind::CompileError(re),
+                    go: None,
                 });
             }
         }
@@ -310,7 +439,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
         return Ok(claims);
     };
     let mut i = first;
-    let mut saw_output = false;
+    let mut saw_output = Vec::new();
     while i < end {
         let line_no = first_line + i;
         let text = lines[i].trim();
@@ -326,14 +455,29 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
             ));
         };
         let head = h[1].to_ascii_lowercase();
-        let rest = h[2].trim().to_string();
+        let go = match h.get(2) {
+            None => None,
+            Some(spec) => Some(GoSpec::parse(spec.as_str()).ok_or_else(|| {
+                (
+                    line_no,
+                    format!(
+                        "`({})`: write the Go versions a claim is about like (go1.21) or (go1.22+)",
+                        spec.as_str()
+                    ),
+                )
+            })?),
+        };
+        let rest = h[3].trim().to_string();
         i += 1;
         let kind = match head.as_str() {
             "output" | "unordered output" => {
-                if saw_output {
-                    return Err((line_no, "a snippet has at most one output claim".into()));
+                if saw_output.contains(&go) {
+                    return Err((
+                        line_no,
+                        "a snippet has at most one output claim (per Go version)".into(),
+                    ));
                 }
-                saw_output = true;
+                saw_output.push(go);
                 let mut body = vec![rest];
                 while i < end && !CLAIM_HEADER.is_match(lines[i].trim()) {
                     body.push(comment_text(lines[i]).to_string());
@@ -352,7 +496,46 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                     format!("`// {}:` needs the text the message contains", &h[1]),
                 ));
             }
+            "vet" if rest.is_empty() => {
+                return Err((
+                    line_no,
+                    "`// Vet:` needs the text the finding contains".into(),
+                ));
+            }
+            "tests passed" | "tests failed" | "tests skipped" | "tests run" => {
+                let names: Vec<String> = rest.split_whitespace().map(String::from).collect();
+                if names.is_empty() && head != "tests run" {
+                    return Err((
+                        line_no,
+                        format!("`// {}:` needs the names of the tests", &h[1]),
+                    ));
+                }
+                match head.as_str() {
+                    "tests passed" => ClaimKind::Tests(TestStatus::Pass, names),
+                    "tests failed" => ClaimKind::Tests(TestStatus::Fail, names),
+                    "tests skipped" => ClaimKind::Tests(TestStatus::Skip, names),
+                    _ => ClaimKind::TestsRun(names),
+                }
+            }
+            "coverage" => match rest.trim_end_matches('%').trim().parse::<f64>() {
+                Ok(c) => ClaimKind::Coverage(c),
+                Err(_) => {
+                    return Err((
+                        line_no,
+                        format!("`// Coverage: {rest}`: write a figure like 75.0%"),
+                    ));
+                }
+            },
+            "signal" if rest.is_empty() => {
+                return Err((
+                    line_no,
+                    "`// Signal:` needs the signal's name, e.g. SIGKILL".into(),
+                ));
+            }
+            "signal" => ClaimKind::Signal(rest),
             "panic" => ClaimKind::Panic(rest),
+            "race" => ClaimKind::Race(rest),
+            "vet" => ClaimKind::Vet(rest),
             "fatal" => ClaimKind::Fatal(rest),
             "exit" => match rest.parse::<i32>() {
                 Ok(n) => ClaimKind::Exit(n),
@@ -368,6 +551,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
         claims.push(Claim {
             line: line_no,
             kind,
+            go,
         });
     }
     Ok(claims)
@@ -444,7 +628,11 @@ mod tests {
     }
 
     fn claim(line: usize, kind: ClaimKind) -> Claim {
-        Claim { line, kind }
+        Claim {
+            line,
+            kind,
+            go: None,
+        }
     }
 
     fn output(s: &str) -> ClaimKind {
@@ -634,9 +822,39 @@ mod tests {
                 norun: true,
                 timeout: Some(Duration::from_millis(500)),
                 id: Some("x.y_z".into()),
+                ..Attrs::default()
             }
         );
         assert_eq!(s[0].id, "x.y_z");
+    }
+
+    #[test]
+    fn fidelity_attributes() {
+        let s = ok(
+            "# A\n\n```go varies=5 race go=1.21 min_go=1.22 godebug=a=1 godebug=b=2 env=K=V=W args=\"x  y\" stdin=\"a\\nb\"\nx()\n```\n",
+        );
+        assert_eq!(
+            s[0].attrs,
+            Attrs {
+                varies: Some(5),
+                race: true,
+                go: Some(GoVersion(1, 21)),
+                min_go: Some(GoVersion(1, 22)),
+                godebug: vec!["a=1".into(), "b=2".into()],
+                env: vec![("K".into(), "V=W".into())],
+                args: vec!["x".into(), "y".into()],
+                stdin: Some("a\nb".into()),
+                ..Attrs::default()
+            }
+        );
+        assert_eq!(
+            ok("# A\n\n```go vet varies\nx()\n```\n")[0].attrs.varies,
+            Some(0)
+        );
+        for bad in ["varies=1", "go=one", "env==x", "norun varies"] {
+            let md = format!("# A\n\n```go {bad}\nx()\n```\n");
+            assert!(extract(Path::new("d.md"), &md).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! report. `verify` joins the steps; `main` maps its result to an exit status.
 
 pub mod build;
+pub mod cache;
 pub mod cgroup;
 pub mod cli;
 pub mod compare;
@@ -14,13 +15,22 @@ pub mod documents;
 pub mod error;
 pub mod expected;
 pub mod extract;
+pub mod gotest;
 pub mod interrupt;
 pub mod limits;
+pub mod list;
+pub mod merge;
 pub mod normalize;
+pub mod partition;
+pub mod pending;
 pub mod report;
+pub mod review;
+pub mod rewrite;
 pub mod run;
 pub mod snippet;
+pub mod style;
 pub mod time;
 pub mod toolchain;
+pub mod txtar;
 pub mod verify;
 pub mod wrap;

@@ -11,7 +11,7 @@ const GIB: u64 = 1024 * MIB;
 /// HOME and TMPDIR are set to the snippet's own directories.
 pub const ENV_ALLOW_LIST: &[&str] = &["PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ"];
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Data (heap) of each snippet process, in bytes (RLIMIT_DATA). Together, a snippet's
     /// processes may use twice this (memory cgroup).

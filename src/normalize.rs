@@ -20,6 +20,9 @@ pub struct Context {
     pub doc: String,
     /// Markdown line of the snippet's opening fence.
     pub fence_line: usize,
+    /// Normalizing for a record, not for a report: also drop what a reader wants to see but a
+    /// record cannot hold stably (snippet-relative lines, the details of race reports).
+    pub record: bool,
 }
 
 pub struct Rule {
@@ -77,6 +80,18 @@ pub const RULES: &[Rule] = &[
         name: "hex_addresses",
         apply: hex_addresses,
     },
+    Rule {
+        name: "race_reports",
+        apply: race_reports,
+    },
+    Rule {
+        name: "go_test_timings",
+        apply: go_test_timings,
+    },
+    Rule {
+        name: "snippet_package_paths",
+        apply: snippet_package_paths,
+    },
 ];
 
 pub fn normalize(text: &str, cx: &Context) -> String {
@@ -92,7 +107,8 @@ fn replace_all(re: &Regex, text: &str, with: &str) -> String {
 /// `# snipcheck.local/s3`: the go command names the package it failed to build, and that name
 /// is snipcheck's, not the document's.
 fn go_build_package_header(text: &str, _: &Context) -> String {
-    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^# \S+\n").unwrap());
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^# \S+(?: \[\S+\])?\n").unwrap());
     replace_all(&RE, text, "")
 }
 
@@ -149,21 +165,28 @@ fn goroot_line_numbers(text: &str, _: &Context) -> String {
 /// `doc.md:45` -> `doc.md:+4` (lines after the opening fence), so a record does not change when
 /// text above the snippet moves.
 fn snippet_relative_lines(text: &str, cx: &Context) -> String {
-    if cx.doc.is_empty() {
+    if !cx.record || cx.doc.is_empty() {
         return text.to_string();
     }
-    let re = Regex::new(&format!(r"{}:(\d+)", regex::escape(&cx.doc))).unwrap();
+    // `go test` names a file by its base name (`doc.md:12: message` from t.Error).
+    let base = cx.doc.rsplit('/').next().unwrap_or(&cx.doc);
+    let re = Regex::new(&format!(
+        r"(?m)(^|[\s(])({}|{}):(\d+)",
+        regex::escape(&cx.doc),
+        regex::escape(base)
+    ))
+    .unwrap();
     re.replace_all(text, |c: &Captures| {
-        let line: usize = c[1].parse().unwrap_or(0);
-        format!("{}:+{}", cx.doc, line.saturating_sub(cx.fence_line))
+        let line: usize = c[3].parse().unwrap_or(0);
+        format!("{}{}:+{}", &c[1], &c[2], line.saturating_sub(cx.fence_line))
     })
     .into_owned()
 }
 
 /// Goroutine ids depend on what the runtime started before the snippet's goroutines.
 fn goroutine_ids(text: &str, _: &Context) -> String {
-    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"goroutine \d+").unwrap());
-    replace_all(&RE, text, "goroutine N")
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([Gg]oroutine) \d+").unwrap());
+    replace_all(&RE, text, "$1 N")
 }
 
 /// `+0x1d` after a frame's file:line is the program counter's offset in the function: it moves
@@ -194,6 +217,54 @@ fn signal_registers(text: &str, _: &Context) -> String {
     replace_all(&RE, text, "pc=0x?")
 }
 
+/// Which of two racing accesses the detector saw first, and whether the other goroutine had
+/// finished, change from run to run; what stays is where the racing accesses are. A report
+/// keeps its header and the sorted set of the document's lines it names.
+fn race_reports(text: &str, cx: &Context) -> String {
+    if !cx.record {
+        return text.to_string();
+    }
+    static BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?s)==================\nWARNING: DATA RACE\n(.*?)==================\n")
+            .unwrap()
+    });
+    static PLACE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s+(\S+\.md:\S+)").unwrap());
+    BLOCK
+        .replace_all(text, |c: &Captures| {
+            let mut places: Vec<&str> = PLACE
+                .captures_iter(c.get(1).map_or("", |m| m.as_str()))
+                .map(|p| p.get(1).map_or("", |m| m.as_str()))
+                .collect();
+            places.sort_unstable();
+            places.dedup();
+            let mut out = String::from("==================\nWARNING: DATA RACE\n");
+            for p in places {
+                out.push_str(&format!("  at {p}\n"));
+            }
+            out.push_str("==================\n");
+            out
+        })
+        .into_owned()
+}
+
+/// `--- PASS: TestA (0.01s)` and `ok  pkg 0.004s`: how long tests took is not a claim.
+fn go_test_timings(text: &str, _: &Context) -> String {
+    static ELAPSED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^(\s*--- (?:PASS|FAIL|SKIP): .*) \(\d+\.\d+s\)$").unwrap()
+    });
+    static SUMMARY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^(ok|FAIL)(\s+\S+)\s+\d+\.\d+s\b").unwrap());
+    let text = ELAPSED.replace_all(text, "$1 (N.NNs)");
+    SUMMARY.replace_all(&text, "$1$2\tN.NNs").into_owned()
+}
+
+/// `snipcheck.local/s7`: the package path of a snippet is its position in this run.
+fn snippet_package_paths(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\bsnipcheck\.local/[sm]\d+\b").unwrap());
+    replace_all(&RE, text, "snipcheck.local/snippet")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +278,7 @@ mod tests {
             gomodcache: "/root/go/pkg/mod".into(),
             doc: "snippets/doc.md".into(),
             fence_line: 40,
+            record: true,
         }
     }
 
@@ -225,6 +297,7 @@ mod tests {
             "snippets/doc.md:44:2: undefined: x\n"
         );
         assert_eq!(f("#comment\n", &cx()), "#comment\n");
+        assert_eq!(f("# pkg [pkg.test]\nx.md:1:2: e\n", &cx()), "x.md:1:2: e\n");
     }
 
     #[test]
@@ -273,6 +346,20 @@ mod tests {
             "snippets/doc.md:+4:2: undefined: x"
         );
         assert_eq!(f("other.md:44", &cx()), "other.md:44");
+        assert_eq!(f("    doc.md:44: broken", &cx()), "    doc.md:+4: broken");
+        assert_eq!(
+            f("a\nsnippets/doc.md:44:2: x\nsnippets/doc.md:45:2: y", &cx()),
+            "a\nsnippets/doc.md:+4:2: x\nsnippets/doc.md:+5:2: y"
+        );
+        assert_eq!(
+            f("\tsnippets/doc.md:45 +0x1d", &cx()),
+            "\tsnippets/doc.md:+5 +0x1d"
+        );
+        let report = Context {
+            record: false,
+            ..cx()
+        };
+        assert_eq!(f("snippets/doc.md:44:2", &report), "snippets/doc.md:44:2");
     }
 
     #[test]
@@ -335,6 +422,42 @@ mod tests {
                 &cx()
             ),
             "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x?]"
+        );
+    }
+
+    #[test]
+    fn race_reports() {
+        let f = rule("race_reports");
+        let report = "==================\nWARNING: DATA RACE\nRead at 0x? by goroutine N:\n  main.main.func1()\n      doc.md:+6 +0x?\n\nPrevious write at 0x? by goroutine N:\n  main.main.func1()\n      doc.md:+6 +0x?\n\nGoroutine N (running) created at:\n  main.main()\n      doc.md:+4 +0x?\n==================\nFound 1 data race(s)\n";
+        assert_eq!(
+            f(report, &cx()),
+            "==================\nWARNING: DATA RACE\n  at doc.md:+4\n  at doc.md:+6\n==================\nFound 1 data race(s)\n"
+        );
+        let shown = Context {
+            record: false,
+            ..cx()
+        };
+        assert_eq!(f(report, &shown), report, "a report shows the whole race");
+    }
+
+    #[test]
+    fn go_test_timings() {
+        let f = rule("go_test_timings");
+        assert_eq!(
+            f(
+                "--- FAIL: TestA (0.01s)\n    --- PASS: TestA/x (0.00s)\nok  \tsnipcheck.local/s1\t0.004s\tcoverage: 50.0% of statements\n",
+                &cx()
+            ),
+            "--- FAIL: TestA (N.NNs)\n    --- PASS: TestA/x (N.NNs)\nok  \tsnipcheck.local/s1\tN.NNs\tcoverage: 50.0% of statements\n"
+        );
+    }
+
+    #[test]
+    fn snippet_package_paths() {
+        let f = rule("snippet_package_paths");
+        assert_eq!(
+            f("FAIL\tsnipcheck.local/s12 [build failed]", &cx()),
+            "FAIL\tsnipcheck.local/snippet [build failed]"
         );
     }
 

@@ -1,5 +1,10 @@
-//! Events -> what the user reads. The runner only produces events; this is the one place that
-//! writes them, to any `impl Write`, so tests snapshot a whole run from a `Vec<u8>`.
+//! Events -> what the user reads. The runner only produces events; the reporters are the one
+//! place that writes them, to any `impl Write`, so tests snapshot a whole run from a `Vec<u8>`.
+//! `Human` is here; `json`, `junit` and `github` consume the same events; `Tee` feeds several.
+
+pub mod github;
+pub mod json;
+pub mod junit;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -9,6 +14,7 @@ use similar::TextDiff;
 
 use crate::compare::Failure;
 use crate::snippet::{Class, Snippet};
+use crate::style::{self, paint};
 
 /// Diffs longer than this many lines are cut, so a runaway snippet does not bury the report.
 const MAX_DIFF_LINES: usize = 80;
@@ -46,6 +52,7 @@ pub struct Summary {
     pub advice: Vec<String>,
 }
 
+#[derive(Clone, Copy)]
 pub enum Event<'a> {
     Started {
         snippets: usize,
@@ -66,14 +73,32 @@ pub trait Reporter {
     fn event(&mut self, event: Event<'_>) -> io::Result<()>;
 }
 
-/// Plain text for terminals and CI logs.
+/// Several reporters fed the same events, in order (e.g. GitHub annotations and a JUnit file).
+pub struct Tee(pub Vec<Box<dyn Reporter>>);
+
+impl Reporter for Tee {
+    fn event(&mut self, event: Event<'_>) -> io::Result<()> {
+        for r in &mut self.0 {
+            r.event(event)?;
+        }
+        Ok(())
+    }
+}
+
+/// Plain text for terminals and CI logs; coloured when asked (see `style::wanted`).
 pub struct Human<W: Write> {
     out: W,
+    color: bool,
 }
 
 impl<W: Write> Human<W> {
     pub fn new(out: W) -> Human<W> {
-        Human { out }
+        Human { out, color: false }
+    }
+
+    pub fn with_color(mut self, color: bool) -> Human<W> {
+        self.color = color;
+        self
     }
 
     pub fn into_inner(self) -> W {
@@ -83,6 +108,7 @@ impl<W: Write> Human<W> {
 
 impl<W: Write> Reporter for Human<W> {
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
+        let color = self.color;
         let out = &mut self.out;
         match event {
             Event::Started {
@@ -98,13 +124,17 @@ impl<W: Write> Reporter for Human<W> {
             Event::Finished(r) => {
                 // Built whole, then written at once: a block is never interleaved with another.
                 let mut block = Vec::new();
-                write_result(&mut block, r)?;
+                write_result(&mut block, r, color)?;
                 out.write_all(&block)
             }
             Event::Orphan { path, failed, note } => writeln!(
                 out,
-                "{:<5} {}  {note}",
-                if failed { "FAIL" } else { "warn" },
+                "{} {}  {note}",
+                if failed {
+                    paint("FAIL ", style::BOLD_RED, color)
+                } else {
+                    paint("warn ", style::YELLOW, color)
+                },
                 path.display()
             ),
             Event::Summary(s) => {
@@ -128,20 +158,46 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn write_result(out: &mut impl Write, r: &SnippetResult) -> io::Result<()> {
+fn write_result(out: &mut impl Write, r: &SnippetResult, color: bool) -> io::Result<()> {
     let s = &r.snippet;
     let place = format!("{}:{}", s.doc.display(), s.line);
+    let word = |w: &str, code: &str| paint(w, code, color);
     match &r.status {
-        Status::Passed => writeln!(out, "ok    {place}  {}", s.id)?,
-        Status::New => writeln!(out, "new   {place}  {}", s.id)?,
-        Status::Skipped(why) if why.is_empty() => writeln!(out, "skip  {place}  {}", s.id)?,
-        Status::Skipped(why) => writeln!(out, "skip  {place}  {}  ({why})", s.id)?,
+        // Passed without being built: the cache knew it (see `cache`).
+        Status::Passed if r.class.is_none() => writeln!(
+            out,
+            "{}    {place}  {}  (cached)",
+            word("ok", style::GREEN),
+            s.id
+        )?,
+        Status::Passed => writeln!(out, "{}    {place}  {}", word("ok", style::GREEN), s.id)?,
+        Status::New => writeln!(out, "{}   {place}  {}", word("new", style::YELLOW), s.id)?,
+        Status::Skipped(why) if why.is_empty() => {
+            writeln!(out, "{}  {place}  {}", word("skip", style::DIM), s.id)?
+        }
+        Status::Skipped(why) => writeln!(
+            out,
+            "{}  {place}  {}  ({why})",
+            word("skip", style::DIM),
+            s.id
+        )?,
         Status::Failed => {
-            writeln!(out, "FAIL  {place}  {}  {}", s.id, s.title)?;
+            writeln!(
+                out,
+                "{}  {place}  {}  {}",
+                word("FAIL", style::BOLD_RED),
+                s.id,
+                s.title
+            )?;
+            if let Some(class) = r.class {
+                writeln!(out, "      outcome: {}", class.name())?;
+            }
             for f in &r.failures {
                 writeln!(out, "      {}:{}: {}", s.doc.display(), f.line, f.message)?;
                 if let Some((expected, actual)) = &f.diff {
-                    write_diff(out, expected, actual)?;
+                    for l in unified_diff(expected, actual) {
+                        writeln!(out, "        {}", style::diff_line(&l, color))?;
+                    }
                 }
             }
         }
@@ -152,7 +208,9 @@ fn write_result(out: &mut impl Write, r: &SnippetResult) -> io::Result<()> {
     Ok(())
 }
 
-fn write_diff(out: &mut impl Write, expected: &str, actual: &str) -> io::Result<()> {
+/// A unified diff of `expected` against `actual` (patience, 3 lines of context), cut after
+/// `MAX_DIFF_LINES` lines with a line that says how many more there were.
+pub fn unified_diff(expected: &str, actual: &str) -> Vec<String> {
     let mut expected = expected.to_string();
     let mut actual = actual.to_string();
     for s in [&mut expected, &mut actual] {
@@ -169,15 +227,16 @@ fn write_diff(out: &mut impl Write, expected: &str, actual: &str) -> io::Result<
         .header("expected", "actual")
         .to_string();
     let lines: Vec<&str> = text.lines().collect();
-    for l in lines.iter().take(MAX_DIFF_LINES) {
-        writeln!(out, "        {l}")?;
-    }
+    let mut out: Vec<String> = lines
+        .iter()
+        .take(MAX_DIFF_LINES)
+        .map(|l| l.to_string())
+        .collect();
     if lines.len() > MAX_DIFF_LINES {
-        writeln!(
-            out,
-            "        ... {} more diff lines",
+        out.push(format!(
+            "... {} more diff lines",
             lines.len() - MAX_DIFF_LINES
-        )?;
+        ));
     }
-    Ok(())
+    out
 }

@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
-use crate::contain::Sandbox;
+use crate::contain::{Jail, Sandbox};
 use crate::error::Error;
 use crate::interrupt;
-use crate::limits::show_size;
+use crate::limits::{Limits, show_size};
 use crate::snippet::{Class, Outcome};
 
 /// What the process did, before classification.
@@ -32,22 +32,69 @@ pub struct Exit {
     pub stderr: String,
 }
 
-pub fn run(binary: &Path, dir: &Path, timeout: Duration, sandbox: &Sandbox) -> Result<Exit, Error> {
+/// What a snippet runs with, from its attributes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Input {
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub stdin: Option<String>,
+}
+
+/// Runs a built snippet contained, with `run_dir` as its own directory.
+pub fn run(
+    binary: &Path,
+    run_dir: &Path,
+    timeout: Duration,
+    input: &Input,
+    sandbox: &Sandbox,
+) -> Result<Exit, Error> {
     if interrupt::interrupted() {
         return Err(interrupt::error());
     }
-    let mut jail = sandbox.command(binary, dir)?;
+    run_command(
+        sandbox.command(binary, run_dir)?,
+        timeout,
+        input,
+        sandbox.limits(),
+    )
+}
+
+/// Runs a prepared command the way snippets run: own process group, timeout, both streams
+/// captured up to the output cap, the input's arguments, environment and standard input.
+/// The command's environment is the sandbox's scrubbed one; `input.env` is added to it.
+pub fn run_command(
+    mut jail: Jail,
+    timeout: Duration,
+    input: &Input,
+    limits: &Limits,
+) -> Result<Exit, Error> {
+    if interrupt::interrupted() {
+        return Err(interrupt::error());
+    }
+    let program = jail.command.get_program().to_string_lossy().into_owned();
     let mut child = jail
         .command
-        .stdin(Stdio::null())
+        .args(&input.args)
+        .envs(input.env.iter().map(|(k, v)| (k, v)))
+        .stdin(if input.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
-        .map_err(|e| Error::io(format!("cannot start {}", binary.display()), e))?;
+        .map_err(|e| Error::io(format!("cannot start {program}"), e))?;
     let pgid = child.id() as i32;
+    if let (Some(text), Some(mut pipe)) = (input.stdin.clone(), child.stdin.take()) {
+        // A snippet that never reads must not block us: write from a thread, ignore EPIPE.
+        thread::spawn(move || {
+            let _ = std::io::Write::write_all(&mut pipe, text.as_bytes());
+        });
+    }
     let stop = Arc::new(AtomicBool::new(false));
-    let cap = sandbox.limits().output as usize;
+    let cap = limits.output as usize;
     let captured = capture(
         child.stdout.take(),
         child.stderr.take(),
@@ -79,7 +126,6 @@ pub fn run(binary: &Path, dir: &Path, timeout: Duration, sandbox: &Sandbox) -> R
 
     let stdout = String::from_utf8_lossy(&out.bytes).into_owned();
     let mut stderr = String::from_utf8_lossy(&err.bytes).into_owned();
-    let limits = sandbox.limits();
     let (mut code, mut signal) = (status.code(), status.signal());
     // The notes go on stderr, which every failure other than wrong output shows.
     for (c, name) in [(&out, "stdout"), (&err, "stderr")] {
@@ -243,8 +289,12 @@ pub fn classify(exit: Exit) -> Outcome {
         Class::Timeout
     } else if exit.code == Some(2) && has_line("fatal error: ") {
         Class::Fatal
+    } else if exit.code == Some(2) && has_line("panic: runtime error: ") {
+        Class::RuntimeError
     } else if exit.code == Some(2) && has_line("panic: ") {
         Class::Panic
+    } else if exit.code == Some(66) && has_line("WARNING: DATA RACE") {
+        Class::Race
     } else if exit.signal.is_some() {
         Class::Signal
     } else if exit.code == Some(0) {
@@ -258,6 +308,10 @@ pub fn classify(exit: Exit) -> Outcome {
         stdout: exit.stdout,
         stderr: exit.stderr,
         diagnostics: String::new(),
+        vet: String::new(),
+        tests: Default::default(),
+        coverage: None,
+        signal: exit.signal,
     }
 }
 
@@ -279,6 +333,18 @@ mod tests {
     fn classes() {
         assert_eq!(classify(exit(Some(0), "")).class, Class::Ok);
         assert_eq!(classify(exit(Some(2), "panic: boom\n")).class, Class::Panic);
+        assert_eq!(
+            classify(exit(
+                Some(2),
+                "panic: runtime error: index out of range [1] with length 1\n"
+            ))
+            .class,
+            Class::RuntimeError
+        );
+        assert_eq!(
+            classify(exit(Some(66), "==================\nWARNING: DATA RACE\n")).class,
+            Class::Race
+        );
         assert_eq!(
             classify(exit(
                 Some(2),

@@ -22,6 +22,10 @@ pub struct Toolchain {
     pub goroot: String,
     pub gocache: String,
     pub gomodcache: String,
+    /// `go env CGO_ENABLED` is 1.
+    pub cgo_enabled: bool,
+    /// `go env CC`: the C compiler cgo (and so `-race`) uses.
+    pub cc: String,
     /// Package name -> import paths of the standard library having that name.
     pub std: BTreeMap<String, Vec<String>>,
 }
@@ -29,10 +33,22 @@ pub struct Toolchain {
 impl Toolchain {
     /// Finds and checks the toolchain. Errors say what to install or set.
     pub fn probe(go: &Path) -> Result<Toolchain, Error> {
-        let out = go_output(go, &["env", "GOVERSION", "GOROOT", "GOCACHE", "GOMODCACHE"])?;
+        let out = go_output(
+            go,
+            &[
+                "env",
+                "GOVERSION",
+                "GOROOT",
+                "GOCACHE",
+                "GOMODCACHE",
+                "CGO_ENABLED",
+                "CC",
+            ],
+        )?;
         let mut vals = out.lines().map(str::trim);
         let mut next = || vals.next().unwrap_or("").to_string();
         let (version, goroot, gocache, gomodcache) = (next(), next(), next(), next());
+        let (cgo_enabled, cc) = (next(), next());
         let release = parse_release(&version).ok_or_else(|| {
             Error::Toolchain(format!(
                 "`{} env GOVERSION` printed {version:?}, not a Go version; check that `{}` is the Go toolchain",
@@ -54,7 +70,26 @@ impl Toolchain {
             goroot,
             gocache,
             gomodcache,
+            cgo_enabled: cgo_enabled == "1",
+            cc,
             std: std_names(&list),
+        })
+    }
+
+    /// Why `-race` cannot work here, if it cannot: it needs cgo and a C compiler.
+    pub fn race_unsupported(&self) -> Option<String> {
+        if !self.cgo_enabled {
+            return Some(
+                "the race detector needs cgo, and `go env CGO_ENABLED` is 0; set CGO_ENABLED=1 and install a C compiler (gcc)"
+                    .into(),
+            );
+        }
+        let cc = self.cc.split_whitespace().next().unwrap_or("gcc");
+        let found = Path::new(cc).is_file()
+            || std::env::var_os("PATH")
+                .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cc).is_file()));
+        (!found).then(|| {
+            format!("the race detector needs a C compiler and `{cc}` (go env CC) is not installed; install gcc")
         })
     }
 

@@ -96,6 +96,11 @@ pub fn wrap(snippet: &Snippet, std: &BTreeMap<String, Vec<String>>) -> Result<Pr
     })
 }
 
+/// Whether the code is a whole Go file (it starts with a package clause).
+pub fn is_whole_file(code: &str) -> bool {
+    package_clause(&mask(code)).is_some()
+}
+
 /// The package name when the code starts with a package clause.
 fn package_clause(masked: &str) -> Option<String> {
     let first = masked.split_whitespace().take(2).collect::<Vec<_>>();
@@ -297,6 +302,7 @@ mod tests {
             line: 9,
             code_line: 10,
             title: "1. T".into(),
+            item: "1".into(),
             attrs: Attrs::default(),
             code: code.into(),
             claims: vec![],

@@ -132,7 +132,7 @@ fn malformed_record_names_line_and_column() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .starts_with("error: expected/docs/doc/one.toml:3:15: malformed record"),
+            .starts_with("error: expected/docs/doc/one.toml:3:15: invalid type"),
         "{}",
         run.stderr
     );
@@ -211,7 +211,7 @@ fn config_with_an_unknown_key() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .starts_with("error: snipcheck.toml:2: unknown field `timout`"),
+            .starts_with("error: snipcheck.toml:2:1: unknown field `timout`"),
         "{}",
         run.stderr
     );

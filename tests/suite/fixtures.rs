@@ -1,34 +1,16 @@
 //! snipcheck on its own fixture documents: every claim kind once holding and once failing, with
 //! the whole run's report snapshotted.
 
-use super::support::{files, redact, repo, snipcheck};
+use super::support::{files, record_then_verify, repo, snipcheck, verify_failing};
 
 #[test]
 fn every_claim_kind_holds() {
-    let tmp = tempfile::tempdir().unwrap();
+    let (_, report, tmp) = record_then_verify("tests/fixtures/claims-hold.md");
+    insta::assert_snapshot!("claims_hold", report);
     let expected = tmp.path().join("expected");
-    let exp = expected.to_str().unwrap();
-    let doc = "tests/fixtures/claims-hold.md";
-
-    let first = snipcheck(
-        &repo(),
-        &["verify", doc, "--expected", exp, "--accept"],
-        &[],
-    );
-    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
     let records = files(&expected);
     assert_eq!(records.len(), 12, "{records:#?}");
     assert!(!records.iter().any(|r| r.contains("shown-never-built")));
-
-    // Recorded once, the same snippets give the same results again: nothing flaky is recorded.
-    let second = snipcheck(
-        &repo(),
-        &["verify", doc, "--expected", exp, "--locked"],
-        &[],
-    );
-    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
-    insta::assert_snapshot!("claims_hold", redact(&second.stdout, tmp.path()));
-
     let panic =
         std::fs::read_to_string(expected.join("tests/fixtures/claims-hold/panic.toml")).unwrap();
     insta::assert_snapshot!(
@@ -42,25 +24,8 @@ fn every_claim_kind_holds() {
 
 #[test]
 fn every_claim_kind_fails() {
-    let tmp = tempfile::tempdir().unwrap();
-    let exp = tmp.path().join("expected");
-    let run = snipcheck(
-        &repo(),
-        &[
-            "verify",
-            "tests/fixtures/claims-fail.md",
-            "--expected",
-            exp.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.ends_with("0 passed, 12 failed\n"),
-        "{}",
-        run.stdout
-    );
-    insta::assert_snapshot!("claims_fail", redact(&run.stdout, tmp.path()));
+    let (_, report) = verify_failing("tests/fixtures/claims-fail.md", "0 passed, 12 failed");
+    insta::assert_snapshot!("claims_fail", report);
 }
 
 #[test]
@@ -92,4 +57,35 @@ fn one_snippet_by_filter() {
         "{}",
         run.stdout
     );
+}
+
+/// A snippet's outcome is the same whether it ran from the merged binary or from its own: the
+/// records written both ways are identical, byte for byte.
+#[test]
+fn merged_and_alone_give_the_same_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = [
+        "tests/fixtures/claims-hold.md",
+        "tests/fixtures/claims-fail.md",
+        "tests/fixtures/fidelity-hold.md",
+    ];
+    let record = |dir: &str, extra: &[&str]| {
+        let exp = tmp.path().join(dir);
+        let mut args = vec!["verify", "--accept", "--expected", exp.to_str().unwrap()];
+        args.extend_from_slice(&docs);
+        args.extend_from_slice(extra);
+        let run = snipcheck(&repo(), &args, &[]);
+        assert!(run.code <= 1, "{}{}", run.stdout, run.stderr);
+        exp
+    };
+    let merged = record("merged", &[]);
+    let alone = record("alone", &["--no-merge"]);
+    let names = files(&merged);
+    assert_eq!(names, files(&alone));
+    assert!(names.len() > 30, "{names:?}");
+    for name in names {
+        let a = std::fs::read_to_string(merged.join(&name)).unwrap();
+        let b = std::fs::read_to_string(alone.join(&name)).unwrap();
+        assert_eq!(a, b, "{name} differs between a merged and an alone run");
+    }
 }

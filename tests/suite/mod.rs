@@ -1,7 +1,14 @@
 mod bad_input;
 mod bundled;
+mod ci_check;
+mod fidelity;
 mod fixtures;
+mod formats;
 mod fuzz_corpus;
 mod hostile;
+mod list;
+mod partitions;
+mod pty;
 mod records;
+mod review;
 mod support;

@@ -184,3 +184,71 @@ fn moving_a_snippet_down_keeps_its_id_and_record() {
         run.stdout
     );
 }
+
+#[test]
+fn the_cache_skips_what_passed_with_nothing_changed() {
+    let dir = project();
+    let cache = tempfile::tempdir().unwrap();
+    let env = [
+        ("SNIPCHECK_NO_CACHE", "false"),
+        ("SNIPCHECK_CACHE_DIR", cache.path().to_str().unwrap()),
+    ];
+    assert_eq!(
+        snipcheck(dir.path(), &["verify", "docs", "--accept"], &env).code,
+        0
+    );
+    let first = snipcheck(dir.path(), &["verify", "docs"], &env);
+    assert_eq!(first.code, 0, "{}", first.stdout);
+    assert!(!first.stdout.contains("(cached)"), "{}", first.stdout);
+
+    let second = snipcheck(dir.path(), &["verify", "docs"], &env);
+    assert!(
+        second
+            .stdout
+            .contains("ok    docs/doc.md:5  greeting  (cached)"),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        second
+            .stdout
+            .contains("ok    docs/doc.md:12  farewell  (cached)"),
+        "{}",
+        second.stdout
+    );
+
+    // An edit re-runs that snippet only, and a wrong claim is caught, not remembered.
+    let doc = dir.path().join("docs/doc.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(&doc, text.replace("// Output: hello", "// Output: hi")).unwrap();
+    let third = snipcheck(dir.path(), &["verify", "docs"], &env);
+    assert_eq!(third.code, 1, "{}", third.stdout);
+    assert!(
+        third.stdout.contains("FAIL  docs/doc.md:5  greeting"),
+        "{}",
+        third.stdout
+    );
+    assert!(
+        third
+            .stdout
+            .contains("ok    docs/doc.md:12  farewell  (cached)"),
+        "{}",
+        third.stdout
+    );
+
+    // A changed record is part of the key too.
+    let record = dir.path().join("expected/docs/doc/farewell.toml");
+    let r = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, r.replace("bye", "ciao")).unwrap();
+    let fourth = snipcheck(dir.path(), &["verify", "docs"], &env);
+    assert!(
+        fourth
+            .stdout
+            .contains("the outcome differs from the recorded result"),
+        "{}",
+        fourth.stdout
+    );
+
+    let off = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert!(!off.stdout.contains("(cached)"), "{}", off.stdout);
+}

@@ -26,9 +26,15 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         "SNIPCHECK_GO",
         "SNIPCHECK_EXPECTED",
         "SNIPCHECK_CONFIG",
+        "SNIPCHECK_FORMAT",
+        "SNIPCHECK_PARTITION",
+        "GITHUB_STEP_SUMMARY",
+        "NO_COLOR",
     ] {
         cmd.env_remove(var);
     }
+    // Tests see every snippet run; the cache has tests of its own.
+    cmd.env("SNIPCHECK_NO_CACHE", "true");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -40,13 +46,69 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Records `doc` (from the repository) into a fresh expected/ with `--accept`, then verifies it
+/// `--locked` against those records: recorded once, the same snippets must give the same
+/// results again. Returns the locked run, its report redacted, and the temporary directory
+/// (records under `expected/`).
+pub fn record_then_verify(doc: &str) -> (Run, String, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let exp = exp.to_str().unwrap();
+    let first = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp, "--accept"],
+        &[],
+    );
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let second = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp, "--locked"],
+        &[],
+    );
+    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    let report = redact(&second.stdout, tmp.path());
+    (second, report, tmp)
+}
+
+/// Verifies `doc` (from the repository) once, against an empty expected/, under the local
+/// policy; it must fail with exactly `closing` as its last line. Returns the run and its
+/// report redacted.
+pub fn verify_failing(doc: &str, closing: &str) -> (Run, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let run = snipcheck(
+        &repo(),
+        &["verify", doc, "--expected", exp.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.ends_with(&format!("{closing}\n")),
+        "{}",
+        run.stdout
+    );
+    let report = redact(&run.stdout, tmp.path());
+    (run, report)
+}
+
 /// Replaces what differs between runs and machines.
 pub fn redact(text: &str, tmp: &Path) -> String {
     let text = text.replace(&tmp.display().to_string(), "[TMP]");
     let finished = regex::Regex::new(r"finished in \d+\.\d+s").unwrap();
     let text = finished.replace_all(&text, "finished in [ELAPSED]");
-    let go = regex::Regex::new(r"with go1\.\d+(\.\d+)?\S*").unwrap();
-    go.replace_all(&text, "with [GO]").into_owned()
+    text.replace(go_version(), "[GO]")
+}
+
+/// The installed toolchain's version, as snipcheck prints it.
+pub fn go_version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let out = Command::new("go")
+            .args(["env", "GOVERSION"])
+            .output()
+            .expect("go env GOVERSION");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    })
 }
 
 /// A temporary project: `files` are copied from the repository to the same relative paths.

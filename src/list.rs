@@ -1,0 +1,242 @@
+//! `snipcheck list`: the coverage view. Per document and per item: the snippets, their claims,
+//! the verdict of those claims against the recorded result (without building anything), and the
+//! claims the document marks as not checkable; then totals. An item with neither a snippet nor
+//! an unchecked marker is called out, since nothing there is verified or explained.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+use crate::compare::check_claims;
+use crate::documents;
+use crate::error::Error;
+use crate::expected::{self, Record};
+use crate::extract::{Extracted, extract_document};
+use crate::snippet::{ClaimKind, GoVersion, Outcome, Snippet};
+use crate::verify::expand_versions;
+
+/// What the record says of a snippet's claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Holds,
+    Fails,
+    /// No record yet (`pending` when a pending result waits for review).
+    Unrecorded,
+    Pending,
+    Ignored,
+}
+
+impl Verdict {
+    fn word(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Fails => "FAILS",
+            Verdict::Unrecorded => "unrecorded",
+            Verdict::Pending => "pending",
+            Verdict::Ignored => "ignored",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Totals {
+    documents: usize,
+    items: usize,
+    snippets: usize,
+    claims: usize,
+    unchecked: usize,
+    uncovered: usize,
+    verdicts: BTreeMap<&'static str, usize>,
+}
+
+/// Lists `paths` (files or folders) against the records in `expected`. `current` is the
+/// installed Go, for naming `@latest` variants' versions; None when there is no toolchain.
+pub fn list(
+    paths: &[PathBuf],
+    expected: &Path,
+    current: Option<GoVersion>,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    let mut totals = Totals::default();
+    let io = |e: io::Error| Error::io("cannot write the list", e);
+    for path in documents::discover(paths)? {
+        let doc = documents::read(&path)?;
+        let extracted = extract_document(&doc.path, &doc.text)?;
+        let current = current.unwrap_or(GoVersion(1, 99));
+        let snippets = expand_versions(extracted.snippets.clone(), current)?;
+        totals.documents += 1;
+        writeln!(out, "{}", path.display()).map_err(io)?;
+        write_document(&extracted, &snippets, expected, &mut totals, out).map_err(io)?;
+    }
+    let v = |k: &str| totals.verdicts.get(k).copied().unwrap_or(0);
+    writeln!(
+        out,
+        "totals: {} document{}, {} items, {} snippets ({} hold, {} fail, {} unrecorded, {} pending, {} ignored), {} claims, {} unchecked, {} item{} with neither a snippet nor an unchecked marker",
+        totals.documents,
+        if totals.documents == 1 { "" } else { "s" },
+        totals.items,
+        totals.snippets,
+        v("holds"),
+        v("FAILS"),
+        v("unrecorded"),
+        v("pending"),
+        v("ignored"),
+        totals.claims,
+        totals.unchecked,
+        totals.uncovered,
+        if totals.uncovered == 1 { "" } else { "s" },
+    )
+    .map_err(io)
+}
+
+fn write_document(
+    extracted: &Extracted,
+    snippets: &[Snippet],
+    expected: &Path,
+    totals: &mut Totals,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let id_width = snippets
+        .iter()
+        .map(|s| s.id.len())
+        .max()
+        .unwrap_or(4)
+        .max(9);
+    // In a numbered document, headings outside the numbering (the title) are not items.
+    let numbered = extracted.items.iter().any(|i| i.numbered);
+    for item in extracted.items.iter().filter(|i| i.numbered || !numbered) {
+        let mine: Vec<&Snippet> = snippets.iter().filter(|s| s.item == item.id).collect();
+        let marks: Vec<_> = extracted
+            .unchecked
+            .iter()
+            .filter(|u| u.item.as_deref() == Some(item.id.as_str()))
+            .collect();
+        totals.items += 1;
+        writeln!(out, "  {}", item.title)?;
+        for s in &mine {
+            let verdict = verdict(s, expected);
+            totals.snippets += 1;
+            totals.claims += s.claims.len();
+            *totals.verdicts.entry(verdict.word()).or_default() += 1;
+            writeln!(
+                out,
+                "    {:<id_width$} line {:<5} {:<30} {}",
+                s.id,
+                s.line,
+                claims_summary(s),
+                verdict.word()
+            )?;
+        }
+        for u in &marks {
+            totals.unchecked += 1;
+            writeln!(
+                out,
+                "    {:<id_width$} line {:<5} {}",
+                "unchecked", u.line, u.reason
+            )?;
+        }
+        if mine.is_empty() && marks.is_empty() {
+            totals.uncovered += 1;
+            writeln!(out, "    (neither a snippet nor an unchecked marker)")?;
+        }
+    }
+    Ok(())
+}
+
+/// `Output, ERROR x2`: the kinds of claim a snippet makes (`must build and exit 0` for none).
+fn claims_summary(s: &Snippet) -> String {
+    if let Some(reason) = &s.attrs.ignore {
+        return if reason.is_empty() {
+            "(ignore)".into()
+        } else {
+            format!("(ignore: {reason})")
+        };
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for c in &s.claims {
+        let name = match &c.kind {
+            ClaimKind::Output(_) => "Output",
+            ClaimKind::UnorderedOutput(_) => "Unordered output",
+            ClaimKind::Panic(_) => "Panic",
+            ClaimKind::Fatal(_) => "Fatal",
+            ClaimKind::Exit(_) => "Exit",
+            ClaimKind::CompileError(_) => "ERROR",
+            ClaimKind::Race(_) => "Race",
+            ClaimKind::Vet(_) => "Vet",
+            ClaimKind::Tests(..) => "Tests",
+            ClaimKind::TestsRun(_) => "Tests run",
+            ClaimKind::Coverage(_) => "Coverage",
+            ClaimKind::Signal(_) => "Signal",
+        };
+        match counts.iter_mut().find(|(n, _)| n == name) {
+            Some((_, k)) => *k += 1,
+            None => counts.push((name.to_string(), 1)),
+        }
+    }
+    if s.attrs.varies.is_some() {
+        counts.push(("varies".into(), 1));
+    }
+    if counts.is_empty() {
+        return if s.attrs.norun {
+            "builds".into()
+        } else {
+            "builds, exits 0".into()
+        };
+    }
+    counts
+        .iter()
+        .map(|(n, k)| {
+            if *k > 1 {
+                format!("{n} x{k}")
+            } else {
+                n.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn verdict(s: &Snippet, expected: &Path) -> Verdict {
+    if s.attrs.ignore.is_some() {
+        return Verdict::Ignored;
+    }
+    let path = expected::record_path(expected, &s.doc, &s.id);
+    match expected::read(&path) {
+        Ok(Some(record)) => {
+            if check_claims(s, &outcome_of(&record, s)).is_empty() {
+                Verdict::Holds
+            } else {
+                Verdict::Fails
+            }
+        }
+        _ if expected::pending_path(&path).exists() => Verdict::Pending,
+        _ => Verdict::Unrecorded,
+    }
+}
+
+/// The outcome a record describes, with its snippet-relative lines (`doc.md:+3`) made absolute
+/// again so line-bound claims (`// ERROR`) can be checked.
+fn outcome_of(r: &Record, s: &Snippet) -> Outcome {
+    static RELATIVE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\.md:\+(\d+)").unwrap());
+    let absolute = |text: &str| {
+        RELATIVE
+            .replace_all(text, |c: &Captures| {
+                format!(".md:{}", s.line + c[1].parse::<usize>().unwrap_or(0))
+            })
+            .into_owned()
+    };
+    Outcome {
+        class: r.class,
+        exit_status: r.exit_status,
+        stdout: r.stdout.clone(),
+        stderr: absolute(&r.stderr),
+        diagnostics: absolute(&r.diagnostics),
+        vet: absolute(&r.vet),
+        tests: r.tests.clone(),
+        coverage: r.coverage,
+        signal: None,
+    }
+}

@@ -1,0 +1,198 @@
+//! Merged builds: many snippets linked into one binary, each its own package behind a generated
+//! dispatcher `main`, each still run as its own process (`binary s3 ARGS...`), the way Rust 2024
+//! merges doctests. One link instead of hundreds is what makes a large document fast.
+//!
+//! Only snippets whose outcome cannot tell the difference are merged: every package's
+//! initialisers run in every process of the merged binary, so a snippet with `init`, a
+//! package-level variable initialised by a call, or a `//go:` directive is built alone. What
+//! still differs (the package name in stack traces, the dispatcher's own frame) is rewritten
+//! back by `unmerge`, so a snippet's stderr reads the same as when it runs alone.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::wrap::mask;
+
+/// Whether a `package main` source can share a binary with others without changing its outcome.
+pub fn can_merge(source: &str) -> bool {
+    static INIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^func\s+init\s*\(").unwrap());
+    // `//go:debug`, `//go:build`, `//go:embed`, `//go:linkname` ... change how the package or
+    // the whole binary is built.
+    if source.lines().any(|l| l.trim_start().starts_with("//go:")) {
+        return false;
+    }
+    // A program that runs itself again (`/proc/self/exe`, `os.Executable`) would run the
+    // dispatcher without a snippet name.
+    if source.contains("/proc/self/exe") || source.contains("os.Executable") {
+        return false;
+    }
+    let masked = mask(source);
+    if INIT.is_match(&masked) {
+        return false;
+    }
+    !package_vars_call_functions(&masked)
+}
+
+/// A package-level `var` whose initialiser calls something (`var start = time.Now()`) runs at
+/// start-up of every process of a merged binary. `make` and `new` have no effects to observe.
+fn package_vars_call_functions(masked: &str) -> bool {
+    static HARMLESS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(make|new|len|cap)\s*\(").unwrap());
+    let mut depth: i64 = 0;
+    let mut in_var = false;
+    for line in masked.lines() {
+        if depth == 0 {
+            in_var = line.starts_with("var ") || line.starts_with("var(");
+        }
+        if in_var {
+            let decl = HARMLESS.replace_all(line, "");
+            if let Some(eq) = decl.find('=') {
+                if decl[eq..].contains('(') {
+                    return true;
+                }
+            }
+        }
+        for c in line.chars() {
+            match c {
+                '{' | '(' | '[' => depth += 1,
+                '}' | ')' | ']' => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
+/// The source as package `name` with its `main` renamed `Main`, for the dispatcher to call.
+pub fn as_package(source: &str, name: &str) -> String {
+    static PACKAGE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^package[ \t]+main[ \t]*$").unwrap());
+    static MAIN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^func\s+main\s*\(\s*\)").unwrap());
+    let s = PACKAGE.replace(source, format!("package {name}").as_str());
+    MAIN.replace(&s, "func Main()").into_owned()
+}
+
+/// The dispatcher: `binary NAME ARGS...` runs package NAME's `Main` with `ARGS` as its
+/// arguments. It starts no goroutine and allocates nothing a snippet could notice. `Main` is
+/// called through a table so the compiler cannot inline it: alone, `main.main` is a frame of its
+/// own in every trace, and merged it must be too.
+pub fn dispatcher(module: &str, names: &[String]) -> String {
+    let mut src = String::from("package main\n\nimport (\n\t\"os\"\n\n");
+    for n in names {
+        src.push_str(&format!("\t{n} \"{module}/{n}\"\n"));
+    }
+    src.push_str(")\n\nvar mains = map[string]func(){\n");
+    for n in names {
+        src.push_str(&format!("\t\"{n}\": {n}.Main,\n"));
+    }
+    src.push_str("}\n\nfunc main() {\n\tf, ok := mains[os.Args[1]]\n\tif !ok {\n\t\tos.Exit(125)\n\t}\n\tos.Args = append(os.Args[:1:1], os.Args[2:]...)\n\tf()\n}\n");
+    src
+}
+
+/// The stderr of a merged run as the snippet alone would have written it: the package path
+/// `module/name.` is `main.` again (and its `Main` is `main`), and the dispatcher's frame, the
+/// one in `dispatcher_file`, is gone.
+pub fn unmerge(stderr: &str, module: &str, name: &str, dispatcher_file: &str) -> String {
+    let qualified = format!("{module}/{name}.");
+    let text = stderr
+        .replace(&format!("{qualified}Main"), "main.main")
+        .replace(&qualified, "main.");
+    let mut out = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let next_is_dispatcher = lines
+            .get(i + 1)
+            .is_some_and(|l| l.trim_start().starts_with(dispatcher_file));
+        if lines[i] == "main.main()" && next_is_dispatcher {
+            i += 2;
+            continue;
+        }
+        out.push(lines[i]);
+        i += 1;
+    }
+    let mut joined = out.join("\n");
+    if text.ends_with('\n') {
+        joined.push('\n');
+    }
+    joined
+}
+
+/// Whether a merged run's output shows the package it was merged as (`s3.T` printed by `%T`,
+/// a panic with a value of the snippet's own type): then only a run alone gives the real output.
+pub fn shows_package(text: &str, name: &str) -> bool {
+    Regex::new(&format!(r"\b{}\.", regex::escape(name)))
+        .map(|re| re.is_match(text))
+        .unwrap_or(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_can_merge() {
+        assert!(can_merge(
+            "package main\n\nfunc main() {\n\tprintln(1)\n}\n"
+        ));
+        assert!(can_merge(
+            "package main\n\nvar m = make(map[string]int)\nvar n = 3\n\nfunc main() {}\n"
+        ));
+        assert!(!can_merge(
+            "package main\n\nfunc init() {}\n\nfunc main() {}\n"
+        ));
+        assert!(!can_merge(
+            "package main\n\nvar start = time.Now()\n\nfunc main() {}\n"
+        ));
+        assert!(!can_merge(
+            "package main\n\nvar (\n\ta = 1\n\tb = f()\n)\n\nfunc main() {}\n"
+        ));
+        assert!(!can_merge(
+            "//go:debug panicnil=1\npackage main\n\nfunc main() {}\n"
+        ));
+        assert!(can_merge(
+            "package main\n\nfunc main() {\n\tx := \"func init() {}\"\n\t_ = x\n}\n"
+        ));
+    }
+
+    #[test]
+    fn renames_package_and_main() {
+        assert_eq!(
+            as_package(
+                "//line d.md:3:1\npackage main\n\nfunc main() {\n}\n\nfunc mainly() {}\n",
+                "s3"
+            ),
+            "//line d.md:3:1\npackage s3\n\nfunc Main() {\n}\n\nfunc mainly() {}\n"
+        );
+    }
+
+    #[test]
+    fn dispatcher_source() {
+        let d = dispatcher("snipcheck.local", &["s1".into(), "s4".into()]);
+        assert!(d.contains("\ts4 \"snipcheck.local/s4\"\n"));
+        assert!(d.contains("\t\"s1\": s1.Main,\n"));
+    }
+
+    #[test]
+    fn unmerged_traces_read_as_alone() {
+        let merged = "panic: boom\n\ngoroutine 1 [running]:\nsnipcheck.local/s3.f(...)\n\tdoc.md:7\nsnipcheck.local/s3.Main()\n\tdoc.md:9 +0x1d\nmain.main()\n\t/tmp/x/cmd/main.go:12 +0x2f\n";
+        assert_eq!(
+            unmerge(merged, "snipcheck.local", "s3", "/tmp/x/cmd/main.go"),
+            "panic: boom\n\ngoroutine 1 [running]:\nmain.f(...)\n\tdoc.md:7\nmain.main()\n\tdoc.md:9 +0x1d\n"
+        );
+        let goroutine = "created by snipcheck.local/s3.Main in goroutine 1\n";
+        assert_eq!(
+            unmerge(goroutine, "snipcheck.local", "s3", "/tmp/x/cmd/main.go"),
+            "created by main.main in goroutine 1\n"
+        );
+    }
+
+    #[test]
+    fn package_names_in_output() {
+        assert!(shows_package("main.T vs s3.T", "s3"));
+        assert!(!shows_package("s31.T", "s3"));
+        assert!(!shows_package("ok", "s3"));
+    }
+}

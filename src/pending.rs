@@ -1,0 +1,326 @@
+//! Pending results: what `snipcheck review` and `snipcheck pending` go through. A pending result
+//! is a new snippet's or a changed snippet's `<id>.toml.new` beside its record (written by
+//! `verify`), or an orphaned record: a record whose snippet is gone from the configured documents.
+//! Accepting one renames the `.new` over the record (a rename is atomic), or removes the orphaned
+//! record; rejecting one removes the `.new` and leaves the record as it is.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::cli::ListFormat;
+use crate::config::Places;
+use crate::documents;
+use crate::error::{Error, Problem};
+use crate::expected::{self, Record};
+use crate::extract::extract;
+use crate::snippet::Snippet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A snippet without a record.
+    New,
+    /// A snippet whose outcome differs from its record.
+    Changed,
+    /// A record (or a pending result) whose snippet is gone.
+    Orphaned,
+}
+
+impl Kind {
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::New => "new",
+            Kind::Changed => "changed",
+            Kind::Orphaned => "orphaned",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub kind: Kind,
+    /// The document; for an orphan, the one its record's path names.
+    pub doc: PathBuf,
+    pub id: String,
+    pub record: PathBuf,
+    /// The `.toml.new` beside the record (it may not exist for an orphan).
+    pub pending: PathBuf,
+    pub snippet: Option<Snippet>,
+    pub recorded: Option<Record>,
+    /// The pending result; `None` for an orphaned record.
+    pub actual: Option<Record>,
+}
+
+impl Pending {
+    /// How to name it on the command line when ids repeat across documents: `DOC#ID`.
+    pub fn key(&self) -> String {
+        format!("{}#{}", slash_path(&self.doc), self.id)
+    }
+
+    pub fn line(&self) -> Option<usize> {
+        self.snippet.as_ref().map(|s| s.line)
+    }
+
+    /// `doc.md:12` or, for an orphan, the record's path.
+    pub fn place(&self) -> String {
+        match &self.snippet {
+            Some(s) => format!("{}:{}", s.doc.display(), s.line),
+            None => self.record.display().to_string(),
+        }
+    }
+
+    /// Records the pending result, or removes the orphaned record.
+    pub fn accept(&self) -> Result<(), Error> {
+        match self.kind {
+            Kind::New | Kind::Changed => fs::rename(&self.pending, &self.record).map_err(|e| {
+                Error::io(
+                    format!(
+                        "cannot move {} to {}",
+                        self.pending.display(),
+                        self.record.display()
+                    ),
+                    e,
+                )
+            }),
+            Kind::Orphaned => {
+                expected::remove(&self.pending)?;
+                expected::remove(&self.record)
+            }
+        }
+    }
+
+    /// Drops the pending result; the record (if any) stays as it is.
+    pub fn reject(&self) -> Result<(), Error> {
+        expected::remove(&self.pending)
+    }
+}
+
+/// After `doc` was rewritten: the snippets of the items from it, read again, so later screens
+/// show the lines as they are now.
+pub fn refresh(items: &mut [Pending], doc: &Path) -> Result<(), Error> {
+    let d = documents::read(doc)?;
+    let fresh = extract(&d.path, &d.text)?;
+    for item in items.iter_mut().filter(|p| p.doc == doc) {
+        if let Some(s) = item.snippet.as_mut() {
+            if let Some(new) = fresh.iter().find(|n| n.id == s.id) {
+                *s = new.clone();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `a/b.md` with `/` on every platform, as keys are written.
+fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every pending result, in document order, orphans last.
+pub fn find(places: &Places) -> Result<Vec<Pending>, Error> {
+    let docs = documents::discover(&places.documents)?;
+    let mut snippets = Vec::new();
+    let mut problems = Vec::new();
+    for path in &docs {
+        match documents::read(path).and_then(|d| extract(&d.path, &d.text)) {
+            Ok(s) => snippets.extend(s),
+            Err(Error::Problems(ps)) => problems.extend(ps),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
+    let by_record = |record: &Path| {
+        snippets.iter().find(|s| {
+            s.attrs.ignore.is_none()
+                && expected::record_path(&places.expected, &s.doc, &s.id) == record
+        })
+    };
+
+    let mut items = Vec::new();
+    for pending in pending_files(&places.expected)? {
+        let text = pending.to_string_lossy();
+        let record = PathBuf::from(text.strip_suffix(".new").unwrap_or(&text));
+        let actual = read_pending(&pending)?;
+        let recorded = expected::read(&record)?;
+        let snippet = by_record(&record).cloned();
+        let kind = match (&snippet, &recorded) {
+            (None, _) => Kind::Orphaned,
+            (Some(_), None) => Kind::New,
+            (Some(_), Some(_)) => Kind::Changed,
+        };
+        items.push(item(
+            kind, places, record, pending, snippet, recorded, actual,
+        ));
+    }
+    for record in expected::all_records(&places.expected)? {
+        let pending = expected::pending_path(&record);
+        if by_record(&record).is_some() || items.iter().any(|p| p.pending == pending) {
+            continue;
+        }
+        let recorded = expected::read(&record)?;
+        items.push(item(
+            Kind::Orphaned,
+            places,
+            record,
+            pending,
+            None,
+            recorded,
+            None,
+        ));
+    }
+    items.sort_by(|a, b| {
+        let key = |p: &Pending| {
+            (
+                p.snippet.is_none(),
+                p.doc.clone(),
+                p.line().unwrap_or(0),
+                p.id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    Ok(items)
+}
+
+fn item(
+    kind: Kind,
+    places: &Places,
+    record: PathBuf,
+    pending: PathBuf,
+    snippet: Option<Snippet>,
+    recorded: Option<Record>,
+    actual: Option<Record>,
+) -> Pending {
+    let (doc, id) = match &snippet {
+        Some(s) => (s.doc.clone(), s.id.clone()),
+        None => {
+            let rel = record.strip_prefix(&places.expected).unwrap_or(&record);
+            let doc = rel
+                .parent()
+                .map_or_else(PathBuf::new, |d| d.with_extension("md"));
+            let id = rel
+                .file_stem()
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            (doc, id)
+        }
+    };
+    Pending {
+        kind,
+        doc,
+        id,
+        record,
+        pending,
+        snippet,
+        recorded,
+        actual,
+    }
+}
+
+/// A pending file that is not a readable record is an input problem: say which and how to fix it.
+fn read_pending(path: &Path) -> Result<Option<Record>, Error> {
+    expected::read(path).map_err(|e| match e {
+        Error::Problems(ps) => Error::Problems(
+            ps.into_iter()
+                .map(|p| {
+                    Problem::new(
+                        p.at,
+                        format!(
+                            "{}; or delete this pending result and run `snipcheck verify` again",
+                            p.message
+                        ),
+                    )
+                })
+                .collect(),
+        ),
+        e => e,
+    })
+}
+
+fn pending_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()), e)),
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path.to_string_lossy().ends_with(".toml.new") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// The items an argument names: `ID` (in any document) or `DOC#ID`. An id that names nothing, or
+/// several items in different documents, is an error that lists what would have matched.
+pub fn select(items: &[Pending], arg: &str) -> Result<Vec<usize>, Error> {
+    let hits: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.id == arg || p.key() == arg)
+        .map(|(i, _)| i)
+        .collect();
+    match hits.len() {
+        0 => Err(Error::Other(format!(
+            "nothing pending has the id `{arg}`; `snipcheck pending` lists what is pending"
+        ))),
+        1 => Ok(hits),
+        _ => Err(Error::Other(format!(
+            "`{arg}` is pending in several documents; name one: {}",
+            hits.iter()
+                .map(|&i| items[i].key())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Lists pending results, one a line (human) or one JSON object a line.
+pub fn list(out: &mut impl Write, items: &[Pending], format: ListFormat) -> io::Result<()> {
+    match format {
+        ListFormat::Json => {
+            for p in items {
+                let v = json!({
+                    "kind": p.kind.word(),
+                    "doc": p.doc.display().to_string(),
+                    "line": p.line(),
+                    "id": p.id,
+                    "key": p.key(),
+                    "title": p.snippet.as_ref().map(|s| s.title.clone()),
+                    "record": p.record.display().to_string(),
+                    "pending": p.pending.exists().then(|| p.pending.display().to_string()),
+                });
+                writeln!(out, "{v}")?;
+            }
+        }
+        ListFormat::Human => {
+            for p in items {
+                writeln!(out, "{:<8}  {}  {}", p.kind.word(), p.place(), p.id)?;
+            }
+            if items.is_empty() {
+                writeln!(out, "nothing pending")?;
+            } else {
+                writeln!(
+                    out,
+                    "{} pending: go through them with `snipcheck review` in a terminal, or use `snipcheck review --accept ID...`, `--reject ID...`, `--accept-all`",
+                    items.len()
+                )?;
+            }
+        }
+    }
+    out.flush()
+}

@@ -1,0 +1,66 @@
+//! Colour for people, never for machines: plain ANSI codes, used only when the output is a
+//! terminal and `NO_COLOR` is not set (https://no-color.org: set and not empty).
+
+use std::io::IsTerminal;
+
+pub const RED: &str = "31";
+pub const GREEN: &str = "32";
+pub const YELLOW: &str = "33";
+pub const CYAN: &str = "36";
+pub const BOLD: &str = "1";
+pub const DIM: &str = "2";
+pub const BOLD_RED: &str = "1;31";
+
+/// Whether to colour what goes to a stream that `is_terminal` or not.
+pub fn wanted(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Whether to colour standard output.
+pub fn stdout_wanted() -> bool {
+    wanted(std::io::stdout().is_terminal())
+}
+
+/// `text` in the colour `code` when `on`.
+pub fn paint(text: &str, code: &str, on: bool) -> String {
+    if on && !text.is_empty() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A line of a unified diff, coloured by what it is.
+pub fn diff_line(line: &str, on: bool) -> String {
+    let code = if line.starts_with("+++") || line.starts_with("---") {
+        BOLD
+    } else if line.starts_with('+') {
+        GREEN
+    } else if line.starts_with('-') {
+        RED
+    } else if line.starts_with("@@") {
+        CYAN
+    } else {
+        return line.to_string();
+    };
+    paint(line, code, on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paints_only_when_on() {
+        assert_eq!(paint("FAIL", BOLD_RED, false), "FAIL");
+        assert_eq!(paint("FAIL", BOLD_RED, true), "\x1b[1;31mFAIL\x1b[0m");
+        assert_eq!(diff_line("-a", true), "\x1b[31m-a\x1b[0m");
+        assert_eq!(diff_line("+a", true), "\x1b[32m+a\x1b[0m");
+        assert_eq!(diff_line(" a", true), " a");
+    }
+
+    #[test]
+    fn never_on_a_pipe() {
+        assert!(!wanted(false));
+    }
+}

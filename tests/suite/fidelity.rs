@@ -1,0 +1,127 @@
+//! Go fidelity: outcome classes, races, vet, varying output, elision, language versions,
+//! GODEBUG, min_go, env/args/stdin and third-party modules, each once holding and once failing.
+
+use super::support::{files, record_then_verify, repo, snipcheck, verify_failing, write};
+
+#[test]
+fn fidelity_claims_hold() {
+    let (_, report, tmp) = record_then_verify("tests/fixtures/fidelity-hold.md");
+    insta::assert_snapshot!("fidelity_hold", report);
+    let record = |name: &str| {
+        std::fs::read_to_string(
+            tmp.path()
+                .join("expected/tests/fixtures/fidelity-hold")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let race = record("data-race.toml");
+    assert!(race.contains("class = \"race\""), "{race}");
+    assert!(race.contains("WARNING: DATA RACE"), "{race}");
+    let varies = record("map-order-varies.toml");
+    assert!(varies.contains("(varies between runs)"), "{varies}");
+}
+
+#[test]
+fn fidelity_claims_fail() {
+    let (_, report) = verify_failing("tests/fixtures/fidelity-fail.md", "2 passed, 10 failed");
+    // Which of the two racing accesses the detector reports first varies from run to run.
+    let race = regex::Regex::new(r"(?s)(\+=+\n).*?\+=+\n").unwrap();
+    let report = race.replace_all(&report, "$1        +[the race report]\n");
+    let at = regex::Regex::new(r"got a data race at \S+").unwrap();
+    let report = at.replace_all(&report, "got a data race at [LINE]");
+    insta::assert_snapshot!("fidelity_fail", report);
+}
+
+#[test]
+fn pinned_modules_build_offline_and_unpinned_ones_say_what_to_add() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("expected");
+    let exp = exp.to_str().unwrap();
+    let args = ["verify", "tests/fixtures/modules", "--expected", exp];
+    let run = snipcheck(&repo(), &args, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "new   tests/fixtures/modules/modules.md:7  errgroup-returns-the-first-error"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("tests/fixtures/modules/modules.md:25: `github.com/google/uuid` is not pinned: add it to the go.mod beside the documents (`go get github.com/google/uuid` in its folder"),
+        "{}",
+        run.stdout
+    );
+    // With the module cache warm, no network is needed.
+    let offline = snipcheck(&repo(), &args, &[("GOPROXY", "off")]);
+    assert_eq!(offline.code, 1, "{}{}", offline.stdout, offline.stderr);
+    assert!(
+        offline.stdout.contains("1 passed, 1 failed"),
+        "{}",
+        offline.stdout
+    );
+}
+
+#[test]
+fn a_flaky_result_is_refused_not_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("docs/doc.md"),
+        "# Doc\n\n## Clock\n\n```go\nfmt.Println(time.Now().UnixNano())\n```\n",
+    );
+    let run = snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("the outcome differs between two runs, so it is not recorded"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("mark the snippet `varies`"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(files(dir.path()), ["docs/doc.md"]);
+}
+
+#[test]
+fn race_without_a_c_compiler_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("docs/doc.md"),
+        "# Doc\n\n## R\n\n```go race\nfmt.Println(1)\n```\n",
+    );
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[("CGO_ENABLED", "0")]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:5: the race detector needs cgo"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn go_test_and_multi_file_claims_hold() {
+    let (_, report, tmp) = record_then_verify("tests/fixtures/gotest-hold.md");
+    insta::assert_snapshot!("gotest_hold", report);
+    let record = std::fs::read_to_string(
+        tmp.path()
+            .join("expected/tests/fixtures/gotest-hold/examples-failures-and-coverage.toml"),
+    )
+    .unwrap();
+    assert!(record.contains("class = \"test_fail\""), "{record}");
+    assert!(record.contains("TestMinIsBroken = \"fail\""), "{record}");
+    assert!(
+        record.contains("gotest-hold.md:+32: Min(1, 2) is not 2"),
+        "{record}"
+    );
+}
+
+#[test]
+fn go_test_claims_fail() {
+    let (_, report) = verify_failing("tests/fixtures/gotest-fail.md", "0 passed, 4 failed");
+    insta::assert_snapshot!("gotest_fail", report);
+}
