@@ -150,6 +150,7 @@ impl Sandbox {
             &self.mech,
             &self.mounts,
             &join,
+            binary,
             run_dir,
             None,
             (uid, gid),
@@ -328,6 +329,7 @@ pub fn exec_main(args: &[OsString]) -> i32 {
         &spec.mech,
         &mounts,
         &spec.join,
+        &binary,
         &spec.run_dir,
         Some(&workdir),
         uid,
@@ -398,6 +400,7 @@ fn plan(
     mech: &Mechanisms,
     mounts: &[(CString, libc::c_ulong)],
     join: &[PathBuf],
+    binary: &Path,
     run_dir: &Path,
     workdir: Option<&Path>,
     (uid, gid): (u32, u32),
@@ -433,6 +436,10 @@ fn plan(
                 cstr(run_dir),
                 CString::new(format!("size={},mode=0700,uid={uid},gid={gid}", l.files)).unwrap(),
             )
+        }),
+        private_tmp: mech.mount_ns.then(|| PrivateTmp {
+            options: CString::new(format!("size={},mode=1777", l.files)).unwrap(),
+            keep: kept_under_tmp(&[binary, run_dir, workdir.unwrap_or(run_dir)]),
         }),
         pid_ns: mech.pid_ns,
         drop_uid: mech.drop_uid.then_some((uid, gid)),
@@ -488,10 +495,104 @@ struct Plan {
     unshare: libc::c_int,
     mounts: Vec<(CString, libc::c_ulong)>,
     tmpfs: Option<(CString, CString)>,
+    /// A tmpfs of the snippet's own on /tmp (with a mount namespace).
+    private_tmp: Option<PrivateTmp>,
     pid_ns: bool,
     drop_uid: Option<(u32, u32)>,
     mkdirs: Vec<CString>,
     workdir: CString,
+}
+
+/// /tmp as the snippet sees it: an empty tmpfs of its own, so that programs that write to
+/// /tmp whatever TMPDIR says still can, into its size cap and its namespace only. What lies
+/// under /tmp and the snippet needs (the workspace: its binary, its directory) is moved over.
+struct PrivateTmp {
+    options: CString,
+    /// Directories under /tmp to carry over (`/tmp/snipcheck-x`), each with the directories
+    /// to create for it in the new /tmp, outermost first.
+    keep: Vec<(CString, Vec<CString>)>,
+}
+
+/// Mounts the private /tmp (see `PrivateTmp`). On any failure /tmp stays as it was (read-only),
+/// which is the sandbox without this convenience, not a weaker one.
+fn private_tmp(tmp: &PrivateTmp) {
+    // SAFETY: system calls on prepared C strings and descriptors this process owns.
+    unsafe {
+        let mut trees = [-1 as libc::c_int; 4];
+        for (slot, (dir, _)) in trees.iter_mut().zip(&tmp.keep) {
+            let fd = libc::syscall(
+                libc::SYS_open_tree,
+                libc::AT_FDCWD,
+                dir.as_ptr(),
+                (libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC) as libc::c_uint
+                    | libc::AT_RECURSIVE as libc::c_uint,
+            );
+            if fd < 0 {
+                close_fds(&trees);
+                return;
+            }
+            *slot = fd as libc::c_int;
+        }
+        if libc::mount(
+            c"tmpfs".as_ptr(),
+            c"/tmp".as_ptr(),
+            c"tmpfs".as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            tmp.options.as_ptr().cast(),
+        ) != 0
+        {
+            close_fds(&trees);
+            return;
+        }
+        for (&fd, (dir, parents)) in trees.iter().zip(&tmp.keep) {
+            for p in parents.iter().chain(std::iter::once(dir)) {
+                libc::mkdir(p.as_ptr(), 0o755);
+            }
+            if libc::syscall(
+                libc::SYS_move_mount,
+                fd,
+                c"".as_ptr(),
+                libc::AT_FDCWD,
+                dir.as_ptr(),
+                libc::MOVE_MOUNT_F_EMPTY_PATH,
+            ) != 0
+            {
+                // The workspace is out of reach under the new /tmp: put the old one back.
+                libc::umount2(c"/tmp".as_ptr(), libc::MNT_DETACH);
+                break;
+            }
+        }
+        close_fds(&trees);
+    }
+}
+
+fn close_fds(fds: &[libc::c_int]) {
+    for &fd in fds.iter().filter(|&&fd| fd >= 0) {
+        // SAFETY: close on a descriptor this process opened.
+        unsafe { libc::close(fd) };
+    }
+}
+
+/// The directories under /tmp that `paths` lie in (at most four), for `PrivateTmp::keep`.
+fn kept_under_tmp(paths: &[&Path]) -> Vec<(CString, Vec<CString>)> {
+    let mut keep: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let Ok(rel) = p.strip_prefix("/tmp") else {
+            continue;
+        };
+        let Some(first) = rel.components().next() else {
+            continue;
+        };
+        // Only a directory can be carried over this way; a path directly in /tmp is a file.
+        if rel.components().count() < 2 {
+            continue;
+        }
+        let top = Path::new("/tmp").join(first);
+        if !keep.contains(&top) && keep.len() < 4 {
+            keep.push(top);
+        }
+    }
+    keep.into_iter().map(|k| (cstr(&k), Vec::new())).collect()
 }
 
 struct UserMaps {
@@ -597,6 +698,9 @@ fn enter(plan: &Plan) -> io::Result<()> {
                 libc::MS_NOSUID | libc::MS_NODEV,
                 data.as_ptr().cast(),
             ))?;
+            if let Some(tmp) = &plan.private_tmp {
+                private_tmp(tmp);
+            }
         }
         if plan.pid_ns {
             reset_signals();
