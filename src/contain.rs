@@ -425,7 +425,7 @@ fn plan(
         rlimits: vec![
             (libc::RLIMIT_DATA, l.memory, l.memory),
             (libc::RLIMIT_FSIZE, l.files, l.files),
-            (libc::RLIMIT_CORE, 0, 0),
+            (libc::RLIMIT_CORE, 0, core_hard_limit(mech)),
         ],
         nproc: (!mech.pids_cgroup).then_some(l.processes),
         user_ns: mech.user_ns.then(|| user_maps(uid, gid)),
@@ -483,6 +483,21 @@ fn warnings(m: &Mechanisms, l: &Limits) -> Vec<String> {
         w.push("no memory cgroup: memory is capped per process (RLIMIT_DATA), not for all of a snippet's processes together".to_string());
     }
     w
+}
+
+/// No core dumps unless a snippet asks for them (the soft limit is 0). It may raise the limit
+/// only where the kernel would write the core file into the snippet's own size-capped tmpfs:
+/// with a mount namespace and a `core_pattern` that is a file name. A pattern that pipes the
+/// core to a program (systemd-coredump, apport) would hand it to a helper outside the sandbox,
+/// so then the hard limit is 0 as well.
+fn core_hard_limit(mech: &Mechanisms) -> u64 {
+    let to_file = fs::read_to_string("/proc/sys/kernel/core_pattern")
+        .is_ok_and(|p| !p.trim().is_empty() && !p.starts_with('|') && !p.starts_with('/'));
+    if mech.mount_ns && to_file {
+        libc::RLIM_INFINITY
+    } else {
+        0
+    }
 }
 
 /// The steps `enter` takes, prepared before fork.
