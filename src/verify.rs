@@ -94,6 +94,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 &format!("{:?}", s.claims),
                 &format!("{r:?}"),
                 &format!("{:?} {}", settings.timeout, settings.varies_runs),
+                // What a snippet may use, and what this system lets the sandbox enforce.
+                &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
             ]);
             if cache.contains(&key) {
                 cached.insert(i);
