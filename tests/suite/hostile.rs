@@ -197,6 +197,7 @@ fn hostile_snippets_are_contained() {
             "write-outside-its-directory",
             "read-the-caller-s-environment",
             "network-dial",
+            "a-test-binary-that-reaches-out",
         ]);
     }
     for id in holding {
@@ -206,6 +207,7 @@ fn hostile_snippets_are_contained() {
     for f in ["/etc", "/tmp", "/var/tmp", "/dev/shm"] {
         assert!(!Path::new(f).join("snipcheck-hostile").exists(), "{f}");
     }
+    assert!(!Path::new("/etc/snipcheck-hostile-test").exists());
 }
 
 /// Without namespaces or without anything (SNIPCHECK_SANDBOX_DISABLE), snipcheck warns, says
