@@ -3,13 +3,17 @@
 //! - a pids cgroup (a cap on processes and threads, and the list of all it started) and a memory
 //!   cgroup (a cap on all its processes together);
 //! - rlimits: data (the per-process memory cap that Go reports as `runtime: out of memory`),
-//!   file size, no core dumps; RLIMIT_NPROC where there is no pids cgroup;
+//!   file size, no core dumps unless they land in the snippet's tmpfs; RLIMIT_NPROC where there
+//!   is no pids cgroup;
 //! - new network, mount, PID, IPC and UTS namespaces (inside a new user namespace when snipcheck
 //!   is not root): no network, every filesystem read-only except the snippet's own size-capped
-//!   tmpfs directory, a fresh /proc, and a PID 1 whose exit makes the kernel kill everything the
-//!   snippet started, whatever its session or process group;
+//!   tmpfs directory and a private /tmp, a fresh /proc, and a PID 1 whose exit makes the kernel
+//!   kill everything the snippet started, whatever its session or process group;
 //! - when snipcheck runs as root, the user `nobody` and no_new_privs;
 //! - a scrubbed environment, its own HOME, TMPDIR and working directory.
+//!
+//! A `test` snippet's binary is built and started by `go test`; `Sandbox::go_test` makes
+//! snipcheck itself the `-exec` program (`exec_main`), which runs the test binary the same way.
 //!
 //! The mechanisms are probed once per run in throwaway child processes; each one that is missing
 //! is reported as a warning with its fallback, never as an error. Everything between fork and
