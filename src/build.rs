@@ -195,6 +195,20 @@ fn clear_but_binaries(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// `snipcheck-UID` in the temporary directory, the parent of the stable places: there, unlike
+/// in a home directory, a sandboxed snippet running as `nobody` can reach its binary. In a
+/// shared /tmp someone else could have made that folder first, so it is used only when it is a
+/// real folder of this user's that nobody else can write to.
+pub fn stable_root() -> Option<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    // SAFETY: geteuid cannot fail and touches no memory.
+    let uid = unsafe { libc::geteuid() };
+    let dir = std::env::temp_dir().join(format!("snipcheck-{uid}"));
+    let _ = fs::DirBuilder::new().mode(0o711).create(&dir);
+    let meta = fs::symlink_metadata(&dir).ok()?;
+    (meta.is_dir() && meta.uid() == uid && meta.mode() & 0o022 == 0).then_some(dir)
+}
+
 /// An exclusive, non-blocking lock on `PATH.lock`; `None` when another process holds it or the
 /// lock file cannot be made (the caller then works in a temporary directory instead).
 fn lock_beside(path: &Path) -> Option<File> {
@@ -261,6 +275,7 @@ impl Workspace {
             .toolchain
             .command()
             .current_dir(self.dir.path())
+            .env("GOTMPDIR", self.dir.path())
             .args(["mod", "download"])
             .output()
             .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?;
@@ -292,9 +307,11 @@ impl Workspace {
     /// when the workspace was made), requirements completed from the module cache.
     pub fn go(&self, dir: &Path) -> Command {
         let mut cmd = self.toolchain.command();
+        // The go command's own temporary files live in the workspace, so they go with it.
         cmd.current_dir(dir)
             .env("GOFLAGS", "-mod=mod")
-            .env("GOPROXY", "off");
+            .env("GOPROXY", "off")
+            .env("GOTMPDIR", self.dir.path());
         cmd
     }
 

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::cli::{Common, ListArgs, RecordArgs, VerifyArgs};
 use crate::error::{Error, toml_error};
+use crate::limits::{Limits, SandboxConfig};
 use crate::partition::Partition;
 use crate::time::parse_duration;
 
@@ -31,6 +32,8 @@ pub struct FileConfig {
     pub go: Option<PathBuf>,
     /// How many times a `varies` snippet may run before its output must have varied.
     pub varies_runs: Option<usize>,
+    /// What a snippet may use (`limits`).
+    pub sandbox: Option<SandboxConfig>,
 }
 
 /// What to do with recorded results, decided once per run.
@@ -56,6 +59,8 @@ pub struct Settings {
     pub go: PathBuf,
     pub policy: Policy,
     pub filters: Vec<String>,
+    /// What a snippet may use, from the `[sandbox]` table.
+    pub sandbox: Limits,
     pub varies_runs: usize,
     /// Link the snippets that can share a binary into one.
     pub merge: bool,
@@ -96,8 +101,13 @@ pub fn in_ci() -> bool {
 
 pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
     let path = explicit.unwrap_or(Path::new(DEFAULT_CONFIG));
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let text = match std::fs::read(path) {
+        Ok(t) => crate::documents::decode(t).map_err(|line| {
+            Error::at(
+                format!("{}:{line}", path.display()),
+                "the configuration is not valid UTF-8; save it as UTF-8",
+            )
+        })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
             return Ok(FileConfig::default());
         }
@@ -112,14 +122,41 @@ pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
 }
 
 pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
-    toml::from_str(text).map_err(|e| {
+    let file: FileConfig = toml::from_str(text).map_err(|e| {
         toml_error(
             path,
             text,
             &e,
-            "the keys are documents, expected, timeout, jobs, go and varies_runs",
+            "the keys are documents, expected, timeout, jobs, go, varies_runs and the [sandbox] table",
         )
-    })
+    })?;
+    if let Some(sandbox) = &file.sandbox
+        && let Err((key, message)) = sandbox.resolve()
+    {
+        let at = match line_of_key(text, "sandbox", key) {
+            Some(line) => format!("{}:{line}", path.display()),
+            None => path.display().to_string(),
+        };
+        return Err(Error::at(at, message));
+    }
+    Ok(file)
+}
+
+/// The line of `key` in `[table]`, for errors found after parsing.
+fn line_of_key(text: &str, table: &str, key: &str) -> Option<usize> {
+    let mut in_table = false;
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            in_table = l.trim_matches(|c| c == '[' || c == ']').trim() == table;
+        } else if in_table
+            && l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 impl Settings {
@@ -154,6 +191,12 @@ impl Settings {
             cache: false,
             partition: None,
             write_pending: false,
+            // `list` runs nothing; `parse_file` has checked the table already.
+            sandbox: file
+                .sandbox
+                .as_ref()
+                .and_then(|s| s.resolve().ok())
+                .unwrap_or_default(),
         }
     }
 
@@ -235,6 +278,12 @@ impl Settings {
             },
             partition: args.partition,
             write_pending: args.write_pending,
+            sandbox: match &file.sandbox {
+                Some(s) => s
+                    .resolve()
+                    .map_err(|(_, m)| Error::at(config_name.clone(), m))?,
+                None => Limits::default(),
+            },
         })
     }
 }

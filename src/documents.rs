@@ -64,6 +64,14 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
     }
 }
 
+/// Text from a file's bytes; when they are not UTF-8, the line of the first bad byte.
+pub fn decode(bytes: Vec<u8>) -> Result<String, usize> {
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        e.as_bytes()[..good].iter().filter(|&&b| b == b'\n').count() + 1
+    })
+}
+
 /// Reads a document. Text that is not UTF-8 is an error at the line of the first bad byte.
 pub fn read(path: &Path) -> Result<Document, Error> {
     let bytes = fs::read(path).map_err(|e| {
@@ -72,6 +80,13 @@ pub fn read(path: &Path) -> Result<Document, Error> {
             format!("cannot read this document ({e}); check the path and its permissions"),
         )
     })?;
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err(Error::at(
+            format!("{}:{line}", path.display()),
+            "this document holds a NUL byte, so it is not a text file; remove it",
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Document {
             path: path.to_path_buf(),

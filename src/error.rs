@@ -67,7 +67,7 @@ impl fmt::Display for Error {
                     if i > 0 {
                         writeln!(f)?;
                     }
-                    write!(f, "error: {}: {}", p.at, p.message)?;
+                    write!(f, "error: {}: {}", p.at, shorten(&p.message))?;
                 }
                 Ok(())
             }
@@ -77,3 +77,22 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Messages quote the input; a 10 MB info string must not become a 10 MB error line.
+const MAX_MESSAGE: usize = 1000;
+
+fn shorten(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.len() <= MAX_MESSAGE {
+        return message.into();
+    }
+    let mut end = MAX_MESSAGE;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{} [... {} more bytes]",
+        &message[..end],
+        message.len() - end
+    )
+    .into()
+}

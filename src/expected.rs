@@ -85,12 +85,18 @@ pub fn pending_path(record: &Path) -> PathBuf {
 
 /// Reads a record; `Ok(None)` when there is none.
 pub fn read(path: &Path) -> Result<Option<Record>, Error> {
-    let text = match fs::read_to_string(path) {
+    let bytes = match fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
     };
-    toml::from_str(&text).map(Some).map_err(|e| {
+    let text = crate::documents::decode(bytes).map_err(|line| {
+        Error::at(
+            format!("{}:{line}", path.display()),
+            "malformed record: not valid UTF-8; delete it and run `snipcheck verify --accept` to record it again",
+        )
+    })?;
+    parse(&text).map(Some).map_err(|e| {
         toml_error(
             path,
             &text,
@@ -100,9 +106,53 @@ pub fn read(path: &Path) -> Result<Option<Record>, Error> {
     })
 }
 
+/// Parses a record's text (what `read` does after reading the file).
+pub fn parse(text: &str) -> Result<Record, toml::de::Error> {
+    toml::from_str(text)
+}
+
+/// A record's text, as `write` writes it.
+pub fn to_text(record: &Record) -> Result<String, toml::ser::Error> {
+    toml::to_string_pretty(record)
+}
+
+/// Held while a run writes to `expected/`: an exclusive flock on the directory, so two runs on
+/// the same repository write one after the other, and the interruption handler's critical
+/// section, so a Ctrl-C waits for the writes in progress and none starts after it.
+pub struct WriteLock {
+    _dir: fs::File,
+    _critical: std::sync::MutexGuard<'static, ()>,
+}
+
+pub fn lock(expected: &Path) -> Result<WriteLock, Error> {
+    use std::os::fd::AsRawFd;
+    let cannot = |e| Error::io(format!("cannot lock {}", expected.display()), e);
+    fs::create_dir_all(expected).map_err(cannot)?;
+    let dir = fs::File::open(expected).map_err(cannot)?;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        eprintln!(
+            "snipcheck: waiting for another run to finish writing to {}",
+            expected.display()
+        );
+        // SAFETY: as above.
+        if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(cannot(std::io::Error::last_os_error()));
+        }
+    }
+    let critical = crate::interrupt::critical();
+    if crate::interrupt::interrupted() {
+        return Err(crate::interrupt::error());
+    }
+    Ok(WriteLock {
+        _dir: dir,
+        _critical: critical,
+    })
+}
+
 /// Writes a record atomically.
 pub fn write(path: &Path, record: &Record) -> Result<(), Error> {
-    let text = toml::to_string_pretty(record)
+    let text = to_text(record)
         .map_err(|e| Error::Other(format!("cannot serialize {}: {e}", path.display())))?;
     write_atomic(path, text.as_bytes())
 }

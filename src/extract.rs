@@ -418,7 +418,9 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                     (_, Some(b)) => b.as_str().to_string(),
                     _ => unreachable!("the pattern has two alternatives"),
                 };
-                if let Err(e) = Regex::new(&re) {
+                // A pattern nested hundreds deep overflows the parser's stack (fuzzing found
+                // one); no compiler message needs more than a few levels.
+                if let Err(e) = regex::RegexBuilder::new(&re).nest_limit(32).build() {
                     return Err((first_line + i, format!("bad regexp in // ERROR: {e}")));
                 }
                 claims.push(Claim {

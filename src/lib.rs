@@ -6,14 +6,18 @@
 
 pub mod build;
 pub mod cache;
+pub mod cgroup;
 pub mod cli;
 pub mod compare;
 pub mod config;
+pub mod contain;
 pub mod documents;
 pub mod error;
 pub mod expected;
 pub mod extract;
 pub mod gotest;
+pub mod interrupt;
+pub mod limits;
 pub mod list;
 pub mod merge;
 pub mod normalize;

@@ -20,8 +20,19 @@ use snipcheck::verify::verify;
 use snipcheck::{pending, review, style};
 
 fn main() -> ExitCode {
+    // `go test -exec` starts snipcheck again to run a test binary contained.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args
+        .get(1)
+        .is_some_and(|a| a == snipcheck::contain::EXEC_ARG)
+    {
+        std::process::exit(snipcheck::contain::exec_main(&args[2..]));
+    }
     let cli = Cli::parse();
-    let code = match run(cli) {
+    let result = snipcheck::interrupt::install().and_then(|()| run(cli));
+    // An interruption exits from its own thread, with its own status.
+    snipcheck::interrupt::wait_if_interrupted();
+    let code = match result {
         Ok(true) => EXIT_OK,
         Ok(false) => EXIT_FAILED,
         // `snipcheck list | head`: the reader left; that is not snipcheck's failure.

@@ -51,6 +51,8 @@ pub struct Pending {
     pub recorded: Option<Record>,
     /// The pending result; `None` for an orphaned record.
     pub actual: Option<Record>,
+    /// The records' folder, locked while a decision is carried out (`expected::lock`).
+    pub expected: PathBuf,
 }
 
 impl Pending {
@@ -73,6 +75,7 @@ impl Pending {
 
     /// Records the pending result, or removes the orphaned record.
     pub fn accept(&self) -> Result<(), Error> {
+        let _lock = expected::lock(&self.expected)?;
         match self.kind {
             Kind::New | Kind::Changed => fs::rename(&self.pending, &self.record).map_err(|e| {
                 Error::io(
@@ -93,6 +96,7 @@ impl Pending {
 
     /// Drops the pending result; the record (if any) stays as it is.
     pub fn reject(&self) -> Result<(), Error> {
+        let _lock = expected::lock(&self.expected)?;
         expected::remove(&self.pending)
     }
 }
@@ -218,6 +222,7 @@ fn item(
         pending,
         snippet,
         recorded,
+        expected: places.expected.clone(),
         actual,
     }
 }

@@ -1,17 +1,25 @@
-//! Binaries -> outcomes. Each snippet runs as its own process in its own process group, so a
-//! timeout kills everything it started, and the group is killed after every run so no child a
-//! snippet left behind outlives its verdict.
+//! Binaries -> outcomes. Each snippet runs contained (`contain`): in its own process group and,
+//! where the system allows, its own namespaces and cgroups, so a timeout kills everything it
+//! started, and everything is killed after every run, so nothing a snippet started outlives its
+//! verdict. Output is kept up to a cap per stream; past it the pipe is closed and the stream
+//! says so.
 
 use std::io::Read;
+use std::os::fd::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{ChildStderr, ChildStdout, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
+use crate::contain::{Jail, Sandbox};
 use crate::error::Error;
+use crate::interrupt;
+use crate::limits::{Limits, show_size};
 use crate::snippet::{Class, Outcome};
 
 /// What the process did, before classification.
@@ -32,22 +40,42 @@ pub struct Input {
     pub stdin: Option<String>,
 }
 
-pub fn run(binary: &Path, dir: &Path, timeout: Duration, input: &Input) -> Result<Exit, Error> {
-    run_command(Command::new(binary), dir, timeout, input)
-}
-
-/// Runs any command the way snippets run: own process group, timeout, both streams captured.
-pub fn run_command(
-    mut command: Command,
-    dir: &Path,
+/// Runs a built snippet contained, with `run_dir` as its own directory.
+pub fn run(
+    binary: &Path,
+    run_dir: &Path,
     timeout: Duration,
     input: &Input,
+    sandbox: &Sandbox,
 ) -> Result<Exit, Error> {
-    let program = command.get_program().to_string_lossy().into_owned();
-    let mut child = command
+    if interrupt::interrupted() {
+        return Err(interrupt::error());
+    }
+    run_command(
+        sandbox.command(binary, run_dir)?,
+        timeout,
+        input,
+        sandbox.limits(),
+    )
+}
+
+/// Runs a prepared command the way snippets run: own process group, timeout, both streams
+/// captured up to the output cap, the input's arguments, environment and standard input.
+/// The command's environment is the sandbox's scrubbed one; `input.env` is added to it.
+pub fn run_command(
+    mut jail: Jail,
+    timeout: Duration,
+    input: &Input,
+    limits: &Limits,
+) -> Result<Exit, Error> {
+    if interrupt::interrupted() {
+        return Err(interrupt::error());
+    }
+    let program = jail.command.get_program().to_string_lossy().into_owned();
+    let mut child = jail
+        .command
         .args(&input.args)
         .envs(input.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(dir)
         .stdin(if input.stdin.is_some() {
             Stdio::piped()
         } else {
@@ -65,37 +93,184 @@ pub fn run_command(
             let _ = std::io::Write::write_all(&mut pipe, text.as_bytes());
         });
     }
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
+    let stop = Arc::new(AtomicBool::new(false));
+    let cap = limits.output as usize;
+    let captured = capture(
+        child.stdout.take(),
+        child.stderr.take(),
+        cap,
+        pgid,
+        stop.clone(),
+    );
 
     let status = child
         .wait_timeout(timeout)
-        .map_err(|e| Error::io("waiting for a snippet", e))?;
-    let timed_out = status.is_none();
+        .map_err(|e| Error::io("waiting for a snippet", e));
+    let timed_out = matches!(status, Ok(None));
     kill_group(pgid);
+    if let Some(g) = &jail.group {
+        g.kill_all();
+    }
     let status = match status {
-        Some(s) => s,
-        None => child
+        Ok(Some(s)) => Ok(s),
+        _ => child
             .wait()
-            .map_err(|e| Error::io("waiting for a killed snippet", e))?,
+            .map_err(|e| Error::io("waiting for a killed snippet", e)),
     };
+    stop.store(true, Ordering::SeqCst);
+    let [out, err] = captured.join().unwrap_or_default();
+    let status = status?;
+    if interrupt::interrupted() {
+        return Err(interrupt::error());
+    }
+
+    let stdout = String::from_utf8_lossy(&out.bytes).into_owned();
+    let mut stderr = String::from_utf8_lossy(&err.bytes).into_owned();
+    let (mut code, mut signal) = (status.code(), status.signal());
+    // The notes go on stderr, which every failure other than wrong output shows.
+    for (c, name) in [(&out, "stdout"), (&err, "stderr")] {
+        if c.truncated {
+            if !stderr.is_empty() && !stderr.ends_with('\n') {
+                stderr.push('\n');
+            }
+            stderr.push_str(&format!(
+                "[snipcheck: output truncated: {name} is capped at {}; the snippet was stopped there]\n",
+                show_size(limits.output)
+            ));
+        }
+    }
+    // A Go program that had begun to print a panic or a fatal error exits with status 2 once
+    // its traceback is out; stopping it in the middle of a long one does not change that.
+    if (out.truncated || err.truncated)
+        && signal == Some(libc::SIGKILL)
+        && !timed_out
+        && stderr
+            .lines()
+            .any(|l| l.starts_with("panic: ") || l.starts_with("fatal error: "))
+    {
+        (code, signal) = (Some(2), None);
+    }
+    if let Some(g) = jail.group.take() {
+        if g.oom_killed() {
+            stderr.push_str(&format!(
+                "[snipcheck: killed: the snippet's processes used more than {} of memory together]\n",
+                show_size(limits.memory.saturating_mul(2))
+            ));
+        }
+        if g.hit_process_cap() {
+            stderr.push_str(&format!(
+                "[snipcheck: the snippet reached its cap of {} processes and threads]\n",
+                limits.processes
+            ));
+        }
+    }
     Ok(Exit {
-        code: status.code(),
-        signal: status.signal(),
+        code,
+        signal,
         timed_out,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+        stdout,
+        stderr,
     })
 }
 
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<String> {
+/// One stream as kept.
+#[derive(Debug, Default)]
+struct Captured {
+    bytes: Vec<u8>,
+    truncated: bool,
+}
+
+/// Reads both pipes on one thread, keeping at most `cap` bytes of each. When a stream reaches
+/// the cap the snippet's process group is killed: a flood of output, or a traceback of a
+/// million goroutines, ends at once instead of at the timeout.
+/// Once `stop` is set (the snippet has been reaped and its processes killed) what is left in the
+/// pipes is read and the thread ends, even if a stray process still holds a pipe open.
+fn capture(
+    stdout: Option<ChildStdout>,
+    stderr: Option<ChildStderr>,
+    cap: usize,
+    pgid: i32,
+    stop: Arc<AtomicBool>,
+) -> thread::JoinHandle<[Captured; 2]> {
     thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut p) = pipe {
-            let _ = p.read_to_end(&mut buf);
+        let mut pipes: [Option<Box<dyn ReadFd>>; 2] = [
+            stdout.map(|p| Box::new(p) as Box<dyn ReadFd>),
+            stderr.map(|p| Box::new(p) as Box<dyn ReadFd>),
+        ];
+        for p in pipes.iter().flatten() {
+            // SAFETY: fcntl on a pipe we own.
+            unsafe {
+                let fd = p.fd();
+                let fl = libc::fcntl(fd, libc::F_GETFL);
+                libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+            }
         }
-        String::from_utf8_lossy(&buf).into_owned()
+        let mut kept: [Captured; 2] = Default::default();
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            let stopping = stop.load(Ordering::SeqCst);
+            let mut fds: Vec<libc::pollfd> = pipes
+                .iter()
+                .flatten()
+                .map(|p| libc::pollfd {
+                    fd: p.fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                })
+                .collect();
+            if fds.is_empty() {
+                break;
+            }
+            if !stopping {
+                // SAFETY: poll on a valid array of pollfds.
+                unsafe {
+                    libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 50);
+                }
+            }
+            for (i, slot) in pipes.iter_mut().enumerate() {
+                let Some(p) = slot else { continue };
+                loop {
+                    match p.read(&mut chunk) {
+                        Ok(0) => {
+                            *slot = None;
+                            break;
+                        }
+                        Ok(n) => {
+                            let k = &mut kept[i];
+                            let room = cap.saturating_sub(k.bytes.len());
+                            k.bytes.extend_from_slice(&chunk[..n.min(room)]);
+                            if n > room {
+                                k.truncated = true;
+                                kill_group(pgid);
+                                *slot = None;
+                                break;
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        Err(_) => {
+                            *slot = None;
+                            break;
+                        }
+                    }
+                }
+            }
+            if stopping {
+                break;
+            }
+        }
+        kept
     })
+}
+
+trait ReadFd: Read + Send {
+    fn fd(&self) -> i32;
+}
+
+impl<T: Read + AsRawFd + Send> ReadFd for T {
+    fn fd(&self) -> i32 {
+        self.as_raw_fd()
+    }
 }
 
 fn kill_group(pgid: i32) {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -108,6 +109,18 @@ impl Toolchain {
             .env("GOWORK", "off")
             .env("GO111MODULE", "on")
             .env("GOFLAGS", "");
+        // A build that would start after an interruption does not start (the check is an
+        // atomic load, safe between fork and exec).
+        // SAFETY: see above.
+        unsafe {
+            cmd.pre_exec(|| {
+                if crate::interrupt::interrupted() {
+                    Err(std::io::Error::from_raw_os_error(libc::EINTR))
+                } else {
+                    Ok(())
+                }
+            });
+        }
         cmd
     }
 }

@@ -13,10 +13,12 @@ use crate::build::{BaseModule, Built, Unit, Workspace};
 use crate::cache::{self, Cache};
 use crate::compare::{Failure, check_claims};
 use crate::config::{Policy, Settings};
+use crate::contain::Sandbox;
 use crate::documents;
 use crate::error::{Error, Problem};
 use crate::expected::{self, Record};
 use crate::extract::extract;
+use crate::interrupt;
 use crate::merge;
 use crate::normalize::{self, normalize};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
@@ -50,6 +52,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     } else {
         Cache::off()
     };
+    let sandbox = Sandbox::new(&settings.sandbox);
+    sandbox.warn();
     let mut keys: HashMap<usize, String> = HashMap::new();
     let mut cached: HashSet<usize> = HashSet::new();
     for (i, s) in snippets.iter().enumerate() {
@@ -90,6 +94,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 &format!("{:?}", s.claims),
                 &format!("{r:?}"),
                 &format!("{:?} {}", settings.timeout, settings.varies_runs),
+                // What a snippet may use, and what this system lets the sandbox enforce.
+                &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
             ]);
             if cache.contains(&key) {
                 cached.insert(i);
@@ -123,6 +129,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     // One workspace per document-set module; almost always just one.
     let mut workspaces = Vec::new();
+    // Interrupted, every workspace is removed with everything in it.
+    let mut cleanups = Vec::new();
     // Which workspace each snippet builds in, and its build if it was linked merged.
     let mut built: HashMap<usize, (usize, Option<Built>)> = HashMap::new();
     for (base, members) in &groups {
@@ -131,6 +139,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
             base.as_ref(),
             stable_place(&cwd, base).as_deref(),
         )?;
+        cleanups.push(interrupt::remove_on_interrupt(ws.path()));
         ws.merging = settings.merge;
         let batch: Vec<(usize, &Unit)> = members.iter().map(|&i| (i, &units[&i])).collect();
         let mut merged = ws.build_together(&batch)?;
@@ -160,18 +169,25 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     let mut state = State::new(settings, &toolchain);
     let (tx, rx) = mpsc::channel::<(usize, Result<Executed, Error>)>();
     std::thread::scope(|scope| -> Result<(), Error> {
-        let (built, snippets, workspaces, order, pool, units) =
-            (&built, &snippets, &workspaces, &order, &pool, &units);
+        let (built, snippets, workspaces, order, pool, units, sandbox) = (
+            &built,
+            &snippets,
+            &workspaces,
+            &order,
+            &pool,
+            &units,
+            &sandbox,
+        );
         scope.spawn(move || {
             pool.install(|| {
                 order.par_iter().for_each_with(tx, |tx, &i| {
                     let (w, merged) = &built[&i];
                     let (ws, unit) = (&workspaces[*w], &units[&i]);
                     let r = match merged {
-                        Some(b) => execute(&snippets[i], unit, b, ws, i, settings),
-                        None => ws
-                            .build_alone(i, unit)
-                            .and_then(|b| execute(&snippets[i], unit, &b, ws, i, settings)),
+                        Some(b) => execute(&snippets[i], unit, b, ws, i, settings, sandbox),
+                        None => ws.build_alone(i, unit).and_then(|b| {
+                            execute(&snippets[i], unit, &b, ws, i, settings, sandbox)
+                        }),
                     };
                     let _ = tx.send((i, r));
                 })
@@ -252,15 +268,15 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
 }
 
 /// Where the workspace of a project's document set (by working directory and `go.mod`) lives
-/// from run to run: under snipcheck's cache directory, so that the go command's build cache,
-/// whose keys include package directories, hits on the next run. The result cache (`--no-cache`)
-/// is another matter: this is only a path, emptied after every run.
+/// from run to run, so that the go command's build cache, whose keys include package
+/// directories, hits on the next run. The result cache (`--no-cache`) is another matter: this
+/// is only a path, emptied after every run but for its binaries.
 fn stable_place(cwd: &Path, base: &Option<BaseModule>) -> Option<PathBuf> {
     let module = base
         .as_ref()
         .map_or(String::new(), |b| b.path.display().to_string());
     let key = cache::key(&[&cwd.display().to_string(), &module]);
-    Some(cache::default_dir()?.join("work").join(&key[..16]))
+    Some(crate::build::stable_root()?.join(format!("work-{}", &key[..16])))
 }
 
 /// A progress bar on stderr, shown only on a terminal and only once a run has taken more than a
@@ -502,6 +518,7 @@ fn execute(
     workspace: &Workspace,
     index: usize,
     settings: &Settings,
+    sandbox: &Sandbox,
 ) -> Result<Executed, Error> {
     let started = Instant::now();
     let not_run = |class: Class, diagnostics: &str, vet: &str| Outcome {
@@ -531,8 +548,9 @@ fn execute(
         Built::Library => return Ok(done(vec![not_run(Class::Built, "", "")])),
         Built::TestPackage { dir, target } => {
             let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
+            let run_dir = workspace.run_dir(index)?;
             return Ok(done(vec![go_test(
-                snippet, workspace, dir, target, timeout,
+                snippet, workspace, dir, target, &run_dir, timeout, sandbox,
             )?]));
         }
         Built::Binary(_) | Built::Merged { .. } if snippet.attrs.norun => {
@@ -546,7 +564,7 @@ fn execute(
         let mut args: Vec<String> = merged.iter().map(|n| n.to_string()).collect();
         args.extend(snippet.attrs.args.iter().cloned());
         let dir = workspace.run_dir(index)?;
-        let mut exit = run(binary, &dir, timeout, &input_of(snippet, args))?;
+        let mut exit = run(binary, &dir, timeout, &input_of(snippet, args), sandbox)?;
         if let Some(name) = merged {
             exit.stderr = merge::unmerge(
                 &exit.stderr,
@@ -613,16 +631,21 @@ fn input_of(snippet: &Snippet, args: Vec<String>) -> Input {
     }
 }
 
-/// Runs a `test` snippet with `go test -json` and reads which tests ran and how they ended.
+/// Runs a `test` snippet with `go test -json` and reads which tests ran and how they ended. The
+/// go command builds the test binary outside the sandbox and runs it inside (`-exec`, see
+/// `Sandbox::go_test`), so what it prints is go test's own report, as without a sandbox.
+#[allow(clippy::too_many_arguments)]
 fn go_test(
     snippet: &Snippet,
     workspace: &Workspace,
     dir: &std::path::Path,
     target: &str,
+    run_dir: &std::path::Path,
     timeout: Duration,
+    sandbox: &Sandbox,
 ) -> Result<Outcome, Error> {
     let a = &snippet.attrs;
-    let mut args = vec!["test".to_string(), "-json".to_string()];
+    let mut args = vec!["-json".to_string()];
     args.push(format!("-count={}", a.count.unwrap_or(1)));
     if let Some(tags) = &a.tags {
         args.push(format!("-tags={tags}"));
@@ -640,7 +663,9 @@ fn go_test(
         args.push("-race".into());
     }
     args.push(target.to_string());
-    let exit = run_command(workspace.go(dir), dir, timeout, &input_of(snippet, args))?;
+    let input = input_of(snippet, args);
+    let go = sandbox.go_test(workspace.go(dir), run_dir, workspace.path(), &input.env)?;
+    let exit = run_command(go, timeout, &input, sandbox.limits())?;
     // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
     // is not an event as output.
     let report = gotest::parse(&format!("{}{}", exit.stdout, exit.stderr));
@@ -977,6 +1002,10 @@ impl<'a> State<'a> {
     }
 
     fn write_files(&mut self) -> Result<(), Error> {
+        let _lock = match self.ops.is_empty() {
+            true => None,
+            false => Some(expected::lock(&self.settings.expected)?),
+        };
         for op in self.ops.drain(..) {
             match op {
                 FileOp::Write(path, record) => expected::write(&path, &record)?,

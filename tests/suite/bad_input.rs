@@ -236,3 +236,134 @@ fn unknown_filter() {
         run.stderr
     );
 }
+
+/// The corpus in `tests/bad-input/`: one folder per case, holding `case.toml` (the arguments,
+/// the text stderr must contain: the file, and the line where there is one) and the project the
+/// run starts in. Every case is run, and every broken promise is reported at once.
+#[test]
+fn corpus() {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Case {
+        args: Vec<String>,
+        error: String,
+        #[serde(default)]
+        also: Vec<String>,
+    }
+    let root = super::support::repo().join("tests/bad-input");
+    let mut names: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 30,
+        "the corpus has only {} cases",
+        names.len()
+    );
+    let failures = std::sync::Mutex::new(Vec::new());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(name) = names.get(i) else { break };
+                    let case: Case = toml::from_str(
+                        &std::fs::read_to_string(root.join(name).join("case.toml")).unwrap(),
+                    )
+                    .unwrap_or_else(|e| panic!("{name}/case.toml: {e}"));
+                    let dir = tempfile::tempdir().unwrap();
+                    super::support::copy(&root.join(name).join("project"), dir.path());
+                    let before = files(dir.path());
+                    let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
+                    let run = snipcheck(dir.path(), &args, &[]);
+                    let mut wrong = Vec::new();
+                    if run.code != 2 {
+                        wrong.push(format!("exit status {}", run.code));
+                    }
+                    if !run.stderr.starts_with("error: ") {
+                        wrong.push("stderr does not start with `error: `".into());
+                    }
+                    for want in std::iter::once(&case.error).chain(&case.also) {
+                        if !run.stderr.contains(want.as_str()) {
+                            wrong.push(format!("stderr lacks {want:?}"));
+                        }
+                    }
+                    if run.stderr.contains("panicked") {
+                        wrong.push("a Rust panic".into());
+                    }
+                    if files(dir.path()) != before {
+                        wrong.push("files were written".into());
+                    }
+                    if !wrong.is_empty() {
+                        failures.lock().unwrap().push(format!(
+                            "{name}: {}\n  stderr: {}\n  stdout: {}",
+                            wrong.join("; "),
+                            run.stderr.trim(),
+                            run.stdout.trim()
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn huge_info_string_is_cut_in_the_message() {
+    let doc = format!("# Doc\n\n## One\n\n```go {}\n```\n", "x".repeat(5 << 20));
+    let (run, _d) = bad(doc.as_bytes(), &[], &[]);
+    assert!(
+        run.stderr.contains("docs/doc.md:5: unknown attribute"),
+        "{}",
+        &run.stderr[..200]
+    );
+    assert!(run.stderr.len() < 2000, "{} bytes", run.stderr.len());
+}
+
+#[test]
+fn huge_line_before_an_unclosed_fence() {
+    let doc = format!(
+        "# Doc\n\n{}\n\n## One\n\n```go\nfmt.Println(1)\n",
+        "word ".repeat(2 << 20)
+    );
+    let (run, _d) = bad(doc.as_bytes(), &[], &[]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:7: this go fence is never closed"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn thousands_of_snippets_with_one_duplicate_id() {
+    let mut doc = String::from("# Doc\n\n");
+    for i in 0..5000 {
+        doc.push_str(&format!("## S{i}\n\n```go\nfmt.Println({i})\n```\n\n"));
+    }
+    doc.push_str("```go id=s17\nfmt.Println(17)\n```\n");
+    let started = std::time::Instant::now();
+    let (run, _d) = bad(doc.as_bytes(), &[], &[]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:30003: duplicate snippet id `s17` (also at line 107)"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn thousands_of_problems_are_all_reported() {
+    let mut doc = String::from("# Doc\n\n## One\n\n");
+    for _ in 0..3000 {
+        doc.push_str("```go bogus\n```\n\n");
+    }
+    let (run, _d) = bad(doc.as_bytes(), &[], &[]);
+    assert_eq!(run.stderr.lines().count(), 3000);
+}

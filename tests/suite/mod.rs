@@ -4,6 +4,8 @@ mod ci_check;
 mod fidelity;
 mod fixtures;
 mod formats;
+mod fuzz_corpus;
+mod hostile;
 mod list;
 mod partitions;
 mod pty;

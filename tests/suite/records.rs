@@ -253,15 +253,19 @@ fn the_cache_skips_what_passed_with_nothing_changed() {
     assert!(!off.stdout.contains("(cached)"), "{}", off.stdout);
 }
 
-/// Besides results, the cache directory keeps what makes the next run cheap, and nothing that
-/// decides an outcome: the standard library's package list per toolchain (a damaged copy is
-/// asked for again) and the workspace's stable folder, emptied after the run but for the
-/// binaries the go command may find up to date.
+/// Besides results, snipcheck keeps what makes the next run cheap, and nothing that decides an
+/// outcome: the standard library's package list per toolchain in the cache directory (a damaged
+/// copy is asked for again), and the workspace's stable folder in the temporary directory,
+/// emptied after the run but for the binaries the go command may find up to date.
 #[test]
-fn the_cache_directory_keeps_the_std_list_and_the_workspace_place() {
+fn the_std_list_and_the_workspace_place_are_kept() {
     let dir = project();
     let cache = tempfile::tempdir().unwrap();
-    let env = [("SNIPCHECK_CACHE_DIR", cache.path().to_str().unwrap())];
+    let tmp = tempfile::tempdir().unwrap();
+    let env = [
+        ("SNIPCHECK_CACHE_DIR", cache.path().to_str().unwrap()),
+        ("TMPDIR", tmp.path().to_str().unwrap()),
+    ];
     let first = snipcheck(dir.path(), &["verify", "docs", "--accept"], &env);
     assert_eq!(first.code, 0, "{}", first.stdout);
 
@@ -274,8 +278,11 @@ fn the_cache_directory_keeps_the_std_list_and_the_workspace_place() {
             .lines()
             .any(|l| l == "fmt")
     );
-    let work = cache.path().join("work");
-    let places: Vec<_> = std::fs::read_dir(&work)
+    // SAFETY: geteuid touches no memory.
+    let root = tmp
+        .path()
+        .join(format!("snipcheck-{}", unsafe { libc::geteuid() }));
+    let places: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
@@ -297,4 +304,12 @@ fn the_cache_directory_keeps_the_std_list_and_the_workspace_place() {
             .lines()
             .any(|l| l == "fmt")
     );
+
+    // A snipcheck-UID that others may write to is not used: the run still holds.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::remove_dir_all(&places[0]).unwrap();
+    let third = snipcheck(dir.path(), &["verify", "docs", "--locked"], &env);
+    assert_eq!(third.code, 0, "{}", third.stdout);
+    assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1);
 }

@@ -1,0 +1,282 @@
+//! cgroup v1 groups for the snippets of one run: `snipcheck-<pid>/s<n>` under the pids
+//! controller (a cap on processes and threads, and a list of every process a snippet started,
+//! whatever its process group) and under snipcheck's own memory cgroup (a cap on the memory all
+//! of a snippet's processes use together). Each controller is optional: where it cannot be used,
+//! `Run::create` says why and the caller falls back.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const PIDS_ROOT: &str = "/sys/fs/cgroup/pids";
+const MEMORY_ROOT: &str = "/sys/fs/cgroup/memory";
+
+/// This run's directory under each usable controller; removed when dropped.
+#[derive(Debug)]
+pub struct Run {
+    pids: Option<PathBuf>,
+    memory: Option<PathBuf>,
+}
+
+/// One snippet's groups; the processes left in them are killed and the groups removed on drop.
+#[derive(Debug)]
+pub struct Group {
+    pids: Option<PathBuf>,
+    memory: Option<PathBuf>,
+}
+
+impl Run {
+    /// Creates `snipcheck-<pid>` under each controller that is there and writable. Returns the
+    /// reasons for each controller that is not.
+    pub fn create() -> (Run, Vec<String>) {
+        let name = format!("snipcheck-{}", std::process::id());
+        let mut why = Vec::new();
+        let pids = match make_run_dir(Path::new(PIDS_ROOT), &name) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                why.push(format!("pids cgroup ({e})"));
+                None
+            }
+        };
+        let memory = match own_memory_cgroup() {
+            Some(base) => match make_run_dir(&base, &name) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    why.push(format!("memory cgroup ({e})"));
+                    None
+                }
+            },
+            None => {
+                why.push("memory cgroup (no cgroup v1 memory controller)".into());
+                None
+            }
+        };
+        (Run { pids, memory }, why)
+    }
+
+    pub fn has_pids(&self) -> bool {
+        self.pids.is_some()
+    }
+
+    pub fn has_memory(&self) -> bool {
+        self.memory.is_some()
+    }
+
+    /// A group for one snippet with its caps set.
+    pub fn group(&self, name: &str, processes: u64, memory: u64) -> std::io::Result<Group> {
+        let mut g = Group {
+            pids: None,
+            memory: None,
+        };
+        if let Some(run) = &self.pids {
+            let dir = run.join(name);
+            fs::create_dir(&dir)?;
+            g.pids = Some(dir.clone());
+            fs::write(dir.join("pids.max"), processes.to_string())?;
+        }
+        if let Some(run) = &self.memory {
+            let dir = run.join(name);
+            fs::create_dir(&dir)?;
+            g.memory = Some(dir.clone());
+            fs::write(dir.join("memory.limit_in_bytes"), memory.to_string())?;
+        }
+        Ok(g)
+    }
+
+    /// Kills whatever is left in this run's groups and removes them (for interruptions).
+    pub fn kill_and_remove(&self) {
+        for run in [&self.pids, &self.memory].into_iter().flatten() {
+            remove_tree(run);
+        }
+    }
+
+    /// The directories, for an interruption handler that cannot borrow `self`.
+    pub fn dirs(&self) -> Vec<PathBuf> {
+        [&self.pids, &self.memory]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        self.kill_and_remove();
+    }
+}
+
+impl Group {
+    /// The `cgroup.procs` files a new process writes `0` to, to join the groups.
+    pub fn join_paths(&self) -> Vec<PathBuf> {
+        [&self.pids, &self.memory]
+            .into_iter()
+            .flatten()
+            .map(|d| d.join("cgroup.procs"))
+            .collect()
+    }
+
+    /// Kills every process in the group, including those that left the snippet's process
+    /// group. New forks are refused first, so the loop ends.
+    pub fn kill_all(&self) {
+        if let Some(dir) = &self.pids {
+            let _ = fs::write(dir.join("pids.max"), "0");
+        }
+        for dir in [&self.pids, &self.memory].into_iter().flatten() {
+            kill_procs(dir);
+        }
+    }
+
+    /// Whether the kernel killed a process for going over the memory cap.
+    pub fn oom_killed(&self) -> bool {
+        let Some(dir) = &self.memory else {
+            return false;
+        };
+        fs::read_to_string(dir.join("memory.oom_control")).is_ok_and(|t| {
+            t.lines().any(|l| {
+                l.strip_prefix("oom_kill ")
+                    .is_some_and(|n| n.trim().parse::<u64>().is_ok_and(|n| n > 0))
+            })
+        })
+    }
+
+    /// Whether a fork or a new thread was refused for going over the process cap.
+    pub fn hit_process_cap(&self) -> bool {
+        let Some(dir) = &self.pids else {
+            return false;
+        };
+        fs::read_to_string(dir.join("pids.events")).is_ok_and(|t| {
+            t.lines().any(|l| {
+                l.strip_prefix("max ")
+                    .is_some_and(|n| n.trim().parse::<u64>().is_ok_and(|n| n > 0))
+            })
+        })
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.kill_all();
+        for dir in [&self.pids, &self.memory].into_iter().flatten() {
+            remove_group(dir);
+        }
+    }
+}
+
+fn make_run_dir(base: &Path, name: &str) -> std::io::Result<PathBuf> {
+    if !base.join("cgroup.procs").exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{} is not a cgroup v1 hierarchy", base.display()),
+        ));
+    }
+    remove_stale(base);
+    let dir = base.join(name);
+    match fs::create_dir(&dir) {
+        Ok(()) => Ok(dir),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(dir),
+        Err(e) => Err(e),
+    }
+}
+
+/// Groups of snipcheck runs that died without cleaning up (kill -9): their pid is gone.
+fn remove_stale(base: &Path) {
+    let Ok(entries) = fs::read_dir(base) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("snipcheck-"))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // Only empty ones: a pid that is not visible here may be a run in another PID
+        // namespace that shares this hierarchy, and its snippets are not ours to kill.
+        if !Path::new(&format!("/proc/{pid}")).exists() && tree_is_empty(&e.path()) {
+            remove_tree(&e.path());
+        }
+    }
+}
+
+fn tree_is_empty(dir: &Path) -> bool {
+    let procs_empty =
+        |d: &Path| fs::read_to_string(d.join("cgroup.procs")).is_ok_and(|t| t.trim().is_empty());
+    procs_empty(dir)
+        && fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .all(|e| procs_empty(&e.path()))
+        })
+}
+
+/// snipcheck's own memory cgroup, from /proc/self/cgroup.
+fn own_memory_cgroup() -> Option<PathBuf> {
+    let text = fs::read_to_string("/proc/self/cgroup").ok()?;
+    let rel = text.lines().find_map(|l| {
+        let mut parts = l.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        controllers
+            .split(',')
+            .any(|c| c == "memory")
+            .then(|| path.to_string())
+    })?;
+    let dir = Path::new(MEMORY_ROOT).join(rel.trim_start_matches('/'));
+    dir.join("memory.limit_in_bytes").exists().then_some(dir)
+}
+
+fn kill_procs(dir: &Path) {
+    for _ in 0..200 {
+        let Ok(text) = fs::read_to_string(dir.join("cgroup.procs")) else {
+            return;
+        };
+        let pids: Vec<i32> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
+        if pids.is_empty() {
+            return;
+        }
+        for pid in pids {
+            // SAFETY: kill(2) touches no memory; the pid was in our group a moment ago.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// rmdir fails while killed processes are still exiting; try for a while.
+fn remove_group(dir: &Path) {
+    for _ in 0..200 {
+        match fs::remove_dir(dir) {
+            Ok(()) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) => {
+                kill_procs(dir);
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+}
+
+/// Kills what is left in a run's groups and removes them.
+pub fn remove_tree(run: &Path) {
+    if let Ok(entries) = fs::read_dir(run) {
+        for e in entries.flatten() {
+            if e.path().is_dir() {
+                let g = e.path();
+                if let Ok(t) = fs::read_to_string(g.join("pids.max"))
+                    && !t.is_empty()
+                {
+                    let _ = fs::write(g.join("pids.max"), "0");
+                }
+                kill_procs(&g);
+                remove_group(&g);
+            }
+        }
+    }
+    kill_procs(run);
+    remove_group(run);
+}

@@ -1,0 +1,175 @@
+//! What a snippet may use: memory, output, processes, file sizes, the network and the
+//! environment. Set in the `[sandbox]` table of `snipcheck.toml`; `contain` enforces them.
+
+use serde::Deserialize;
+
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * KIB;
+const GIB: u64 = 1024 * MIB;
+
+/// Variables passed from snipcheck's environment to every snippet; everything else is dropped.
+/// HOME and TMPDIR are set to the snippet's own directories.
+pub const ENV_ALLOW_LIST: &[&str] = &["PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ"];
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Limits {
+    /// Data (heap) of each snippet process, in bytes (RLIMIT_DATA). Together, a snippet's
+    /// processes may use twice this (memory cgroup).
+    pub memory: u64,
+    /// Bytes kept of each of stdout and stderr; the pipe is closed after that.
+    pub output: u64,
+    /// Processes and threads a snippet may have at once (pids cgroup, or RLIMIT_NPROC).
+    pub processes: u64,
+    /// Largest file a snippet may write (RLIMIT_FSIZE), and the size of its own directory.
+    pub files: u64,
+    /// Whether snippets may reach the network.
+    pub network: bool,
+    /// Variables passed through besides `ENV_ALLOW_LIST`.
+    pub env: Vec<String>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            memory: 512 * MIB,
+            output: MIB,
+            processes: 256,
+            files: 64 * MIB,
+            network: false,
+            env: Vec::new(),
+        }
+    }
+}
+
+/// The `[sandbox]` table as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxConfig {
+    pub memory: Option<String>,
+    pub output: Option<String>,
+    pub processes: Option<u64>,
+    pub files: Option<String>,
+    pub network: Option<bool>,
+    pub env: Option<Vec<String>>,
+}
+
+impl SandboxConfig {
+    /// The limits, defaults filled in. An error comes with the key it is about.
+    pub fn resolve(&self) -> Result<Limits, (&'static str, String)> {
+        let d = Limits::default();
+        let size = |key: &'static str, v: &Option<String>, min: u64, default: u64| match v {
+            None => Ok(default),
+            Some(s) => match parse_size(s) {
+                Ok(n) if n >= min => Ok(n),
+                Ok(_) => Err((
+                    key,
+                    format!(
+                        "sandbox.{key} = {s:?} is too small; the least is {}",
+                        show_size(min)
+                    ),
+                )),
+                Err(e) => Err((key, format!("sandbox.{key}: {e}"))),
+            },
+        };
+        let processes = match self.processes {
+            None => d.processes,
+            Some(n) if (16..=1_000_000).contains(&n) => n,
+            Some(n) => {
+                return Err((
+                    "processes",
+                    format!(
+                        "sandbox.processes = {n}: write a number from 16 to 1000000 (a Go program starts several threads)"
+                    ),
+                ));
+            }
+        };
+        let env = self.env.clone().unwrap_or_default();
+        if let Some(bad) = env
+            .iter()
+            .find(|v| v.is_empty() || v.contains('=') || v.contains('\0'))
+        {
+            return Err((
+                "env",
+                format!("sandbox.env: {bad:?} is not a variable name"),
+            ));
+        }
+        Ok(Limits {
+            // The Go runtime needs some tens of MiB of data before main runs.
+            memory: size("memory", &self.memory, 64 * MIB, d.memory)?,
+            output: size("output", &self.output, KIB, d.output)?,
+            processes,
+            files: size("files", &self.files, MIB, d.files)?,
+            network: self.network.unwrap_or(d.network),
+            env,
+        })
+    }
+}
+
+/// `512MiB`, `1MiB`, `64KiB`, `2GiB`, `4096` (bytes). KB/MB/GB are read as KiB/MiB/GiB.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size; write it like 512MiB, 1MiB or 64KiB"))?;
+    let unit_size = match unit.trim() {
+        "" | "B" => 1,
+        "K" | "KB" | "KiB" => KIB,
+        "M" | "MB" | "MiB" => MIB,
+        "G" | "GB" | "GiB" => GIB,
+        u => return Err(format!("`{s}`: unknown unit `{u}`; use B, KiB, MiB or GiB")),
+    };
+    n.checked_mul(unit_size)
+        .filter(|&b| b <= 1024 * GIB)
+        .ok_or_else(|| format!("`{s}` is larger than 1024GiB"))
+}
+
+/// 1048576 -> `1 MiB`.
+pub fn show_size(bytes: u64) -> String {
+    for (unit, size) in [("GiB", GIB), ("MiB", MIB), ("KiB", KIB)] {
+        if bytes >= size && bytes % size == 0 {
+            return format!("{} {unit}", bytes / size);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512MiB"), Ok(512 * MIB));
+        assert_eq!(parse_size("1 MiB"), Ok(MIB));
+        assert_eq!(parse_size("64KB"), Ok(64 * KIB));
+        assert_eq!(parse_size("2G"), Ok(2 * GIB));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("1TiB").is_err());
+        assert!(parse_size("99999999999GiB").is_err());
+        assert_eq!(show_size(MIB), "1 MiB");
+        assert_eq!(show_size(1500), "1500 bytes");
+    }
+
+    #[test]
+    fn defaults_and_bad_values() {
+        assert_eq!(SandboxConfig::default().resolve(), Ok(Limits::default()));
+        let c = SandboxConfig {
+            memory: Some("1MiB".into()),
+            ..Default::default()
+        };
+        assert!(c.resolve().unwrap_err().1.contains("sandbox.memory"));
+        let c = SandboxConfig {
+            processes: Some(2),
+            ..Default::default()
+        };
+        assert!(c.resolve().unwrap_err().1.contains("sandbox.processes"));
+        let c = SandboxConfig {
+            env: Some(vec!["A=B".into()]),
+            ..Default::default()
+        };
+        assert!(c.resolve().unwrap_err().1.contains("sandbox.env"));
+    }
+}
