@@ -124,10 +124,12 @@ fn rewrite_go_mod(text: &str, go: Option<&str>) -> String {
 }
 
 /// Where a workspace lives: a stable directory held under an exclusive lock, or, when another
-/// run holds it (or there is no cache directory), a fresh temporary one. The stable one keeps
-/// only `bin/` from run to run: the go command does not link again a binary that is up to date
-/// (its build ID matches), so an unchanged merged binary is not linked twice. Everything else in
-/// it is removed at the start and the end of a run.
+/// run holds it (or there is no place for one), a fresh temporary one, removed at the end.
+/// The stable one is kept from run to run: the go command does not link again a binary that is
+/// up to date (its build ID matches), so an unchanged merged binary is not linked twice, and
+/// package folders that already hold the right files are left alone (`sync_files`), which
+/// spares the file system creating and deleting thousands of entries a run. What snippets
+/// leave in their run directories is removed at the end of the run and before the next use.
 enum Place {
     Temp(TempDir),
     Stable { path: PathBuf, _lock: File },
@@ -137,9 +139,6 @@ impl Place {
     fn new(stable: Option<&Path>) -> Result<Place, Error> {
         if let Some(path) = stable {
             if let Some(lock) = lock_beside(path) {
-                // A run that was killed may have left its files; start clean.
-                clear_but_binaries(path)
-                    .map_err(|e| Error::io(format!("cannot clear {}", path.display()), e))?;
                 fs::create_dir_all(path.join("bin"))
                     .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
                 return Ok(Place::Stable {
@@ -168,31 +167,71 @@ impl Place {
 impl Drop for Place {
     fn drop(&mut self) {
         if let Place::Stable { path, .. } = self {
-            let _ = clear_but_binaries(path);
+            for run in fs::read_dir(path.join("run"))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let _ = empty_dir(&run.path());
+            }
         }
     }
 }
 
-/// Removes everything in `dir` but its `bin/` folder (a regular folder, not a link).
-fn clear_but_binaries(dir: &Path) -> std::io::Result<()> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    for entry in entries {
+/// Removes everything in `dir`, keeping `dir`.
+fn empty_dir(dir: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        let kind = entry.file_type()?;
-        if entry.file_name() == "bin" && kind.is_dir() {
-            continue;
-        }
-        if kind.is_dir() {
+        if entry.file_type()?.is_dir() {
             fs::remove_dir_all(entry.path())?;
         } else {
             fs::remove_file(entry.path())?;
         }
     }
     Ok(())
+}
+
+/// Makes `dir` hold exactly `files` (paths relative to it, with their text): a folder that
+/// already does is left untouched, any other is replaced whole.
+fn sync_files(dir: &Path, files: &[(String, String)]) -> Result<(), Error> {
+    if holds_exactly(dir, files) {
+        return Ok(());
+    }
+    let err = |e| Error::io(format!("cannot write {}", dir.display()), e);
+    if fs::symlink_metadata(dir).is_ok() {
+        fs::remove_dir_all(dir).map_err(err)?;
+    }
+    for (name, text) in files {
+        let path = dir.join(name);
+        fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(err)?;
+        fs::write(&path, text).map_err(err)?;
+    }
+    fs::create_dir_all(dir).map_err(err)
+}
+
+/// Whether `dir` holds `files` and nothing else (folders aside).
+fn holds_exactly(dir: &Path, files: &[(String, String)]) -> bool {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                walk(&entry.path(), found)?;
+            } else if kind.is_file() {
+                found.push(entry.path());
+            } else {
+                return Err(std::io::ErrorKind::InvalidData.into());
+            }
+        }
+        Ok(())
+    }
+    let mut found = Vec::new();
+    if walk(dir, &mut found).is_err() || found.len() != files.len() {
+        return false;
+    }
+    files
+        .iter()
+        .all(|(name, text)| fs::read(dir.join(name)).is_ok_and(|b| b == text.as_bytes()))
 }
 
 /// `snipcheck-UID` in the temporary directory, the parent of the stable places: there, unlike
@@ -299,6 +338,7 @@ impl Workspace {
     pub fn run_dir(&self, index: usize) -> Result<PathBuf, Error> {
         let dir = self.dir.path().join("run").join(format!("s{index}"));
         fs::create_dir_all(&dir)
+            .and_then(|()| empty_dir(&dir))
             .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
         Ok(dir)
     }
@@ -348,7 +388,7 @@ impl Workspace {
         // A package the go command could not load is named at its file (`s3/doc.md:5:8: ...`).
         static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
         for (index, unit) in units {
-            self.write_unit(&self.dir.path().join(format!("s{index}")), unit)?;
+            sync_files(&self.dir.path().join(format!("s{index}")), &unit.files)?;
         }
         let bin = self.dir.path().join("bin");
         let mut members: Vec<(usize, &Unit)> = units.to_vec();
@@ -416,21 +456,15 @@ impl Workspace {
             }
             let names: Vec<String> = members.iter().map(|(i, _)| format!("s{i}")).collect();
             for ((_, unit), name) in members.iter().zip(&names) {
-                let dir = self.dir.path().join(name);
-                fs::create_dir_all(&dir)
-                    .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
                 let (_, source) = &unit.files[0];
-                fs::write(dir.join("main.go"), merge::as_package(source, name))
-                    .map_err(|e| Error::io(format!("cannot write {}", dir.display()), e))?;
+                let main = ("main.go".to_string(), merge::as_package(source, name));
+                sync_files(&self.dir.path().join(name), &[main])?;
             }
-            let cmd_dir = self.dir.path().join("cmd");
-            fs::create_dir_all(&cmd_dir)
-                .map_err(|e| Error::io("cannot create the dispatcher's directory", e))?;
-            fs::write(
-                cmd_dir.join("main.go"),
-                merge::dispatcher("snipcheck.local", &names),
-            )
-            .map_err(|e| Error::io("cannot write the dispatcher", e))?;
+            let dispatcher = merge::dispatcher("snipcheck.local", &names);
+            sync_files(
+                &self.dir.path().join("cmd"),
+                &[("main.go".to_string(), dispatcher)],
+            )?;
             let binary = self.dir.path().join("bin").join("merged");
             let out = self
                 .go(self.dir.path())
@@ -477,20 +511,6 @@ impl Workspace {
             .to_string()
     }
 
-    /// Writes a unit's files into its package directory.
-    fn write_unit(&self, pkg_dir: &Path, unit: &Unit) -> Result<(), Error> {
-        for (name, text) in &unit.files {
-            let path = pkg_dir.join(name);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)
-                    .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
-            }
-            fs::write(&path, text)
-                .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-        }
-        Ok(())
-    }
-
     /// Builds one unit on its own.
     pub fn build_alone(&self, index: usize, unit: &Unit) -> Result<Built, Error> {
         // A unit with a module of its own lives in `m{index}`, a nested module the shared one
@@ -507,7 +527,7 @@ impl Workspace {
                 format!("./{pkg}"),
             )
         };
-        self.write_unit(&pkg_dir, unit)?;
+        let mut files = unit.files.clone();
         if own_module {
             let go_mod = match (&unit.go_mod, &self.base) {
                 (Some(own), _) => own.clone(),
@@ -520,19 +540,16 @@ impl Workspace {
                         .map_or(self.toolchain.go_line(), |v| v.to_string())
                 ),
             };
-            let write = |name: &str, text: &str| {
-                fs::write(module_dir.join(name), text)
-                    .map_err(|e| Error::io(format!("cannot write {name}"), e))
-            };
-            if unit.go_mod.is_none() || !unit.files.iter().any(|(n, _)| n == "go.mod") {
-                write("go.mod", &go_mod)?;
+            if !unit.files.iter().any(|(n, _)| n == "go.mod") {
+                files.push(("go.mod".to_string(), go_mod));
             }
             if let Some(b) = &self.base {
                 if !unit.files.iter().any(|(n, _)| n == "go.sum") {
-                    write("go.sum", &b.go_sum)?;
+                    files.push(("go.sum".to_string(), b.go_sum.clone()));
                 }
             }
         }
+        sync_files(&pkg_dir, &files)?;
         if unit.test {
             // `go test` builds and runs in one step; compile errors show there.
             return Ok(Built::TestPackage {
@@ -612,14 +629,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_stable_place_is_one_runs_at_a_time_and_keeps_only_binaries() {
+    fn a_stable_place_is_one_runs_at_a_time_and_keeps_all_but_runs() {
         let tmp = tempfile::tempdir().unwrap();
         let stable = tmp.path().join("work").join("key");
         let first = Place::new(Some(&stable)).unwrap();
         assert_eq!(first.path(), stable);
         fs::write(stable.join("bin").join("merged"), "binary").unwrap();
-        fs::create_dir(stable.join("s1")).unwrap();
-        fs::write(stable.join("go.mod"), "module x").unwrap();
+        fs::create_dir_all(stable.join("run").join("s1").join("deep")).unwrap();
+        fs::write(stable.join("run").join("s1").join("out.txt"), "left").unwrap();
 
         // Held by the first: a second run works in a temporary directory instead.
         let second = Place::new(Some(&stable)).unwrap();
@@ -628,17 +645,46 @@ mod tests {
         assert!(second.path().join("bin").is_dir());
 
         drop(first);
-        let left: Vec<_> = fs::read_dir(&stable)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(left, ["bin"]);
+        assert_eq!(
+            fs::read_dir(stable.join("run").join("s1")).unwrap().count(),
+            0
+        );
         let third = Place::new(Some(&stable)).unwrap();
         assert_eq!(third.path(), stable);
         assert_eq!(
             fs::read_to_string(stable.join("bin").join("merged")).unwrap(),
             "binary"
         );
+    }
+
+    #[test]
+    fn sync_files_leaves_a_matching_folder_alone_and_replaces_any_other() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s1");
+        let files = vec![
+            ("main.go".to_string(), "package main".to_string()),
+            ("testdata/in.txt".to_string(), "in".to_string()),
+        ];
+        sync_files(&dir, &files).unwrap();
+        assert!(holds_exactly(&dir, &files));
+        let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
+        let before = inode(&dir.join("main.go"));
+        sync_files(&dir, &files).unwrap();
+        assert_eq!(
+            inode(&dir.join("main.go")),
+            before,
+            "rewritten though unchanged"
+        );
+
+        // A stale file, or a changed one, and the folder is made anew.
+        fs::write(dir.join("old.go"), "package main").unwrap();
+        assert!(!holds_exactly(&dir, &files));
+        sync_files(&dir, &files).unwrap();
+        assert!(!dir.join("old.go").exists());
+        let changed = vec![("main.go".to_string(), "package main // 2".to_string())];
+        sync_files(&dir, &changed).unwrap();
+        assert!(holds_exactly(&dir, &changed));
+        assert!(!dir.join("testdata").exists());
     }
 
     #[test]

@@ -94,7 +94,7 @@ fn assert_nothing_left(markers: &[&str], tmp: &Path) {
         std::thread::sleep(Duration::from_millis(50));
     }
     // The workspace's stable place (`snipcheck-UID/work-KEY`, see README "A stable place") is
-    // kept on purpose, emptied but for the binaries the next run may find up to date.
+    // kept on purpose, with its sources and binaries; what the snippets left is not.
     // SAFETY: geteuid touches no memory.
     let stable = tmp.join(format!("snipcheck-{}", unsafe { libc::geteuid() }));
     let entries: Vec<_> = std::fs::read_dir(tmp)
@@ -108,19 +108,14 @@ fn assert_nothing_left(markers: &[&str], tmp: &Path) {
         "temporary files left behind: {entries:?}"
     );
     for place in std::fs::read_dir(&stable).into_iter().flatten().flatten() {
-        let path = place.path();
-        if path.extension().is_some_and(|e| e == "lock") {
-            continue;
-        }
-        let left: Vec<_> = std::fs::read_dir(&path)
-            .unwrap()
+        for run in std::fs::read_dir(place.path().join("run"))
+            .into_iter()
             .flatten()
-            .map(|e| e.file_name())
-            .collect();
-        assert!(
-            left.is_empty() || left == ["bin"],
-            "files left behind in {path:?}: {left:?}"
-        );
+            .flatten()
+        {
+            let left: Vec<_> = std::fs::read_dir(run.path()).unwrap().flatten().collect();
+            assert!(left.is_empty(), "files left behind in {run:?}: {left:?}");
+        }
     }
     for root in ["/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory"] {
         let Ok(entries) = std::fs::read_dir(root) else {
