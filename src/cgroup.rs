@@ -129,28 +129,12 @@ impl Group {
 
     /// Whether the kernel killed a process for going over the memory cap.
     pub fn oom_killed(&self) -> bool {
-        let Some(dir) = &self.memory else {
-            return false;
-        };
-        fs::read_to_string(dir.join("memory.oom_control")).is_ok_and(|t| {
-            t.lines().any(|l| {
-                l.strip_prefix("oom_kill ")
-                    .is_some_and(|n| n.trim().parse::<u64>().is_ok_and(|n| n > 0))
-            })
-        })
+        counted(self.memory.as_deref(), "memory.oom_control", "oom_kill ")
     }
 
     /// Whether a fork or a new thread was refused for going over the process cap.
     pub fn hit_process_cap(&self) -> bool {
-        let Some(dir) = &self.pids else {
-            return false;
-        };
-        fs::read_to_string(dir.join("pids.events")).is_ok_and(|t| {
-            t.lines().any(|l| {
-                l.strip_prefix("max ")
-                    .is_some_and(|n| n.trim().parse::<u64>().is_ok_and(|n| n > 0))
-            })
-        })
+        counted(self.pids.as_deref(), "pids.events", "max ")
     }
 }
 
@@ -279,4 +263,17 @@ pub fn remove_tree(run: &Path) {
     }
     kill_procs(run);
     remove_group(run);
+}
+
+/// Whether the counter `key` (a line `KEY N`) of the group's `file` is above zero.
+fn counted(group: Option<&Path>, file: &str, key: &str) -> bool {
+    let Some(dir) = group else {
+        return false;
+    };
+    fs::read_to_string(dir.join(file)).is_ok_and(|t| {
+        t.lines().any(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|n| n.trim().parse::<u64>().is_ok_and(|n| n > 0))
+        })
+    })
 }
