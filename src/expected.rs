@@ -163,7 +163,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| Error::io(format!("cannot write in {}", dir.display()), e))?;
-    tmp.write_all(bytes)
+    // The temporary file is private (0600); what replaces a file keeps that file's mode, and a
+    // new one is readable by all, as files in a repository are.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+    tmp.as_file()
+        .set_permissions(fs::Permissions::from_mode(mode))
+        .and_then(|_| tmp.write_all(bytes))
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
     tmp.persist(path)
@@ -231,6 +237,22 @@ mod tests {
         write(&path, &record()).unwrap();
         assert_eq!(read(&path).unwrap(), Some(record()));
         assert_eq!(all_records(dir.path()).unwrap(), vec![path]);
+    }
+
+    #[test]
+    fn atomic_writes_are_readable_and_keep_a_replaced_file_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let new = dir.path().join("new.toml");
+        write_atomic(&new, b"a").unwrap();
+        assert_eq!(mode(&new), 0o644);
+        let doc = dir.path().join("doc.md");
+        fs::write(&doc, "old").unwrap();
+        fs::set_permissions(&doc, fs::Permissions::from_mode(0o664)).unwrap();
+        write_atomic(&doc, b"new").unwrap();
+        assert_eq!(mode(&doc), 0o664);
+        assert_eq!(fs::read_to_string(&doc).unwrap(), "new");
     }
 
     #[test]
