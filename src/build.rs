@@ -265,7 +265,7 @@ fn lock_beside(path: &Path) -> Option<File> {
     held.then_some(file)
 }
 
-/// The temporary module. It is removed when dropped.
+/// The module the snippets are built in, at its `Place`.
 pub struct Workspace {
     dir: Place,
     toolchain: Toolchain,
