@@ -144,17 +144,28 @@ fn std_list(go: &Path, toolchain: &[&str]) -> Result<String, Error> {
     Ok(list)
 }
 
+/// How long `go env` and `go list std` may take: a fraction of a second normally, so a toolchain
+/// that has not answered by then is stuck (waiting on a lock, a network file system ...).
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn go_output(go: &Path, args: &[&str]) -> Result<String, Error> {
-    let out = Command::new(go)
-        .args(args)
-        .env("GOTOOLCHAIN", "local")
-        .output()
+    let mut cmd = Command::new(go);
+    cmd.args(args).env("GOTOOLCHAIN", "local");
+    let out = output_within(cmd, PROBE_TIMEOUT)
         .map_err(|e| {
             Error::Toolchain(format!(
                 "cannot run `{}` ({e}); install Go {}.{} or newer and put it on PATH, or set --go / SNIPCHECK_GO",
                 go.display(),
                 MIN_GO.0,
                 MIN_GO.1
+            ))
+        })?
+        .ok_or_else(|| {
+            Error::Toolchain(format!(
+                "`{} {}` did not answer within {} s; check the Go installation (or point --go / SNIPCHECK_GO at another)",
+                go.display(),
+                args.join(" "),
+                PROBE_TIMEOUT.as_secs()
             ))
         })?;
     if !out.status.success() {
@@ -167,6 +178,34 @@ fn go_output(go: &Path, args: &[&str]) -> Result<String, Error> {
         )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `cmd`'s output, or `None` when it has not exited within `limit` (it is killed then).
+fn output_within(
+    mut cmd: Command,
+    limit: std::time::Duration,
+) -> std::io::Result<Option<std::process::Output>> {
+    use std::process::Stdio;
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The pipes are read to the end by the waiting thread, so a chatty child cannot block.
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.map(Some),
+        Err(_) => {
+            // SAFETY: kill(2) touches no memory. The waiting thread has not sent, so the child
+            // has (barring the same instant) not been reaped and its pid is still its own.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            Ok(None)
+        }
+    }
 }
 
 /// `go1.26.8`, `go1.22rc1`, `go1.23-devel_abc` -> (1, 26) ...
@@ -210,6 +249,23 @@ pub fn std_names(list: &str) -> BTreeMap<String, Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_that_does_not_answer_is_stopped() {
+        let started = std::time::Instant::now();
+        let mut slow = Command::new("sleep");
+        slow.arg("30");
+        let out = output_within(slow, std::time::Duration::from_millis(200)).unwrap();
+        assert!(out.is_none());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+        let mut quick = Command::new("echo");
+        quick.arg("go1.26.8");
+        let out = output_within(quick, std::time::Duration::from_secs(10))
+            .unwrap()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "go1.26.8\n");
+    }
 
     #[test]
     fn releases() {
