@@ -192,6 +192,8 @@ fn the_cache_skips_what_passed_with_nothing_changed() {
     let env = [
         ("SNIPCHECK_NO_CACHE", "false"),
         ("SNIPCHECK_CACHE_DIR", cache.path().to_str().unwrap()),
+        // A sandbox warning is for runs that run something, not for a fully cached one.
+        ("SNIPCHECK_SANDBOX_DISABLE", "net"),
     ];
     assert_eq!(
         snipcheck(dir.path(), &["verify", "docs", "--accept"], &env).code,
@@ -200,8 +202,14 @@ fn the_cache_skips_what_passed_with_nothing_changed() {
     let first = snipcheck(dir.path(), &["verify", "docs"], &env);
     assert_eq!(first.code, 0, "{}", first.stdout);
     assert!(!first.stdout.contains("(cached)"), "{}", first.stdout);
+    assert!(
+        first.stderr.contains("warning: no network namespace"),
+        "{}",
+        first.stderr
+    );
 
     let second = snipcheck(dir.path(), &["verify", "docs"], &env);
+    assert!(!second.stderr.contains("warning:"), "{}", second.stderr);
     assert!(
         second
             .stdout
