@@ -274,6 +274,10 @@ pub struct Workspace {
     pub merging: bool,
 }
 
+/// How long fetching a document set's modules may take. A cold module cache over a slow proxy
+/// needs minutes; a proxy that never answers must still end the run, with an error.
+const DOWNLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 impl Workspace {
     /// A workspace at `stable` if no other run holds it, else in a temporary directory.
     pub fn new(
@@ -310,14 +314,21 @@ impl Workspace {
     /// that every build after it runs without network.
     fn download(&self) -> Result<(), Error> {
         let base = self.base.as_ref().expect("download is for a base module");
-        let out = self
-            .toolchain
-            .command()
-            .current_dir(self.dir.path())
+        let mut cmd = self.toolchain.command();
+        cmd.current_dir(self.dir.path())
             .env("GOTMPDIR", self.dir.path())
-            .args(["mod", "download"])
-            .output()
-            .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?;
+            .args(["mod", "download"]);
+        let out = crate::toolchain::output_within(cmd, DOWNLOAD_TIMEOUT)
+            .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?
+            .ok_or_else(|| {
+                Error::at(
+                    base.path.display().to_string(),
+                    format!(
+                        "`go mod download` for the modules it requires did not finish within {} min; check that the module proxy (GOPROXY) is reachable, or warm the module cache with `go mod download` in its folder",
+                        DOWNLOAD_TIMEOUT.as_secs() / 60
+                    ),
+                )
+            })?;
         if !out.status.success() {
             return Err(Error::at(
                 base.path.display().to_string(),

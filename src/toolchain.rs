@@ -181,7 +181,7 @@ fn go_output(go: &Path, args: &[&str]) -> Result<String, Error> {
 }
 
 /// `cmd`'s output, or `None` when it has not exited within `limit` (it is killed then).
-fn output_within(
+pub(crate) fn output_within(
     mut cmd: Command,
     limit: std::time::Duration,
 ) -> std::io::Result<Option<std::process::Output>> {
