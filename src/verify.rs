@@ -580,10 +580,13 @@ fn execute(
     };
     let (mut binary, mut merged) = binary;
     let first = run_once(&binary, merged)?;
-    // The output shows the package the snippet was merged as: only a run alone is the truth.
+    // Only a run alone is the truth when the output shows the package the snippet was merged
+    // as, or when it timed out: a binary that links `net` (another snippet's import) never
+    // reports a deadlock, so a snippet that deadlocks hangs there and fails fast alone.
     let first = match merged {
         Some(name)
-            if merge::shows_package(&first.stdout, name)
+            if first.class == Class::Timeout
+                || merge::shows_package(&first.stdout, name)
                 || merge::shows_package(&first.stderr, name) =>
         {
             match workspace.build_alone(index, unit)? {

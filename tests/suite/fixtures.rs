@@ -32,7 +32,7 @@ fn snippets_built_together_keep_their_own_diagnostics() {
 
 #[test]
 fn every_claim_kind_fails() {
-    let (_, report) = verify_failing("tests/fixtures/claims-fail.md", "0 passed, 12 failed");
+    let (_, report) = verify_failing("tests/fixtures/claims-fail.md", "0 passed, 13 failed");
     insta::assert_snapshot!("claims_fail", report);
 }
 
