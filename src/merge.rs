@@ -4,7 +4,8 @@
 //!
 //! Only snippets whose outcome cannot tell the difference are merged: every package's
 //! initialisers run in every process of the merged binary, so a snippet with `init`, a
-//! package-level variable initialised by a call, or a `//go:` directive is built alone. What
+//! package-level variable initialised by a call, a `//go:` directive, or an import of a
+//! registry others fill at init (`crypto`, `image`, `database/sql` ...) is built alone. What
 //! still differs (the package name in stack traces, the dispatcher's own frame) is rewritten
 //! back by `unmerge`, so a snippet's stderr reads the same as when it runs alone.
 
@@ -31,27 +32,26 @@ pub fn can_merge(source: &str) -> bool {
     if INIT.is_match(&masked) {
         return false;
     }
-    !package_vars_call_functions(&masked)
+    !package_vars_call_functions(&masked) && !reads_or_fills_a_registry(source)
 }
 
 /// A package-level `var` whose initialiser calls something (`var start = time.Now()`) runs at
 /// start-up of every process of a merged binary. `make` and `new` have no effects to observe.
+/// A declaration runs from `var` to the line where its brackets close and that does not end
+/// in `=` or `,`; anything after its first `=` that still calls is taken as a call (a function
+/// literal's type too: leaving a snippet unmerged only costs time).
 fn package_vars_call_functions(masked: &str) -> bool {
     static HARMLESS: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\b(make|new|len|cap)\s*\(").unwrap());
+    let calls = |decl: &str| {
+        let decl = HARMLESS.replace_all(decl, "");
+        decl.find('=').is_some_and(|eq| decl[eq..].contains('('))
+    };
     let mut depth: i64 = 0;
-    let mut in_var = false;
+    let mut decl: Option<String> = None;
     for line in masked.lines() {
-        if depth == 0 {
-            in_var = line.starts_with("var ") || line.starts_with("var(");
-        }
-        if in_var {
-            let decl = HARMLESS.replace_all(line, "");
-            if let Some(eq) = decl.find('=') {
-                if decl[eq..].contains('(') {
-                    return true;
-                }
-            }
+        if depth == 0 && decl.is_none() && (line.starts_with("var ") || line.starts_with("var(")) {
+            decl = Some(String::new());
         }
         for c in line.chars() {
             match c {
@@ -60,8 +60,36 @@ fn package_vars_call_functions(masked: &str) -> bool {
                 _ => {}
             }
         }
+        if let Some(d) = decl.as_mut() {
+            d.push_str(line);
+            d.push('\n');
+            let open = line.trim_end().ends_with('=') || line.trim_end().ends_with(',');
+            if depth <= 0 && !open {
+                if calls(d) {
+                    return true;
+                }
+                decl = None;
+            }
+        }
     }
-    false
+    decl.is_some_and(|d| calls(&d))
+}
+
+/// Imports whose package-level state other packages fill at init: in a merged binary every
+/// snippet's imports register, so `crypto.SHA256.Available()`, `image.Decode` or
+/// `sql.Drivers()` would see what another snippet linked. The registering side (`expvar` and
+/// `net/http/pprof` on the default mux, blank imports of drivers and codecs) stays out too.
+fn reads_or_fills_a_registry(source: &str) -> bool {
+    const REGISTRIES: [&str; 5] = [
+        "crypto",
+        "image",
+        "database/sql",
+        "expvar",
+        "net/http/pprof",
+    ];
+    crate::wrap::import_specs(source)
+        .iter()
+        .any(|(alias, path)| alias.as_deref() == Some("_") || REGISTRIES.contains(&path.as_str()))
 }
 
 /// The source as package `name` with its `main` renamed `Main`, for the dispatcher to call.
@@ -155,6 +183,41 @@ mod tests {
         ));
         assert!(can_merge(
             "package main\n\nfunc main() {\n\tx := \"func init() {}\"\n\t_ = x\n}\n"
+        ));
+    }
+
+    #[test]
+    fn an_initialiser_on_later_lines_is_still_an_initialiser() {
+        // The call on the line after `=`, inside a composite literal, or after a `,`.
+        for decl in [
+            "var n, _ =\n\tfmt.Println(\"side effect\")\n",
+            "var cfg = Config{\n\tName: strings.ToUpper(\"x\"),\n}\n",
+            "var a,\n\tb = f()\n",
+        ] {
+            let src = format!("package main\n\n{decl}\nfunc main() {{}}\n");
+            assert!(!can_merge(&src), "{src}");
+        }
+        // Declarations without calls, over several lines, are fine.
+        assert!(can_merge(
+            "package main\n\nvar names = []string{\n\t\"a\",\n}\nvar m = make(\n\tmap[string]int,\n)\n\nfunc main() {\n\tprintln(len(names), m)\n}\n"
+        ));
+    }
+
+    #[test]
+    fn registries_keep_a_snippet_alone() {
+        for imports in [
+            "import \"crypto\"",
+            "import (\n\t\"fmt\"\n\t\"image\"\n)",
+            "import \"database/sql\"",
+            "import _ \"image/png\"",
+            "import \"expvar\"",
+            "import _ \"net/http/pprof\"",
+        ] {
+            let src = format!("package main\n\n{imports}\n\nfunc main() {{}}\n");
+            assert!(!can_merge(&src), "{src}");
+        }
+        assert!(can_merge(
+            "package main\n\nimport (\n\t\"crypto/sha256\"\n\t\"image/png\"\n)\n\nfunc main() {\n\t_, _ = sha256.New, png.Decode\n}\n"
         ));
     }
 

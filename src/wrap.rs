@@ -96,6 +96,19 @@ pub fn wrap(snippet: &Snippet, std: &BTreeMap<String, Vec<String>>) -> Result<Pr
     })
 }
 
+/// The import declarations' specs in Go source: (alias, path), the alias `_` or `.` included.
+pub fn import_specs(source: &str) -> Vec<(Option<String>, String)> {
+    static DECL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^import\s*(?:\(([^)]*)\)|(.*))").unwrap());
+    static SPEC: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?m)(?:^|;)\s*([A-Za-z_]\w*|\.)?\s*"([^"]+)""#).unwrap());
+    DECL.captures_iter(source)
+        .filter_map(|d| d.get(1).or(d.get(2)))
+        .flat_map(|m| SPEC.captures_iter(m.as_str()))
+        .map(|c| (c.get(1).map(|a| a.as_str().to_string()), c[2].to_string()))
+        .collect()
+}
+
 /// Whether the code is a whole Go file (it starts with a package clause).
 pub fn is_whole_file(code: &str) -> bool {
     package_clause(&mask(code)).is_some()
@@ -143,20 +156,12 @@ fn header_end(masked: &[&str]) -> usize {
 /// Names the header's import declarations bind (the alias, or the package's name). Only the
 /// specs of `import` declarations count, not strings elsewhere in the header.
 fn imported_names(header: &str) -> BTreeSet<String> {
-    static DECL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^import\s*(?:\(([^)]*)\)|(.*))").unwrap());
-    static SPEC: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"(?m)(?:^|;)\s*([A-Za-z_]\w*|\.)?\s*"([^"]+)""#).unwrap());
     let mut names = BTreeSet::new();
-    let specs = DECL
-        .captures_iter(header)
-        .filter_map(|d| d.get(1).or(d.get(2)))
-        .flat_map(|m| SPEC.captures_iter(m.as_str()));
-    for c in specs {
-        let name = match c.get(1) {
-            Some(alias) => alias.as_str().to_string(),
+    for (alias, path) in import_specs(header) {
+        let name = match alias {
+            Some(alias) => alias,
             None => {
-                let path = &c[2];
+                let path = path.as_str();
                 let mut parts = path.rsplit('/');
                 let last = parts.next().unwrap_or(path);
                 let is_major = last.len() > 1
