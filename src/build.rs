@@ -42,6 +42,8 @@ pub struct Unit {
     pub test: bool,
     /// May share one binary with other snippets (see `merge`).
     pub mergeable: bool,
+    /// The document's path as the snippet's `//line` directives name it.
+    pub doc: String,
 }
 
 /// What building one unit gave.
@@ -139,6 +141,11 @@ impl Place {
     fn new(stable: Option<&Path>) -> Result<Place, Error> {
         if let Some(path) = stable {
             if let Some(lock) = lock_beside(path) {
+                // The lock's time says when a place was last used (see `prune`).
+                let _ = lock.set_modified(std::time::SystemTime::now());
+                if let Some(root) = path.parent() {
+                    prune(root, PRUNE_AFTER);
+                }
                 fs::create_dir_all(path.join("bin"))
                     .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
                 return Ok(Place::Stable {
@@ -178,6 +185,40 @@ impl Drop for Place {
     }
 }
 
+/// How long a stable place no run has used is kept: a project's place is one per working
+/// directory and go.mod, and a checkout that is gone would otherwise keep its binaries forever.
+const PRUNE_AFTER: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Removes the places under `root` whose lock was last taken more than `age` ago and that no
+/// run holds now. Best effort: a place that cannot be removed is tried again next time. The
+/// lock files stay (empty files), so a run that starts meanwhile locks the same file.
+fn prune(root: &Path, age: std::time::Duration) {
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let lock_path = entry.path();
+        let Some(place) = lock_path
+            .to_str()
+            .and_then(|p| p.strip_suffix(".lock"))
+            .map(PathBuf::from)
+        else {
+            continue;
+        };
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|elapsed| elapsed > age);
+        if old && place.is_dir() {
+            if let Some(_held) = lock_beside(&place) {
+                let _ = fs::remove_dir_all(&place);
+            }
+        }
+    }
+}
+
 /// Removes everything in `dir`, keeping `dir`.
 fn empty_dir(dir: &Path) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
@@ -192,10 +233,10 @@ fn empty_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Makes `dir` hold exactly `files` (paths relative to it, with their text): a folder that
-/// already does is left untouched, any other is replaced whole.
-fn sync_files(dir: &Path, files: &[(String, String)]) -> Result<(), Error> {
+/// already does is left untouched, any other is replaced whole. `true` when it was replaced.
+fn sync_files(dir: &Path, files: &[(String, String)]) -> Result<bool, Error> {
     if holds_exactly(dir, files) {
-        return Ok(());
+        return Ok(false);
     }
     let err = |e| Error::io(format!("cannot write {}", dir.display()), e);
     if fs::symlink_metadata(dir).is_ok() {
@@ -206,7 +247,8 @@ fn sync_files(dir: &Path, files: &[(String, String)]) -> Result<(), Error> {
         fs::create_dir_all(path.parent().unwrap_or(dir)).map_err(err)?;
         fs::write(&path, text).map_err(err)?;
     }
-    fs::create_dir_all(dir).map_err(err)
+    fs::create_dir_all(dir).map_err(err)?;
+    Ok(true)
 }
 
 /// Whether `dir` holds `files` and nothing else (folders aside).
@@ -394,14 +436,14 @@ impl Workspace {
     /// and prints each failing package's errors under a `# snipcheck.local/sN` header, so each
     /// unit's outcome is read from that; a unit it cannot be read for is left out (built alone).
     fn build_batch(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
-        static HEADER: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"^# snipcheck\.local/s(\d+)$").unwrap());
         // A package the go command could not load is named at its file (`s3/doc.md:5:8: ...`).
         static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
-        for (index, unit) in units {
-            sync_files(&self.dir.path().join(format!("s{index}")), &unit.files)?;
-        }
         let bin = self.dir.path().join("bin");
+        for (index, unit) in units {
+            if sync_files(&self.dir.path().join(format!("s{index}")), &unit.files)? {
+                remove_stale(&bin.join(format!("s{index}")))?;
+            }
+        }
         let mut members: Vec<(usize, &Unit)> = units.to_vec();
         // A package that cannot be loaded stops the whole build before anything compiles: leave
         // it to `build_alone` and try the others once more.
@@ -418,7 +460,11 @@ impl Workspace {
                 .output()
                 .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
             let stderr = String::from_utf8_lossy(&out.stderr);
-            let Some(mut failed) = split_by_package(&stderr, &HEADER) else {
+            let split = split_by_package(&stderr)
+                // A go command that failed without saying where (killed, out of memory ...)
+                // decided nothing.
+                .filter(|failed| out.status.success() || !failed.is_empty());
+            let Some(mut failed) = split else {
                 let unloadable: HashSet<usize> = UNLOADABLE
                     .captures_iter(&stderr)
                     .filter_map(|c| c[1].parse().ok())
@@ -434,7 +480,7 @@ impl Workspace {
                 let binary = bin.join(format!("s{index}"));
                 let result = if let Some(text) = failed.remove(index) {
                     Built::Failed {
-                        diagnostics: package_relative(&text, *index),
+                        diagnostics: package_relative(&text, *index, &unit.doc),
                     }
                 } else if !unit.is_main {
                     Built::Library
@@ -560,7 +606,10 @@ impl Workspace {
                 }
             }
         }
-        sync_files(&pkg_dir, &files)?;
+        let binary = self.dir.path().join("bin").join(format!("s{index}"));
+        if sync_files(&pkg_dir, &files)? {
+            remove_stale(&binary)?;
+        }
         if unit.test {
             // `go test` builds and runs in one step; compile errors show there.
             return Ok(Built::TestPackage {
@@ -569,7 +618,6 @@ impl Workspace {
             });
         }
 
-        let binary = self.dir.path().join("bin").join(format!("s{index}"));
         let mut cmd = self.go(&module_dir);
         cmd.arg("build");
         if unit.race {
@@ -586,7 +634,7 @@ impl Workspace {
             let mut diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
             diagnostics.push_str(&String::from_utf8_lossy(&out.stdout));
             return Ok(Built::Failed {
-                diagnostics: package_relative(&diagnostics, index),
+                diagnostics: package_relative(&diagnostics, index, &unit.doc),
             });
         }
         if unit.vet {
@@ -607,14 +655,33 @@ impl Workspace {
     }
 }
 
+/// Removes the binary an earlier run built from other sources in the same package folder: a
+/// build that writes no binary (a library package) must not leave the old one to be run. An
+/// unchanged folder keeps its binary, which the go command then finds up to date.
+fn remove_stale(binary: &Path) -> Result<(), Error> {
+    match fs::remove_file(binary) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io(format!("cannot remove {}", binary.display()), e))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The go command's errors for several packages, each under its `# PATH` header, by package
 /// index; `None` when some line belongs to no package (the build failed before compiling).
-fn split_by_package(stderr: &str, header: &Regex) -> Option<HashMap<usize, String>> {
+fn split_by_package(stderr: &str) -> Option<HashMap<usize, String>> {
+    // A snippet's package, or a package in a folder of a multi-file snippet.
+    static HEADER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^# snipcheck\.local/s(\d+)(?:/\S*)?$").unwrap());
     let mut failed: HashMap<usize, String> = HashMap::new();
     let mut current: Option<usize> = None;
     for line in stderr.split_inclusive('\n') {
-        if let Some(c) = header.captures(line.trim_end()) {
+        if let Some(c) = HEADER.captures(line.trim_end()) {
             current = c[1].parse().ok();
+        } else if line.starts_with("# ") {
+            // Another package's header (a module the snippets require): whose errors those
+            // are cannot be told here.
+            return None;
         }
         failed.entry(current?).or_default().push_str(line);
     }
@@ -630,14 +697,29 @@ fn batchable(unit: &Unit) -> bool {
 /// The go command names the position of an import it cannot resolve relative to the package
 /// directory (`s3/doc.md:25:8`); the compiler uses the `//line` path as is. Without the
 /// directory, diagnostics do not depend on where (or as which package) a snippet was built.
-fn package_relative(diagnostics: &str, index: usize) -> String {
-    let prefix = Regex::new(&format!(r"(?m)(^|\s)(?:\./)?[sm]{index}/")).unwrap();
-    prefix.replace_all(diagnostics, "$1").into_owned()
+fn package_relative(diagnostics: &str, index: usize, doc: &str) -> String {
+    let prefix = Regex::new(&format!(r"(?m)(?:^|\s)((?:\./)?[sm]{index}/)")).unwrap();
+    let mut out = String::with_capacity(diagnostics.len());
+    let mut last = 0;
+    for c in prefix.captures_iter(diagnostics) {
+        let m = c.get(1).expect("the regex has one group");
+        // A document that itself lives in a folder `s3/` is named so by the compiler; only
+        // the go command's own prefix (`s3/s3/doc.md`, `s3/main.go`) goes.
+        let here = &diagnostics[m.start()..];
+        if here.starts_with(doc) && !diagnostics[m.end()..].starts_with(doc) {
+            continue;
+        }
+        out.push_str(&diagnostics[last..m.start()]);
+        last = m.end();
+    }
+    out.push_str(&diagnostics[last..]);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn a_stable_place_is_one_runs_at_a_time_and_keeps_all_but_runs() {
@@ -699,12 +781,83 @@ mod tests {
     }
 
     #[test]
+    fn places_unused_for_a_week_are_removed_unless_held() {
+        let tmp = tempfile::tempdir().unwrap();
+        let place = |name: &str, days: u64| {
+            let path = tmp.path().join(name);
+            fs::create_dir_all(path.join("bin")).unwrap();
+            let lock = File::create(tmp.path().join(format!("{name}.lock"))).unwrap();
+            let when = std::time::SystemTime::now() - Duration::from_secs(days * 24 * 3600);
+            lock.set_modified(when).unwrap();
+            path
+        };
+        let old = place("work-old", 30);
+        let recent = place("work-recent", 2);
+        let held_path = place("work-held", 30);
+        let held = lock_beside(&held_path).unwrap();
+        let current = Place::new(Some(&tmp.path().join("work-current"))).unwrap();
+        assert!(!old.exists(), "an old place is kept");
+        assert!(tmp.path().join("work-old.lock").exists());
+        assert!(recent.exists(), "a recent place is removed");
+        assert!(held_path.exists(), "a held place is removed");
+        assert!(current.path().join("bin").is_dir());
+        drop(held);
+
+        // Used again, a place's clock starts over.
+        let again = Place::new(Some(&recent)).unwrap();
+        drop(again);
+        let age = fs::metadata(tmp.path().join("work-recent.lock"))
+            .unwrap()
+            .modified()
+            .unwrap()
+            .elapsed()
+            .unwrap();
+        assert!(age < Duration::from_secs(3600), "{age:?}");
+    }
+
+    #[test]
     fn without_a_stable_path_the_place_is_temporary_and_removed() {
         let place = Place::new(None).unwrap();
         let path = place.path().to_path_buf();
         assert!(path.join("bin").is_dir());
         drop(place);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn batch_errors_go_to_the_snippet_whose_package_failed() {
+        let stderr = "# snipcheck.local/s2\ndoc.md:6:1: declared and not used: x\n\
+                      # snipcheck.local/s5/sub\nsub/sub.go:3:9: undefined: y\n";
+        let failed = split_by_package(stderr).unwrap();
+        assert_eq!(
+            failed[&2],
+            "# snipcheck.local/s2\ndoc.md:6:1: declared and not used: x\n"
+        );
+        assert_eq!(
+            failed[&5],
+            "# snipcheck.local/s5/sub\nsub/sub.go:3:9: undefined: y\n"
+        );
+        // Errors under another package's header, or under none, belong to no one known.
+        let other = format!("{stderr}# example.com/dep\ndep.go:1:1: oops\n");
+        assert_eq!(split_by_package(&other), None);
+        assert_eq!(split_by_package("go: no space left on device\n"), None);
+    }
+
+    #[test]
+    fn diagnostics_lose_the_package_folder_but_not_the_document_s_own() {
+        let text = "s3/doc.md:5:8: no required module provides package x\n\
+                    ./s3/main.go:1:1: oops\ns3/doc.md:6:1: declared and not used: y\n";
+        assert_eq!(
+            package_relative(text, 3, "doc.md"),
+            "doc.md:5:8: no required module provides package x\n\
+             main.go:1:1: oops\ndoc.md:6:1: declared and not used: y\n"
+        );
+        // The document is `s3/doc.md`: the compiler names it so, the go command `s3/s3/doc.md`.
+        let text = "s3/s3/doc.md:5:8: no required module\ns3/doc.md:6:1: declared and not used\n";
+        assert_eq!(
+            package_relative(text, 3, "s3/doc.md"),
+            "s3/doc.md:5:8: no required module\ns3/doc.md:6:1: declared and not used\n"
+        );
     }
 
     #[test]

@@ -411,6 +411,7 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
         vet: s.attrs.vet,
         go_line: s.attrs.go,
         test: s.attrs.test,
+        doc: s.doc.display().to_string(),
         ..Unit::default()
     };
     let a = &s.attrs;
@@ -421,7 +422,12 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
             std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)^package\s+main\b").unwrap());
         for f in archive.files {
             let data = if f.name.ends_with(".go") {
-                if !f.name.ends_with("_test.go") && MAIN.is_match(&wrap::mask(&f.data)) {
+                // Only a `package main` at the root is what `go build .` links; one in a
+                // subfolder (`cmd/tool/main.go`) is a package the root does not build.
+                if !f.name.contains('/')
+                    && !f.name.ends_with("_test.go")
+                    && MAIN.is_match(&wrap::mask(&f.data))
+                {
                     unit.is_main = true;
                 }
                 format!("{}{}", directive(s.code_line + f.line), f.data)

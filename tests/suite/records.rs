@@ -321,3 +321,65 @@ fn the_std_list_and_the_workspace_place_are_kept() {
     assert_eq!(third.code, 0, "{}", third.stdout);
     assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1);
 }
+
+/// The stable place keeps binaries between runs, but a binary belongs to the code it was built
+/// from: when a snippet's code changes to a package that links nothing (its `main` is in a
+/// subfolder), the old binary is not run in its stead, merged or not.
+#[test]
+fn a_binary_from_an_earlier_run_is_not_run_for_other_code() {
+    let hello = "```go\nfmt.Println(\"hello\")\n// Output: hello\n```\n";
+    let library = "```go\n-- lib.go --\npackage lib\n\nconst Greeting = \"hello\"\n-- cmd/hello/main.go --\npackage main\n\nfunc main() { println(\"hello\") }\n\n// Output: hello\n```\n";
+    // Not mergeable: with the first, it is built in one `go build` of both.
+    let other = "```go\npackage main\n\nimport \"fmt\"\n\nfunc init() {}\n\nfunc main() { fmt.Println(\"b\") }\n\n// Output: b\n```\n";
+    for extra in [&[][..], &["--no-merge"]] {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let env = [("TMPDIR", tmp.path().to_str().unwrap())];
+        let doc = dir.path().join("docs/doc.md");
+        write(&doc, &format!("# Doc\n\n## A\n\n{hello}\n## B\n\n{other}"));
+        let mut args = vec!["verify", "docs", "--accept"];
+        args.extend_from_slice(extra);
+        let first = snipcheck(dir.path(), &args, &env);
+        assert_eq!(first.code, 0, "{extra:?}: {}{}", first.stdout, first.stderr);
+
+        write(
+            &doc,
+            &format!("# Doc\n\n## A\n\n{library}\n## B\n\n{other}"),
+        );
+        let mut args = vec!["verify", "docs"];
+        args.extend_from_slice(extra);
+        let second = snipcheck(dir.path(), &args, &env);
+        assert_eq!(
+            second.code, 1,
+            "{extra:?}: {}{}",
+            second.stdout, second.stderr
+        );
+        assert!(
+            second.stdout.contains("FAIL  docs/doc.md:5  a  A"),
+            "{extra:?}: {}",
+            second.stdout
+        );
+        assert!(
+            second.stdout.contains("ok    docs/doc.md:"),
+            "{extra:?}: {}",
+            second.stdout
+        );
+    }
+}
+
+/// A document in a folder named like a snippet's package (`s0/`) keeps its name in compile
+/// errors, so its `// ERROR` claims hold.
+#[test]
+fn a_document_in_a_folder_named_like_a_package_keeps_its_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("s0/doc.md"),
+        "# Doc\n\n## Unused\n\n```go\nx := 1 // ERROR \"declared and not used\"\n```\n",
+    );
+    for extra in [&[][..], &["--no-merge"]] {
+        let mut args = vec!["verify", "s0/doc.md", "--accept"];
+        args.extend_from_slice(extra);
+        let run = snipcheck(dir.path(), &args, &[]);
+        assert_eq!(run.code, 0, "{extra:?}: {}{}", run.stdout, run.stderr);
+    }
+}

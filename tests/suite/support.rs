@@ -38,6 +38,13 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
+    // A project in a temporary directory would leave a stable place (see `build::Place`) in
+    // the system's temporary directory at every run; unless a test looks at the place itself,
+    // it is made in a temporary directory of this run's, removed with it.
+    let tmp = tempfile::tempdir().unwrap();
+    if cwd != repo() && !env.iter().any(|(k, _)| *k == "TMPDIR") {
+        cmd.env("TMPDIR", tmp.path());
+    }
     let out = cmd.output().expect("run snipcheck");
     Run {
         code: out.status.code().unwrap_or(-1),
