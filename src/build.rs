@@ -172,15 +172,15 @@ impl Place {
 }
 
 impl Drop for Place {
+    /// Empties the run directories: a stable place keeps the rest, and a temporary one is
+    /// then removed whole (which would fail on a folder a snippet left read-only).
     fn drop(&mut self) {
-        if let Place::Stable { path, .. } = self {
-            for run in fs::read_dir(path.join("run"))
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                let _ = empty_dir(&run.path());
-            }
+        for run in fs::read_dir(self.path().join("run"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let _ = empty_dir(&run.path());
         }
     }
 }
@@ -219,8 +219,37 @@ fn prune(root: &Path, age: std::time::Duration) {
     }
 }
 
-/// Removes everything in `dir`, keeping `dir`.
+/// Removes everything in `dir`, keeping `dir`. A snippet may have left folders without write
+/// permission (as Go's module cache does); they are made writable first, since the place is
+/// used again and a run directory that cannot be emptied would stop every later run.
 fn empty_dir(dir: &Path) -> std::io::Result<()> {
+    if remove_entries(dir).is_ok() {
+        return Ok(());
+    }
+    make_writable(dir);
+    remove_entries(dir)
+}
+
+/// Gives every folder under `dir` (and `dir`) owner read, write and search permission. Best
+/// effort: what cannot be changed is left to the removal to report.
+fn make_writable(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return;
+    };
+    if !meta.is_dir() {
+        return;
+    }
+    let mode = meta.permissions().mode();
+    if mode & 0o700 != 0o700 {
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o700));
+    }
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        make_writable(&entry.path());
+    }
+}
+
+fn remove_entries(dir: &Path) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         if entry.file_type()?.is_dir() {
@@ -813,6 +842,25 @@ mod tests {
             .elapsed()
             .unwrap();
         assert!(age < Duration::from_secs(3600), "{age:?}");
+    }
+
+    #[test]
+    fn folders_left_without_write_permission_are_emptied_too() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let locked = tmp.path().join("run").join("cache").join("mod");
+        fs::create_dir_all(&locked).unwrap();
+        fs::write(locked.join("go.mod"), "module m\n").unwrap();
+        for d in [&locked, &locked.parent().unwrap().to_path_buf()] {
+            fs::set_permissions(d, fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        make_writable(&tmp.path().join("run"));
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&locked), 0o755);
+        assert_eq!(mode(locked.parent().unwrap()), 0o755);
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+        empty_dir(&tmp.path().join("run")).unwrap();
+        assert_eq!(fs::read_dir(tmp.path().join("run")).unwrap().count(), 0);
     }
 
     #[test]
