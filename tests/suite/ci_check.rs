@@ -63,6 +63,9 @@ fn ci_check(dir: &Path, env: &[(&str, &str)]) -> Run {
         .env("GITHUB_ACTIONS", "true")
         .env("SNIPCHECK_JUNIT", "snipcheck-junit.xml")
         .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"));
+    // The workspace's stable place goes with this run (see `support::snipcheck`).
+    let tmp = tempfile::tempdir().unwrap();
+    cmd.env("TMPDIR", tmp.path());
     for (k, v) in env {
         cmd.env(k, v);
     }

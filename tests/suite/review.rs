@@ -188,6 +188,9 @@ fn verify_is_coloured_only_in_a_terminal_without_no_color() {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_snipcheck"));
         cmd.args(["verify", "--locked"]).current_dir(dir.path());
         cmd.env_remove("CI").env_remove("NO_COLOR");
+        // The workspace's stable place goes with this run (see `support::snipcheck`).
+        let tmp = tempfile::tempdir().unwrap();
+        cmd.env("TMPDIR", tmp.path());
         for (k, v) in env {
             cmd.env(k, v);
         }
