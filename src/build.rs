@@ -437,6 +437,29 @@ impl Workspace {
         cmd
     }
 
+    /// Writes unit `index`'s files to `dir` (`sync_files`) and returns where its binary goes,
+    /// `bin/s{index}`. When the folder had to be rewritten, the binary an earlier run built
+    /// there from other sources is removed: a build that writes none (a library package) must
+    /// not leave the old one to be run. An unchanged folder keeps its binary, which the go
+    /// command then finds up to date.
+    fn sync_package(
+        &self,
+        index: usize,
+        dir: &Path,
+        files: &[(String, String)],
+    ) -> Result<PathBuf, Error> {
+        let binary = self.dir.path().join("bin").join(format!("s{index}"));
+        if sync_files(dir, files)? {
+            match fs::remove_file(&binary) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::io(format!("cannot remove {}", binary.display()), e));
+                }
+                _ => {}
+            }
+        }
+        Ok(binary)
+    }
+
     /// Builds what can be built together, before any snippet runs, and says how each of those
     /// built: the mergeable units linked into one binary (`merge`), then every other plain
     /// unit of the shared module in one `go build` (`build_batch`). The rest, and any unit the
@@ -469,9 +492,11 @@ impl Workspace {
         static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
         let bin = self.dir.path().join("bin");
         for (index, unit) in units {
-            if sync_files(&self.dir.path().join(format!("s{index}")), &unit.files)? {
-                remove_stale(&bin.join(format!("s{index}")))?;
-            }
+            self.sync_package(
+                *index,
+                &self.dir.path().join(format!("s{index}")),
+                &unit.files,
+            )?;
         }
         let mut members: Vec<(usize, &Unit)> = units.to_vec();
         // A package that cannot be loaded stops the whole build before anything compiles: leave
@@ -635,10 +660,7 @@ impl Workspace {
                 }
             }
         }
-        let binary = self.dir.path().join("bin").join(format!("s{index}"));
-        if sync_files(&pkg_dir, &files)? {
-            remove_stale(&binary)?;
-        }
+        let binary = self.sync_package(index, &pkg_dir, &files)?;
         if unit.test {
             // `go test` builds and runs in one step; compile errors show there.
             return Ok(Built::TestPackage {
@@ -681,18 +703,6 @@ impl Workspace {
         } else {
             Built::Library
         })
-    }
-}
-
-/// Removes the binary an earlier run built from other sources in the same package folder: a
-/// build that writes no binary (a library package) must not leave the old one to be run. An
-/// unchanged folder keeps its binary, which the go command then finds up to date.
-fn remove_stale(binary: &Path) -> Result<(), Error> {
-    match fs::remove_file(binary) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(Error::io(format!("cannot remove {}", binary.display()), e))
-        }
-        _ => Ok(()),
     }
 }
 

@@ -546,6 +546,7 @@ fn execute(
         work_dir: workspace.path().display().to_string(),
         elapsed: started.elapsed(),
     };
+    let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
     let binary = match built {
         Built::Failed { diagnostics } => {
             return Ok(done(vec![not_run(Class::CompileError, diagnostics, "")]));
@@ -556,7 +557,6 @@ fn execute(
         Built::Vetted(findings) => return Ok(done(vec![not_run(Class::Vet, "", findings)])),
         Built::Library => return Ok(done(vec![not_run(Class::Built, "", "")])),
         Built::TestPackage { dir, target } => {
-            let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
             let run_dir = workspace.run_dir(index)?;
             return Ok(done(vec![go_test(
                 snippet, workspace, dir, target, &run_dir, timeout, sandbox,
@@ -568,7 +568,6 @@ fn execute(
         Built::Binary(path) => (path.clone(), None),
         Built::Merged { binary, name } => (binary.clone(), Some(name.as_str())),
     };
-    let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
     let run_once = |binary: &std::path::Path, merged: Option<&str>| -> Result<Outcome, Error> {
         let mut args: Vec<String> = merged.iter().map(|n| n.to_string()).collect();
         args.extend(snippet.attrs.args.iter().cloned());
