@@ -1,17 +1,23 @@
 //! `--format junit` (and `--junit FILE`): a JUnit XML report, the format GitLab, Jenkins and
 //! the GitHub test-report actions read. One `testsuite` per document, one `testcase` per snippet
-//! with the document as `classname` and the id as `name`; a failing snippet has one `failure`
-//! whose text holds every failure with its Markdown line and diff. Failing orphaned records are
-//! testcases of a suite named `orphaned records`. The report is written whole at the summary,
-//! since the suites' counts come first in the file.
+//! with the document as `classname`, the id and the item's title as `name`, and the Markdown
+//! file and line as `file` and `line` (the attributes annotating consumers read; the line is the
+//! first failing claim's, else the fence's). A failing snippet has one `failure` whose text holds
+//! every failure with its Markdown line and diff. Failing orphaned records are testcases of a
+//! suite named `orphaned records`. The report is written whole at the summary, since the suites'
+//! counts come first in the file.
 //!
-//! Only what junit-10.xsd (the xunit plugin's schema) allows is used, checked in the tests; XML 1.0
-//! cannot hold most control characters, so they are written as `\u{..}` text.
+//! The XML is written by quick-junit (nextest's JUnit writer), so escaping and structure are not
+//! ours to get wrong. XML 1.0 cannot hold most control characters and quick-junit drops them, so
+//! they are written as `\u{..}` text first: a report must not lose what a snippet printed.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, FixedOffset, Utc};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{Event, Reporter, SnippetResult, Status, unified_diff};
 
@@ -21,16 +27,17 @@ pub struct Junit<W: Write> {
     suites: Vec<(String, Vec<SnippetResult>)>,
     orphans: Vec<(PathBuf, String)>,
     /// The report's timestamp; fixed in tests.
-    timestamp: String,
+    timestamp: DateTime<FixedOffset>,
 }
 
 impl<W: Write> Junit<W> {
     pub fn new(out: W) -> Junit<W> {
+        let now: DateTime<Utc> = SystemTime::now().into();
         Junit {
             out,
             suites: Vec::new(),
             orphans: Vec::new(),
-            timestamp: iso8601(SystemTime::now()),
+            timestamp: now.fixed_offset(),
         }
     }
 
@@ -38,65 +45,38 @@ impl<W: Write> Junit<W> {
         self.out
     }
 
-    fn write_report(&mut self, elapsed: Duration) -> io::Result<()> {
-        let mut x = String::new();
-        let all: Vec<&SnippetResult> = self.suites.iter().flat_map(|(_, rs)| rs).collect();
-        let failures = all.iter().filter(|r| r.status == Status::Failed).count();
-        x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(
-            x,
-            "<testsuites name=\"snipcheck\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3}\">",
-            all.len() + self.orphans.len(),
-            failures + self.orphans.len(),
-            elapsed.as_secs_f64()
-        );
+    fn report(&self, elapsed: Duration) -> Report {
+        let mut report = Report::new("snipcheck");
+        report.set_time(elapsed);
         for (doc, results) in &self.suites {
-            let time: Duration = results.iter().map(|r| r.elapsed).sum();
-            let _ = writeln!(
-                x,
-                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\" timestamp=\"{}\">",
-                escape(doc),
-                results.len(),
-                results
-                    .iter()
-                    .filter(|r| r.status == Status::Failed)
-                    .count(),
-                results
-                    .iter()
-                    .filter(|r| matches!(r.status, Status::Skipped(_)))
-                    .count(),
-                time.as_secs_f64(),
-                self.timestamp
-            );
-            for r in results {
-                testcase(&mut x, r);
-            }
-            x.push_str("  </testsuite>\n");
+            let mut suite = TestSuite::new(text(doc));
+            suite.set_timestamp(self.timestamp);
+            suite.set_time(results.iter().map(|r| r.elapsed).sum());
+            suite.add_test_cases(results.iter().map(testcase));
+            report.add_test_suite(suite);
         }
         if !self.orphans.is_empty() {
-            let _ = writeln!(
-                x,
-                "  <testsuite name=\"orphaned records\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\" time=\"0.000\" timestamp=\"{}\">",
-                self.timestamp,
-                n = self.orphans.len()
-            );
+            let mut suite = TestSuite::new("orphaned records");
+            suite.set_timestamp(self.timestamp);
+            suite.set_time(Duration::ZERO);
             for (path, note) in &self.orphans {
                 let dir = path.parent().map(|p| p.display().to_string());
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-                let _ = writeln!(
-                    x,
-                    "    <testcase name=\"{}\" classname=\"{}\" time=\"0.000\">\n      <failure message=\"{}\" type=\"orphan\">{}</failure>\n    </testcase>",
-                    escape(&name.unwrap_or_default()),
-                    escape(&dir.unwrap_or_default()),
-                    escape(note),
-                    escape(&format!("{}: {note}", path.display()))
-                );
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(text(note))
+                    .set_type("orphan")
+                    .set_description(text(&format!("{}: {note}", path.display())));
+                let mut case = TestCase::new(text(&name.unwrap_or_default()), status);
+                case.set_classname(text(&dir.unwrap_or_default()))
+                    .set_time(Duration::ZERO);
+                case.extra
+                    .insert("file".into(), text(&path.display().to_string()).into());
+                suite.add_test_case(case);
             }
-            x.push_str("  </testsuite>\n");
+            report.add_test_suite(suite);
         }
-        x.push_str("</testsuites>\n");
-        self.out.write_all(x.as_bytes())?;
-        self.out.flush()
+        report
     }
 }
 
@@ -119,85 +99,86 @@ impl<W: Write> Reporter for Junit<W> {
                 }
                 Ok(())
             }
-            Event::Summary(s) => self.write_report(s.elapsed),
+            Event::Summary(s) => {
+                let xml = self
+                    .report(s.elapsed)
+                    .to_string()
+                    .map_err(|e| io::Error::other(format!("writing the JUnit report: {e}")))?;
+                self.out.write_all(xml.as_bytes())?;
+                self.out.flush()
+            }
         }
     }
 }
 
-fn testcase(x: &mut String, r: &SnippetResult) {
+fn testcase(r: &SnippetResult) -> TestCase {
     let s = &r.snippet;
     let doc = s.doc.display().to_string();
-    let _ = write!(
-        x,
-        "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
-        escape(&s.id),
-        escape(&doc),
-        r.elapsed.as_secs_f64()
-    );
-    let mut body = String::new();
-    match &r.status {
+    let status = match &r.status {
         Status::Skipped(reason) => {
-            let _ = writeln!(body, "      <skipped message=\"{}\"/>", escape(reason));
+            let mut st = TestCaseStatus::skipped();
+            st.set_message(text(reason));
+            st
         }
         Status::Failed => {
             let first = r.failures.first();
             let message = first.map_or(String::new(), |f| {
                 format!("{doc}:{}: {}", f.line, f.message)
             });
-            let mut text = format!("{doc}:{}  {}  {}\n", s.line, s.id, s.title);
-            for f in &r.failures {
-                let _ = writeln!(text, "{doc}:{}: {}", f.line, f.message);
-                if let Some((expected, actual)) = &f.diff {
-                    for l in unified_diff(expected, actual) {
-                        let _ = writeln!(text, "  {l}");
-                    }
-                }
-            }
-            // The class as records spell it (`panic`, `compile_error`, ...).
+            // The outcome class as records spell it (`panic`, `compile_error`, ...).
             let class = r
                 .class
                 .and_then(|c| serde_json::to_value(c).ok())
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_else(|| "none".into());
-            let _ = writeln!(
-                body,
-                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                escape(&message),
-                escape(&class),
-                escape(&text)
+            let mut body = format!(
+                "{doc}:{}  {}  {}\noutcome: {class}\n",
+                s.line, s.id, s.title
             );
+            for f in &r.failures {
+                let _ = writeln!(body, "{doc}:{}: {}", f.line, f.message);
+                if let Some((expected, actual)) = &f.diff {
+                    for l in unified_diff(expected, actual) {
+                        let _ = writeln!(body, "  {l}");
+                    }
+                }
+            }
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            // `type` names what went wrong, the way test runners name an assertion failure.
+            st.set_message(text(&message))
+                .set_type("claim does not hold")
+                .set_description(text(&body));
+            st
         }
-        Status::Passed | Status::New => {}
-    }
-    if !r.notes.is_empty() {
-        let _ = writeln!(
-            body,
-            "      <system-out>{}</system-out>",
-            escape(&r.notes.join("\n"))
-        );
-    }
-    if body.is_empty() {
-        x.push_str("/>\n");
+        Status::Passed | Status::New => TestCaseStatus::success(),
+    };
+    let name = if s.title.is_empty() || s.title == s.id {
+        s.id.clone()
     } else {
-        x.push_str(">\n");
-        x.push_str(&body);
-        x.push_str("    </testcase>\n");
+        format!("{}: {}", s.id, s.title)
+    };
+    let mut case = TestCase::new(text(&name), status);
+    case.set_classname(text(&doc)).set_time(r.elapsed);
+    let line = match r.status {
+        Status::Failed => r.failures.first().map_or(s.line, |f| f.line),
+        _ => s.line,
+    };
+    case.extra.insert("file".into(), text(&doc).into());
+    case.extra.insert("line".into(), line.to_string().into());
+    if !r.notes.is_empty() {
+        case.set_system_out(text(&r.notes.join("\n")));
     }
+    case
 }
 
-/// Escapes text for an XML attribute or element; characters XML 1.0 cannot hold become `\u{..}`.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+/// Text as XML 1.0 can hold it: the control characters it cannot hold (and that quick-junit
+/// would drop) become `\u{..}`, so what a snippet printed is still there to read.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' => out.push(c),
-            '\r' => out.push_str("&#13;"),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),
@@ -206,46 +187,36 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// `2025-01-31T12:34:56` (UTC), as JUnit timestamps are written.
-fn iso8601(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_and_control_characters() {
+    fn control_characters_become_visible_text() {
         assert_eq!(
-            escape("a<b & \"c\" 'd'>\u{1b}[31m\r\n"),
-            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\\u{1b}[31m&#13;\n"
+            text("a<b & \"c\"\u{1b}[31m\r\n\u{0}"),
+            "a<b & \"c\"\\u{1b}[31m\r\n\\u{0}"
         );
     }
 
     #[test]
-    fn timestamps() {
-        assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00");
-        let t = UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_661); // 2000-02-29 01:01:01
-        assert_eq!(iso8601(t), "2000-02-29T01:01:01");
-        let t = UNIX_EPOCH + Duration::from_secs(1_735_689_599); // 2024-12-31 23:59:59
-        assert_eq!(iso8601(t), "2024-12-31T23:59:59");
+    fn markup_in_text_survives_the_round_trip() {
+        let mut report = Report::new("snipcheck");
+        let mut suite = TestSuite::new("d.md");
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_description(text("<&> \"q\" 'a' \u{1b}[2J"));
+        suite.add_test_case(TestCase::new("x", status));
+        report.add_test_suite(suite);
+        let xml = report.to_string().unwrap();
+        let back = Report::deserialize_from_str(&xml).unwrap();
+        let TestCaseStatus::NonSuccess { description, .. } =
+            &back.test_suites[0].test_cases[0].status
+        else {
+            panic!("{xml}")
+        };
+        assert_eq!(
+            description.as_ref().unwrap().as_str(),
+            "<&> \"q\" 'a' \\u{1b}[2J"
+        );
     }
 }
