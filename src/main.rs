@@ -111,7 +111,8 @@ fn reporter(args: &VerifyArgs) -> Result<Box<dyn Reporter>, Error> {
     Ok(Box::new(Tee(vec![main, Box::new(Junit::new(file))])))
 }
 
-/// A file created at the first write, so a run that stops on an error leaves no empty report.
+/// A file created at the first write (with its folder), so a run that stops on an error leaves
+/// no empty report.
 struct LazyFile {
     path: std::path::PathBuf,
     file: Option<std::io::BufWriter<std::fs::File>>,
@@ -120,6 +121,13 @@ struct LazyFile {
 impl Write for LazyFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if self.file.is_none() {
+            // A report path in a folder that does not exist yet (`reports/junit.xml` in a fresh
+            // CI checkout) gets its folder, rather than losing the report after the run.
+            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()))
+                })?;
+            }
             let f = std::fs::File::create(&self.path).map_err(|e| {
                 std::io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
             })?;

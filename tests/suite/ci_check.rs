@@ -61,7 +61,7 @@ fn ci_check(dir: &Path, env: &[(&str, &str)]) -> Run {
     cmd.env("SNIPCHECK_BIN", env!("CARGO_BIN_EXE_snipcheck"))
         .env("CI", "true")
         .env("GITHUB_ACTIONS", "true")
-        .env("SNIPCHECK_JUNIT", "snipcheck-junit.xml")
+        .env("SNIPCHECK_JUNIT", "reports/snipcheck-junit.xml")
         .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"));
     // The workspace's stable place goes with this run (see `support::snipcheck`).
     let tmp = tempfile::tempdir().unwrap();
@@ -97,8 +97,10 @@ fn a_repository_whose_records_hold_passes() {
         summary.starts_with("### ✅ snipcheck: 2 passed, 0 failed"),
         "{summary}"
     );
-    let junit = std::fs::read_to_string(dir.path().join("snipcheck-junit.xml")).unwrap();
-    assert!(junit.contains("tests=\"2\" failures=\"0\""), "{junit}");
+    // The report's folder did not exist: snipcheck made it rather than lose the report.
+    let junit = std::fs::read_to_string(dir.path().join("reports/snipcheck-junit.xml")).unwrap();
+    let junit = quick_junit::Report::deserialize_from_str(&junit).unwrap();
+    assert_eq!((junit.tests, junit.failures), (2, 0));
 }
 
 #[test]
@@ -144,7 +146,7 @@ fn a_wrong_claim_a_stale_and_an_orphaned_record_fail_with_annotations_and_the_fi
             "docs/guide/slices.toml.new"
         ]
     );
-    let junit = std::fs::read_to_string(d.join("snipcheck-junit.xml")).unwrap();
+    let junit = std::fs::read_to_string(d.join("reports/snipcheck-junit.xml")).unwrap();
     assert!(
         junit.contains("<testcase name=\"maps.toml\" classname=\"expected/docs/guide\""),
         "{junit}"
