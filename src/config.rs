@@ -70,6 +70,8 @@ pub struct Settings {
     pub partition: Option<Partition>,
     /// Write pending results even under `Policy::Locked` (`--write-pending`).
     pub write_pending: bool,
+    /// What was adjusted while resolving (a clamped `jobs`), for `main` to print as warnings.
+    pub warnings: Vec<String>,
 }
 
 /// Where the documents and records are, for `review` and `pending`: always the configured set.
@@ -95,6 +97,14 @@ impl Places {
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
+/// More workers than this per core only queue up: snippets are CPU-bound builds and runs, and a
+/// `jobs` from a pull request's config must not tie up a runner with thousands of threads.
+pub const MAX_JOBS_PER_CORE: usize = 4;
+
+fn max_jobs(cores: usize) -> usize {
+    (cores * MAX_JOBS_PER_CORE).max(8)
+}
+
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
@@ -191,6 +201,7 @@ impl Settings {
             cache: false,
             partition: None,
             write_pending: false,
+            warnings: Vec::new(),
             // `list` runs nothing; `parse_file` has checked the table already.
             sandbox: file
                 .sandbox
@@ -222,6 +233,8 @@ impl Settings {
             })?,
             None => DEFAULT_TIMEOUT,
         };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut warnings = Vec::new();
         let jobs = match jobs.or(file.jobs) {
             Some(0) => {
                 return Err(Error::at(
@@ -229,8 +242,15 @@ impl Settings {
                     "jobs must be at least 1 (from --jobs, SNIPCHECK_JOBS or the file)",
                 ));
             }
+            Some(n) if n > max_jobs(cores) => {
+                warnings.push(format!(
+                    "jobs = {n} is more than {MAX_JOBS_PER_CORE} per core on this machine's {cores}; using {}",
+                    max_jobs(cores)
+                ));
+                max_jobs(cores)
+            }
             Some(n) => n,
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            None => cores,
         };
         let ci = in_ci();
         let policy = if args.accept {
@@ -278,6 +298,7 @@ impl Settings {
             },
             partition: args.partition,
             write_pending: args.write_pending,
+            warnings,
             sandbox: match &file.sandbox {
                 Some(s) => s
                     .resolve()

@@ -51,6 +51,9 @@ fn run(cli: Cli) -> Result<bool, Error> {
         Command::Verify(args) => {
             let file = load_file(args.common.config.as_deref())?;
             let settings = Settings::resolve(&args, file)?;
+            for w in &settings.warnings {
+                eprintln!("warning: {w}");
+            }
             let mut reporter = reporter(&args)?;
             verify(&settings, reporter.as_mut())
         }

@@ -367,3 +367,32 @@ fn thousands_of_problems_are_all_reported() {
     let (run, _d) = bad(doc.as_bytes(), &[], &[]);
     assert_eq!(run.stderr.lines().count(), 3000);
 }
+
+#[test]
+fn jobs_from_a_config_are_clamped_and_the_run_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("docs/doc.md"), GOOD);
+    write(
+        &dir.path().join("snipcheck.toml"),
+        "documents = [\"docs\"]\njobs = 100000\n",
+    );
+    let run = snipcheck(dir.path(), &["verify", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let max = (cores * 4).max(8);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: jobs = 100000 is more than 4 per core on this machine's {cores}; using {max}"
+        )),
+        "{}",
+        run.stderr
+    );
+    // The same from the command line.
+    let run = snipcheck(dir.path(), &["verify", "--jobs", "5000"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("jobs = 5000 is more than"),
+        "{}",
+        run.stderr
+    );
+}
