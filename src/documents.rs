@@ -72,7 +72,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, usize> {
     })
 }
 
-/// Reads a document. Text that is not UTF-8 is an error at the line of the first bad byte.
+/// Reads a document. Text that is not UTF-8, a NUL byte or a CR alone is an error at its line.
 pub fn read(path: &Path) -> Result<Document, Error> {
     let bytes = fs::read(path).map_err(|e| {
         Error::at(
@@ -85,6 +85,21 @@ pub fn read(path: &Path) -> Result<Document, Error> {
         return Err(Error::at(
             format!("{}:{line}", path.display()),
             "this document holds a NUL byte, so it is not a text file; remove it",
+        ));
+    }
+    // CommonMark ends a line at a CR alone, as at CRLF and LF; line numbers here count LF. A
+    // document with old-Mac line endings would yield no snippets and pass, and a stray CR would
+    // start a line (a heading, a fence) that snipcheck does not see.
+    if let Some(at) = bytes
+        .iter()
+        .enumerate()
+        .position(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err(Error::at(
+            format!("{}:{line}", path.display()),
+            "this document ends a line with a carriage return alone (old Mac line endings); \
+             save it with LF or CRLF line endings",
         ));
     }
     match String::from_utf8(bytes) {

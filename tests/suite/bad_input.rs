@@ -51,6 +51,28 @@ fn missing_document() {
 }
 
 #[test]
+fn document_with_lone_cr_line_endings() {
+    // Old-Mac line endings: CommonMark sees a Go block here; counting LF would see none.
+    let doc = GOOD.replace('\n', "\r");
+    let (run, _d) = bad(doc.as_bytes(), &[], &[("CI", "1")]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:1: this document ends a line with a carriage return alone"),
+        "{}",
+        run.stderr
+    );
+    // One stray CR in an LF document, which would start a heading snipcheck does not see.
+    let doc = GOOD.replace("fmt.Println(1)\n", "fmt.Println(1)\r## Injected\n");
+    let (run, _d) = bad(doc.as_bytes(), &[], &[]);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:6: this document ends a line with a carriage"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn document_not_utf8() {
     let (run, _d) = bad(b"# Doc\n\nok\n\xff\xfe bad\n", &[], &[]);
     assert!(
