@@ -158,8 +158,11 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// One snippet's block. Everything in it that comes from a document or a program goes through
+/// `style::visible`, so neither can send escape sequences to the reader's terminal.
 fn write_result(out: &mut impl Write, r: &SnippetResult, color: bool) -> io::Result<()> {
     let s = &r.snippet;
+    let v = style::visible;
     let place = format!("{}:{}", s.doc.display(), s.line);
     let word = |w: &str, code: &str| paint(w, code, color);
     match &r.status {
@@ -168,32 +171,44 @@ fn write_result(out: &mut impl Write, r: &SnippetResult, color: bool) -> io::Res
             out,
             "{}    {place}  {}  (cached)",
             word("ok", style::GREEN),
-            s.id
+            v(&s.id)
         )?,
-        Status::Passed => writeln!(out, "{}    {place}  {}", word("ok", style::GREEN), s.id)?,
-        Status::New => writeln!(out, "{}   {place}  {}", word("new", style::YELLOW), s.id)?,
+        Status::Passed => writeln!(out, "{}    {place}  {}", word("ok", style::GREEN), v(&s.id))?,
+        Status::New => writeln!(
+            out,
+            "{}   {place}  {}",
+            word("new", style::YELLOW),
+            v(&s.id)
+        )?,
         Status::Skipped(why) if why.is_empty() => {
-            writeln!(out, "{}  {place}  {}", word("skip", style::DIM), s.id)?
+            writeln!(out, "{}  {place}  {}", word("skip", style::DIM), v(&s.id))?
         }
         Status::Skipped(why) => writeln!(
             out,
-            "{}  {place}  {}  ({why})",
+            "{}  {place}  {}  ({})",
             word("skip", style::DIM),
-            s.id
+            v(&s.id),
+            v(why)
         )?,
         Status::Failed => {
             writeln!(
                 out,
                 "{}  {place}  {}  {}",
                 word("FAIL", style::BOLD_RED),
-                s.id,
-                s.title
+                v(&s.id),
+                v(&s.title)
             )?;
             if let Some(class) = r.class {
                 writeln!(out, "      outcome: {}", class.name())?;
             }
             for f in &r.failures {
-                writeln!(out, "      {}:{}: {}", s.doc.display(), f.line, f.message)?;
+                writeln!(
+                    out,
+                    "      {}:{}: {}",
+                    s.doc.display(),
+                    f.line,
+                    v(&f.message)
+                )?;
                 if let Some((expected, actual)) = &f.diff {
                     for l in unified_diff(expected, actual) {
                         writeln!(out, "        {}", style::diff_line(&l, color))?;
@@ -203,16 +218,19 @@ fn write_result(out: &mut impl Write, r: &SnippetResult, color: bool) -> io::Res
         }
     }
     for n in &r.notes {
-        writeln!(out, "      {n}")?;
+        writeln!(out, "      {}", v(n))?;
     }
     Ok(())
 }
 
-/// A unified diff of `expected` against `actual` (patience, 3 lines of context), cut after
+/// A unified diff of `expected` against `actual` (patience, 3 lines of context, control characters
+/// shown as `\u{..}`), cut after
 /// `MAX_DIFF_LINES` lines with a line that says how many more there were.
 pub fn unified_diff(expected: &str, actual: &str) -> Vec<String> {
-    let mut expected = expected.to_string();
-    let mut actual = actual.to_string();
+    // Control characters are made visible before the diff, so a CR alone shows as a difference
+    // rather than splitting or overwriting a line.
+    let mut expected = style::visible(expected).into_owned();
+    let mut actual = style::visible(actual).into_owned();
     for s in [&mut expected, &mut actual] {
         if !s.is_empty() && !s.ends_with('\n') {
             s.push('\n');

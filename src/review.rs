@@ -231,6 +231,7 @@ fn screen(out: &mut dyn Write, p: &Pending, n: usize, total: usize, color: bool)
                         }
                         k => k.label(),
                     };
+                    let text = style::visible(&text);
                     writeln!(out, "  {}:{}  {text}", s.doc.display(), c.line)?;
                 }
             }
@@ -282,7 +283,7 @@ fn full_output(out: &mut dyn Write, p: &Pending) -> io::Result<()> {
         ("compiler", &a.diagnostics),
     ] {
         writeln!(out, "── {name} ──")?;
-        write!(out, "{text}")?;
+        write!(out, "{}", style::visible(text))?;
         if !text.is_empty() && !text.ends_with('\n') {
             writeln!(out)?;
         }

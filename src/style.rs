@@ -30,8 +30,29 @@ pub fn paint(text: &str, code: &str, on: bool) -> String {
     }
 }
 
-/// A line of a unified diff, coloured by what it is.
+/// Text from a snippet or a document as a terminal may show it: control characters other than
+/// tab and newline (escape sequences that set the window title, clear the screen or write the
+/// clipboard; a carriage return that overwrites a line) become `\u{1b}`-style text, as cargo
+/// and git show them. C1 controls too: some terminals read U+009B as the start of a sequence.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c != '\n' && c != '\t' && c.is_control();
+    if !text.contains(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A line of a unified diff, coloured by what it is; control characters made visible.
 pub fn diff_line(line: &str, on: bool) -> String {
+    let line = &*visible(line);
     let code = if line.starts_with("+++") || line.starts_with("---") {
         BOLD
     } else if line.starts_with('+') {
@@ -57,6 +78,16 @@ mod tests {
         assert_eq!(diff_line("-a", true), "\x1b[31m-a\x1b[0m");
         assert_eq!(diff_line("+a", true), "\x1b[32m+a\x1b[0m");
         assert_eq!(diff_line(" a", true), " a");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert_eq!(
+            visible("a\x1b]0;title\x07b\rc\td\n\u{9b}2J"),
+            "a\\u{1b}]0;title\\u{7}b\\u{d}c\td\n\\u{9b}2J"
+        );
+        assert_eq!(visible("plain ünïcode\n"), "plain ünïcode\n");
+        assert_eq!(diff_line("+\x1b[2J", false), "+\\u{1b}[2J");
     }
 
     #[test]

@@ -128,7 +128,9 @@ impl<W: Write> Reporter for Github<W> {
 
 /// Escapes a workflow command's message.
 pub fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    // Control characters from a program's output are shown, not sent to the log's terminal.
+    crate::style::visible(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -190,7 +192,11 @@ mod tests {
 
     #[test]
     fn escapes_as_the_workflow_command_rules_say() {
-        assert_eq!(data("50% done\r\nnext: a,b"), "50%25 done%0D%0Anext: a,b");
+        assert_eq!(
+            data("50% done\r\nnext: a,b"),
+            "50%25 done\\u{d}%0Anext: a,b"
+        );
+        assert_eq!(data("\x1b]52;c;eA==\x07"), "\\u{1b}]52;c;eA==\\u{7}");
         assert_eq!(property("docs/a,b.md: x%\n"), "docs/a%2Cb.md%3A x%25%0A");
     }
 }

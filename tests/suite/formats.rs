@@ -188,3 +188,33 @@ fn github_annotates_the_claim_lines_and_writes_a_job_summary() {
     let report = parse_junit(&std::fs::read_to_string(&junit).unwrap());
     assert_eq!((report.tests, report.failures), (4, 2));
 }
+
+/// A program's output (and a document's title) can hold terminal escape sequences: a window
+/// title, a clear screen, a clipboard write (OSC 52). The report shows them as text, in every
+/// format a terminal or a CI log renders, and the failure is still reported where it is.
+#[test]
+fn escape_sequences_from_a_program_reach_no_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = "# Doc\n\n## Title \u{1b}]0;owned\u{7}\n\n```go\nfmt.Print(\"\\x1b]0;title\\x07\\x1b[2J\\x1b]52;c;aGk=\\x07\\rover\\n\")\nos.Stderr.WriteString(\"\\x1b[31m\")\n// Output: nothing\n```\n";
+    super::support::write(&tmp.path().join("doc.md"), doc);
+    for format in ["human", "github"] {
+        let run = snipcheck(
+            tmp.path(),
+            &["verify", "doc.md", "--expected", "exp", "--format", format],
+            &[("GITHUB_STEP_SUMMARY", "")],
+        );
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(
+            !run.stdout.contains(['\u{1b}', '\u{7}', '\r']),
+            "{format}: {:?}",
+            run.stdout
+        );
+        assert!(
+            run.stdout
+                .contains("\\u{1b}]0;title\\u{7}\\u{1b}[2J\\u{1b}]52;c;aGk=\\u{7}\\u{d}over"),
+            "{format}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("doc.md:8"), "{format}: {}", run.stdout);
+    }
+}
