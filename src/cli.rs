@@ -80,7 +80,9 @@ pub struct VerifyArgs {
     pub no_merge: bool,
 
     /// Build and run every snippet, even those that passed before with nothing changed.
-    #[arg(long, env = "SNIPCHECK_NO_CACHE")]
+    // The variable takes the usual spellings (1/0, true/false, yes/no, on/off), as CI systems
+    // set them.
+    #[arg(long, env = "SNIPCHECK_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
 
     /// Run one partition of the snippets, as nextest does: hash:K/N (stable as snippets are
