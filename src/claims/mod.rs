@@ -1,0 +1,7 @@
+//! Claims against outcomes. In: a snippet's claims and the `Outcome` of building and running it.
+//! Out: the outcome's stable form (`normalize`: an ordered list of named rules that remove what
+//! changes between runs and machines) and a `Failure` value for every claim that does not hold
+//! (`compare`). A new claim kind is parsed in `document::extract` and checked in `compare`.
+
+pub mod compare;
+pub mod normalize;
