@@ -31,6 +31,37 @@ pub enum Command {
     Review(ReviewArgs),
     /// List the pending results.
     Pending(PendingArgs),
+    /// Turn existing material into a Markdown document of snippets with claims: Go programs
+    /// with a shell transcript beside them, programs with `//prints:` comments (and a README
+    /// that links them), packages with testable examples.
+    Import(ImportArgs),
+    /// Start using snipcheck in this repository: a commented snipcheck.toml, `*.toml.new` in
+    /// .gitignore, and (with --workflow) the GitHub Actions workflow.
+    Init(InitArgs),
+    /// Remove the work folders snipcheck keeps between runs (built snippets) that no run holds.
+    Clean,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// .go files or folders to import.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the document here instead of to standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The documents to guard [default: snippets].
+    #[arg(long, value_name = "PATH")]
+    pub documents: Option<PathBuf>,
+
+    /// Also write .github/workflows/snipcheck.yml.
+    #[arg(long)]
+    pub workflow: bool,
 }
 
 #[derive(Debug, Args)]

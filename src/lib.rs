@@ -13,6 +13,8 @@ pub mod config;
 pub mod document;
 pub mod error;
 pub mod go;
+pub mod import;
+pub mod init;
 pub mod list;
 pub mod partition;
 pub mod records;

@@ -71,6 +71,46 @@ fn run(cli: Cli) -> Result<bool, Error> {
                 .map_err(|e| Error::io("cannot write the list", e))?;
             Ok(true)
         }
+        Command::Import(args) => {
+            let imported = snipcheck::import::import(&args.paths)?;
+            match &args.output {
+                Some(path) => std::fs::write(path, &imported.markdown)
+                    .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?,
+                None => std::io::stdout()
+                    .write_all(imported.markdown.as_bytes())
+                    .map_err(|e| Error::io("cannot write the document", e))?,
+            }
+            eprint!("{}", snipcheck::import::summary(&imported.notes));
+            Ok(true)
+        }
+        Command::Init(args) => {
+            let documents = args
+                .documents
+                .as_deref()
+                .map_or("snippets".to_string(), |p| p.display().to_string());
+            for line in snipcheck::init::init(std::path::Path::new("."), &documents, args.workflow)?
+            {
+                println!("{line}");
+            }
+            Ok(true)
+        }
+        Command::Clean => {
+            let Some(root) = snipcheck::build::stable_root() else {
+                println!("nothing to clean: there is no work folder");
+                return Ok(true);
+            };
+            let (removed, freed) = snipcheck::build::prune(&root, std::time::Duration::ZERO, 0);
+            for r in &removed {
+                println!("removed {}", r.display());
+            }
+            println!(
+                "removed {} work folder{} ({:.1} MiB); folders a running snipcheck holds are kept",
+                removed.len(),
+                if removed.len() == 1 { "" } else { "s" },
+                freed as f64 / (1 << 20) as f64
+            );
+            Ok(true)
+        }
         Command::List(args) => {
             let file = load_file(args.common.config.as_deref())?;
             let settings = Settings::for_list(&args, file);

@@ -144,7 +144,7 @@ impl Place {
                 // The lock's time says when a place was last used (see `prune`).
                 let _ = lock.set_modified(std::time::SystemTime::now());
                 if let Some(root) = path.parent() {
-                    prune(root, PRUNE_AFTER);
+                    prune(root, PRUNE_AFTER, PLACES_CAP);
                 }
                 fs::create_dir_all(path.join("bin"))
                     .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
@@ -189,13 +189,20 @@ impl Drop for Place {
 /// directory and go.mod, and a checkout that is gone would otherwise keep its binaries forever.
 const PRUNE_AFTER: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
+/// All the stable places together may keep this much; past it, the least recently used that no
+/// run holds are removed (a large document's place holds hundreds of megabytes of binaries).
+pub const PLACES_CAP: u64 = 2 << 30;
+
 /// Removes the places under `root` whose lock was last taken more than `age` ago and that no
-/// run holds now. Best effort: a place that cannot be removed is tried again next time. The
-/// lock files stay (empty files), so a run that starts meanwhile locks the same file.
-fn prune(root: &Path, age: std::time::Duration) {
+/// run holds now, then the least recently used ones while all of them together are over `cap`.
+/// Returns the places removed and the bytes they held. Best effort: a place that cannot be
+/// removed is tried again next time. The lock files stay (empty files), so a run that starts
+/// meanwhile locks the same file.
+pub fn prune(root: &Path, age: std::time::Duration, cap: u64) -> (Vec<PathBuf>, u64) {
     let Ok(entries) = fs::read_dir(root) else {
-        return;
+        return (Vec::new(), 0);
     };
+    let mut places: Vec<(std::time::Duration, PathBuf, u64)> = Vec::new();
     for entry in entries.flatten() {
         let lock_path = entry.path();
         let Some(place) = lock_path
@@ -205,18 +212,50 @@ fn prune(root: &Path, age: std::time::Duration) {
         else {
             continue;
         };
-        let old = entry
+        let unused_for = entry
             .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|elapsed| elapsed > age);
-        if old && place.is_dir() {
-            if let Some(_held) = lock_beside(&place) {
-                let _ = fs::remove_dir_all(&place);
-            }
+            .unwrap_or_default();
+        if place.is_dir() {
+            let size = size_of(&place);
+            places.push((unused_for, place, size));
         }
     }
+    // Least recently used first.
+    places.sort_by_key(|p| std::cmp::Reverse(p.0));
+    let mut total: u64 = places.iter().map(|p| p.2).sum();
+    let mut removed = Vec::new();
+    let mut freed = 0;
+    for (unused_for, place, size) in places {
+        if unused_for <= age && total <= cap {
+            continue;
+        }
+        if let Some(_held) = lock_beside(&place)
+            && fs::remove_dir_all(&place).is_ok()
+        {
+            total -= size;
+            freed += size;
+            removed.push(place);
+        }
+    }
+    (removed, freed)
+}
+
+/// The bytes of the files under `dir`, without following links.
+fn size_of(dir: &Path) -> u64 {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => size_of(&e.path()),
+            Ok(_) => e.metadata().map_or(0, |m| m.len()),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 /// Removes everything in `dir`, keeping `dir`. A snippet may have left folders without write
@@ -852,6 +891,36 @@ mod tests {
             .elapsed()
             .unwrap();
         assert!(age < Duration::from_secs(3600), "{age:?}");
+    }
+
+    #[test]
+    fn over_the_cap_the_least_recently_used_places_go_first() {
+        let tmp = tempfile::tempdir().unwrap();
+        let place = |name: &str, hours: u64, bytes: usize| {
+            let path = tmp.path().join(name);
+            fs::create_dir_all(path.join("bin")).unwrap();
+            fs::write(path.join("bin/merged"), vec![0u8; bytes]).unwrap();
+            let lock = File::create(tmp.path().join(format!("{name}.lock"))).unwrap();
+            let when = std::time::SystemTime::now() - Duration::from_secs(hours * 3600);
+            lock.set_modified(when).unwrap();
+            path
+        };
+        let oldest = place("work-a", 30, 1000);
+        let held_path = place("work-b", 20, 1000);
+        let middle = place("work-c", 10, 1000);
+        let newest = place("work-d", 1, 1000);
+        let held = lock_beside(&held_path).unwrap();
+        let week = Duration::from_secs(7 * 24 * 3600);
+        // 4000 bytes, a cap of 2500: the two least recently used that no run holds go.
+        let (removed, freed) = prune(tmp.path(), week, 2500);
+        assert_eq!(removed, [oldest.clone(), middle.clone()]);
+        assert_eq!(freed, 2000);
+        assert!(held_path.exists() && newest.exists());
+        drop(held);
+        // `snipcheck clean`: every place no run holds.
+        let (removed, _) = prune(tmp.path(), Duration::ZERO, 0);
+        assert_eq!(removed.len(), 2);
+        assert!(!newest.exists() && !held_path.exists());
     }
 
     #[test]
