@@ -1081,11 +1081,13 @@ impl<'a> State<'a> {
                 }
             }
         }
-        if written + removed > 0 {
+        // Said once the files are written: the notes above say what was to be.
+        if self.settings.policy == Policy::Accept && written + removed > 0 {
             self.summary.advice.push(format!(
-                "written in {}: {written} file{}; removed: {removed}",
-                root.display(),
+                "{written} record{} written and {removed} file{} removed in {}",
                 if written == 1 { "" } else { "s" },
+                if removed == 1 { "" } else { "s" },
+                root.display(),
             ));
         }
         Ok(())

@@ -568,3 +568,59 @@ fn accept_removes_only_orphaned_records_of_the_configured_documents() {
     let review = snipcheck(d, &["pending"], &[]);
     assert_eq!(review.stdout, "nothing pending\n", "{}", review.stderr);
 }
+
+/// The report says what is to be written, not that it was: the writes come at the end of the
+/// run, and an interrupted run writes nothing. Temporary files of a killed run go.
+#[test]
+fn accept_reports_what_it_writes_and_cleans_up_a_killed_run() {
+    let dir = project();
+    let d = dir.path();
+    let stale = d.join("expected/docs/doc/.greeting.toml.snipcheck-tmp");
+    write(&stale, "go_version = \"go1");
+    let run = snipcheck(d, &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("to record: expected/docs/doc/greeting.toml"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("2 records written and 0 files removed in expected\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!stale.exists());
+    assert_eq!(
+        files(d),
+        [
+            "docs/doc.md",
+            "expected/docs/doc/farewell.toml",
+            "expected/docs/doc/greeting.toml"
+        ]
+    );
+}
+
+/// One long line in a record is cut in the report's diff.
+#[test]
+fn long_lines_are_cut_in_the_report() {
+    let dir = project();
+    let d = dir.path();
+    assert_eq!(snipcheck(d, &["verify", "docs", "--accept"], &[]).code, 0);
+    let record = d.join("expected/docs/doc/farewell.toml");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text.replace("bye", &"y".repeat(200_000))).unwrap();
+    let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
+    assert_eq!(run.code, 1, "{}", &run.stdout[..run.stdout.len().min(2000)]);
+    assert!(
+        run.stdout.contains("more bytes]"),
+        "{}",
+        &run.stdout[..2000]
+    );
+    assert!(
+        run.stdout.len() < 10_000,
+        "{} bytes of report",
+        run.stdout.len()
+    );
+}
