@@ -1,6 +1,8 @@
 //! `snipcheck.toml` and the settings a run uses. Precedence: command line > environment (both
 //! through clap) > file > defaults. Unknown keys in the file are errors, so a typo is not
-//! silently ignored.
+//! silently ignored. The places a run reads and writes are checked here, before anything runs:
+//! documents and the records' folder lie inside the project (the file's `expected` can arrive in
+//! a pull request; see `records_folder`).
 
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;

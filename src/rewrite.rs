@@ -4,7 +4,8 @@
 //! endings, indentation and block-quote markers of the claim lines are kept too). A claim is
 //! rewritten only when the result still ends the way the claims say (a panic stays a panic): when
 //! it does not, the claims need a person, and no rewrite is offered. `// ERROR` patterns are
-//! regular expressions written by a person and are never rewritten.
+//! regular expressions written by a person and are never rewritten, and text a Markdown claim
+//! cannot hold as it is (control characters, U+FFFD) is never written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
