@@ -196,7 +196,7 @@ pub struct WriteLock {
 }
 
 pub fn lock(expected: &Path) -> Result<WriteLock, Error> {
-    let dir = open_dir(expected, Path::new(""), true)?.expect("created");
+    let dir = open_dir(expected, Path::new(""), true)?.ok_or_else(|| vanished(expected))?;
     let cannot = |e| Error::io(format!("cannot lock {}", expected.display()), e);
     // SAFETY: flock on a descriptor we own.
     if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
@@ -322,6 +322,14 @@ fn open_dir(root: &Path, rel: &Path, create: bool) -> Result<Option<OwnedFd>, Er
     Ok(Some(dir))
 }
 
+/// A folder made a moment ago is gone again: something else is changing the records' folder.
+fn vanished(path: &Path) -> Error {
+    Error::Other(format!(
+        "{} disappeared while snipcheck was writing to it; run snipcheck again",
+        path.display()
+    ))
+}
+
 /// The folder (relative to `root`) and file name of a record or pending file `path`.
 fn split<'a>(root: &Path, path: &'a Path) -> Result<(&'a Path, &'a std::ffi::OsStr), Error> {
     let rel = path.strip_prefix(root).ok();
@@ -389,7 +397,7 @@ pub fn write(root: &Path, path: &Path, record: &Record) -> Result<(), Error> {
         ));
     }
     let (rel, name) = split(root, path)?;
-    let dir = open_dir(root, rel, true)?.expect("created");
+    let dir = open_dir(root, rel, true)?.ok_or_else(|| vanished(&root.join(rel)))?;
     let cannot = |e| io_at("cannot write", path, e);
     let mode = match stat_at(&dir, name).map_err(cannot)? {
         None => 0o644,
