@@ -1,14 +1,16 @@
 //! `snipcheck.toml` and the settings a run uses. Precedence: command line > environment (both
 //! through clap) > file > defaults. Unknown keys in the file are errors, so a typo is not
-//! silently ignored.
+//! silently ignored. The places a run reads and writes are checked here, before anything runs:
+//! documents and the records' folder lie inside the project (the file's `expected` can arrive in
+//! a pull request; see `records_folder`).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::cli::{Common, ListArgs, RecordArgs, VerifyArgs};
-use crate::error::{Error, toml_error};
+use crate::error::{Error, Problem, toml_error};
 use crate::limits::{Limits, SandboxConfig};
 use crate::partition::Partition;
 use crate::time::parse_duration;
@@ -82,18 +84,170 @@ pub struct Places {
 }
 
 impl Places {
-    pub fn resolve(args: &RecordArgs, file: FileConfig) -> Places {
-        Places {
-            documents: file
-                .documents
-                .unwrap_or_else(|| vec![PathBuf::from("snippets")]),
-            expected: args
-                .expected
-                .clone()
-                .or(file.expected)
-                .unwrap_or_else(|| PathBuf::from("expected")),
+    pub fn resolve(args: &RecordArgs, file: FileConfig) -> Result<Places, Error> {
+        let config_name = args
+            .config
+            .as_deref()
+            .unwrap_or(Path::new(DEFAULT_CONFIG))
+            .display()
+            .to_string();
+        let cwd = working_dir()?;
+        Ok(Places {
+            documents: documents_in_project(file.documents, &[], &config_name, &cwd)?,
+            expected: records_folder(args.expected.clone(), file.expected, &config_name, &cwd)?,
+        })
+    }
+}
+
+fn working_dir() -> Result<PathBuf, Error> {
+    std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))
+}
+
+/// `a/./b/../c` -> `a/c`, without asking the file system.
+fn lexical(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
         }
     }
+    out
+}
+
+/// The documents to verify: the paths given on the command line, else the file's `documents`
+/// (else `snippets`). Each must lie inside the project (the working directory), where its
+/// records are named by its path: `../x/doc.md` would get the records of `x/doc.md`, and a
+/// claim rewrite would write outside. Paths inside it are made relative, so one document has
+/// one name.
+fn documents_in_project(
+    file: Option<Vec<PathBuf>>,
+    cli: &[PathBuf],
+    config_name: &str,
+    cwd: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    let documents = if !cli.is_empty() {
+        cli.to_vec()
+    } else {
+        match file {
+            Some(d) if d.is_empty() => {
+                return Err(Error::at(
+                    config_name,
+                    "`documents` is empty, so nothing would be checked: list the Markdown files or folders to verify (documents = [\"snippets\"])",
+                ));
+            }
+            Some(d) => d,
+            None => vec![PathBuf::from("snippets")],
+        }
+    };
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for d in documents {
+        let abs = lexical(&cwd.join(&d));
+        match abs.strip_prefix(cwd) {
+            Ok(rel) if !rel.as_os_str().is_empty() => out.push(rel.to_path_buf()),
+            Ok(_) => out.push(PathBuf::from(".")),
+            Err(_) => problems.push(Problem::new(
+                d.display().to_string(),
+                format!(
+                    "this document is outside the project ({}); records are named by a document's path inside the project, so run snipcheck from a folder that holds it",
+                    cwd.display()
+                ),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
+    Ok(out)
+}
+
+/// Where the records live. snipcheck writes and removes files there, so the folder is checked
+/// before anything runs: it is not empty, not the project itself (or a folder above it), and no
+/// folder on the way to it inside the project is a symbolic link. The file's `expected` (which
+/// can arrive in a pull request) must name a folder inside the project; `--expected` and
+/// `SNIPCHECK_EXPECTED` are the user's own choice and may name one anywhere.
+fn records_folder(
+    cli: Option<PathBuf>,
+    file: Option<PathBuf>,
+    config_name: &str,
+    cwd: &Path,
+) -> Result<PathBuf, Error> {
+    let (value, from_file) = match (cli, file) {
+        (Some(v), _) => (v, false),
+        (None, Some(v)) => (v, true),
+        // The default is checked as the file's setting is: the folder can arrive as a link.
+        (None, None) => (PathBuf::from("expected"), true),
+    };
+    let (at, setting) = if from_file {
+        (
+            config_name.to_string(),
+            format!("expected = {:?}", value.display().to_string()),
+        )
+    } else {
+        (
+            "--expected".to_string(),
+            format!("--expected {} (or SNIPCHECK_EXPECTED)", value.display()),
+        )
+    };
+    let fix = "name a folder of its own inside the project, such as `expected = \"expected\"`";
+    if value.as_os_str().is_empty() {
+        return Err(Error::at(at, format!("`expected` is empty: {fix}")));
+    }
+    let abs = lexical(&cwd.join(&value));
+    if cwd.starts_with(&abs) {
+        return Err(Error::at(
+            at,
+            format!(
+                "{setting} names the project's own folder (or one above it), where snipcheck would take every *.toml file for a record: {fix}"
+            ),
+        ));
+    }
+    let inside = abs.strip_prefix(cwd).ok();
+    if from_file && (inside.is_none() || value.components().any(|c| c == Component::ParentDir)) {
+        return Err(Error::at(
+            at,
+            format!(
+                "{setting} is outside the project ({}): snipcheck writes and removes records there, and a configuration can arrive in a pull request, so it may only name a folder inside the project (without `..`): {fix}, or pass --expected to choose another place yourself",
+                cwd.display()
+            ),
+        ));
+    }
+    // Inside the project, no folder on the way may be a link: it could lead anywhere.
+    if let Some(rel) = inside {
+        let mut here = cwd.to_path_buf();
+        for c in rel.components() {
+            here.push(c);
+            match std::fs::symlink_metadata(&here) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(Error::at(
+                        here.strip_prefix(cwd)
+                            .unwrap_or(&here)
+                            .display()
+                            .to_string(),
+                        format!(
+                            "this is a symbolic link on the way to the records' folder ({setting}); snipcheck writes records only into real folders inside the project: replace the link with a folder"
+                        ),
+                    ));
+                }
+                Ok(m) if !m.is_dir() => {
+                    return Err(Error::at(
+                        here.strip_prefix(cwd)
+                            .unwrap_or(&here)
+                            .display()
+                            .to_string(),
+                        format!("this is not a folder, but {setting} needs one here: move it away"),
+                    ));
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    }
+    Ok(value)
 }
 
 /// `CI` as CI services set it: present and not `false` or `0`.
@@ -266,19 +420,12 @@ impl Settings {
             Policy::Verify
         };
         let whole_set = args.paths.is_empty();
-        let documents = if whole_set {
-            file.documents
-                .unwrap_or_else(|| vec![PathBuf::from("snippets")])
-        } else {
-            args.paths.clone()
-        };
+        let cwd = working_dir()?;
+        let documents = documents_in_project(file.documents, &args.paths, &config_name, &cwd)?;
         Ok(Settings {
             documents,
             whole_set,
-            expected: expected
-                .clone()
-                .or(file.expected)
-                .unwrap_or_else(|| PathBuf::from("expected")),
+            expected: records_folder(expected.clone(), file.expected, &config_name, &cwd)?,
             timeout,
             jobs,
             go: go

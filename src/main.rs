@@ -59,12 +59,12 @@ fn run(cli: Cli) -> Result<bool, Error> {
         }
         Command::Review(args) => {
             let file = load_file(args.records.config.as_deref())?;
-            let places = Places::resolve(&args.records, file);
+            let places = Places::resolve(&args.records, file)?;
             review::run(&places, &args)
         }
         Command::Pending(args) => {
             let file = load_file(args.records.config.as_deref())?;
-            let places = Places::resolve(&args.records, file);
+            let places = Places::resolve(&args.records, file)?;
             let items = pending::find(&places)?;
             let stdout = std::io::stdout();
             pending::list(&mut stdout.lock(), &items, args.format)

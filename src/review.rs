@@ -480,8 +480,8 @@ mod tests {
         };
         for (id, old, new) in [("one", "a\n", "a\nb\nc\n"), ("two", "b\n", "z\n")] {
             let record = expected::record_path(&places.expected, &doc, id);
-            expected::write(&record, &ok(old)).unwrap();
-            expected::write(&expected::pending_path(&record), &ok(new)).unwrap();
+            expected::write(&places.expected, &record, &ok(old)).unwrap();
+            expected::write(&places.expected, &expected::pending_path(&record), &ok(new)).unwrap();
         }
         (dir, places)
     }

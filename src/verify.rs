@@ -68,7 +68,11 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
             }
             Err(e) => return Err(e),
         };
-        let record = match expected::read(&expected::record_path(&settings.expected, &s.doc, &s.id))
+        let path = expected::record_path(&settings.expected, &s.doc, &s.id);
+        // A record reached through a link in expected/ is not the snippet's: it is read from
+        // elsewhere, and would be written elsewhere.
+        let record = match expected::check_path(&settings.expected, &path)
+            .and_then(|()| expected::read(&path))
         {
             Ok(r) => r,
             Err(Error::Problems(ps)) => {
@@ -731,6 +735,8 @@ struct State<'a> {
     unrecorded_locked: usize,
     summary: Summary,
     orphans_failed: usize,
+    /// Temporary files of a run killed while writing, removed in the write phase.
+    temps: Vec<PathBuf>,
 }
 
 impl<'a> State<'a> {
@@ -753,6 +759,7 @@ impl<'a> State<'a> {
             unrecorded_locked: 0,
             summary: Summary::default(),
             orphans_failed: 0,
+            temps: Vec::new(),
         }
     }
 
@@ -890,7 +897,7 @@ impl<'a> State<'a> {
             _ if flaky.is_some() => {}
             Some(r) => match policy {
                 Policy::Accept => {
-                    notes.push(format!("record updated: {}", path.display()));
+                    notes.push(format!("record to update: {}", path.display()));
                     self.ops.push(FileOp::Write(path, actual));
                     self.ops.push(FileOp::Remove(pending));
                 }
@@ -915,7 +922,7 @@ impl<'a> State<'a> {
             },
             None => match policy {
                 Policy::Accept => {
-                    notes.push(format!("recorded: {}", path.display()));
+                    notes.push(format!("to record: {}", path.display()));
                     self.ops.push(FileOp::Write(path, actual));
                     self.ops.push(FileOp::Remove(pending));
                 }
@@ -965,7 +972,9 @@ impl<'a> State<'a> {
     }
 
     /// Records whose snippet is gone: in the verified documents' folders, and with the configured
-    /// set, anywhere under expected/.
+    /// set, anywhere in the records of its documents. What is not a record (a file that does not
+    /// read as one, a link, a `*.toml` outside the documents' records) is reported on stderr and
+    /// left alone.
     fn orphans(
         &mut self,
         docs: &[PathBuf],
@@ -982,17 +991,45 @@ impl<'a> State<'a> {
             .iter()
             .map(|d| expected::doc_dir(expected_dir, d))
             .collect();
-        for path in expected::all_records(expected_dir)? {
-            let in_scope =
-                self.settings.whole_set || path.parent().is_some_and(|p| doc_dirs.contains(p));
-            if live.contains(&path) || !in_scope {
+        let scan = expected::scan(expected_dir)?;
+        for link in &scan.links {
+            eprintln!(
+                "warning: {}: a symbolic link in the records' folder; snipcheck neither follows nor removes it",
+                link.display()
+            );
+        }
+        self.temps = scan.temps;
+        for path in scan.records {
+            if live.contains(&path) {
+                continue;
+            }
+            let in_scope = if self.settings.whole_set {
+                expected::in_scope(expected_dir, &self.settings.documents, &path)
+            } else {
+                path.parent().is_some_and(|p| doc_dirs.contains(p))
+            };
+            if !in_scope {
+                if self.settings.whole_set {
+                    eprintln!(
+                        "warning: {}: not in the records of the configured documents, so snipcheck leaves it as it is",
+                        path.display()
+                    );
+                }
+                continue;
+            }
+            if let Err(e) = expected::read(&path) {
+                eprintln!(
+                    "warning: {}: no snippet has this id, but it is not a record snipcheck can read, so it is left as it is ({})",
+                    path.display(),
+                    e.to_string().trim_start_matches("error: ")
+                );
                 continue;
             }
             let (failed, note) = match self.settings.policy {
                 Policy::Accept => {
                     self.ops.push(FileOp::Remove(expected::pending_path(&path)));
                     self.ops.push(FileOp::Remove(path.clone()));
-                    (false, "orphaned record removed")
+                    (false, "orphaned record: to remove")
                 }
                 Policy::Locked => {
                     self.orphans_failed += 1;
@@ -1012,16 +1049,46 @@ impl<'a> State<'a> {
         Ok(())
     }
 
+    /// The write phase, under the lock: the records and pending results decided above, and the
+    /// removal of temporary files a killed run left. Under `Locked` without `--write-pending`
+    /// nothing is written, those files included.
     fn write_files(&mut self) -> Result<(), Error> {
-        let _lock = match self.ops.is_empty() {
-            true => None,
-            false => Some(expected::lock(&self.settings.expected)?),
+        let may_write = self.settings.policy != Policy::Locked || self.settings.write_pending;
+        let temps = if may_write {
+            std::mem::take(&mut self.temps)
+        } else {
+            Vec::new()
         };
+        if self.ops.is_empty() && temps.is_empty() {
+            return Ok(());
+        }
+        let root = &self.settings.expected;
+        let _lock = expected::lock(root)?;
+        for t in &temps {
+            expected::remove_temp(root, t)?;
+        }
+        let (mut written, mut removed) = (0, 0);
         for op in self.ops.drain(..) {
             match op {
-                FileOp::Write(path, record) => expected::write(&path, &record)?,
-                FileOp::Remove(path) => expected::remove(&path)?,
+                FileOp::Write(path, record) => {
+                    expected::write(root, &path, &record)?;
+                    written += 1;
+                }
+                FileOp::Remove(path) => {
+                    if expected::remove(root, &path)? {
+                        removed += 1;
+                    }
+                }
             }
+        }
+        // Said once the files are written: the notes above say what was to be.
+        if self.settings.policy == Policy::Accept && written + removed > 0 {
+            self.summary.advice.push(format!(
+                "{written} record{} written and {removed} file{} removed in {}",
+                if written == 1 { "" } else { "s" },
+                if removed == 1 { "" } else { "s" },
+                root.display(),
+            ));
         }
         Ok(())
     }

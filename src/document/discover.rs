@@ -1,6 +1,7 @@
 //! The first step: which Markdown files to verify, and their text. Folders are searched for
 //! `*.md` recursively, in a stable order; the paths keep the form the user gave, so reports and
-//! `//line` directives print paths the user can open.
+//! `//line` directives print paths the user can open. Finding no document at all is an error:
+//! a run that checks nothing must not pass.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
                 format!("cannot read this document ({e}); check the path, or the `documents` list in snipcheck.toml"),
             )),
         }
+    }
+    if found.is_empty() && problems.is_empty() {
+        // A run that checks nothing must not look like one that passed.
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        problems.push(Problem::new(
+            names.join(", "),
+            "no Markdown documents (*.md) here, so nothing would be checked; check the paths, or the `documents` list in snipcheck.toml",
+        ));
     }
     if !problems.is_empty() {
         return Err(Error::Problems(problems));

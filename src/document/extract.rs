@@ -152,6 +152,18 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
                 let item = heading.as_ref().map(|h| h.item.clone());
                 let (id, title) = match (&attrs.id, &heading) {
                     (Some(id), h) => (id.clone(), h.as_ref().map(|h| h.title.clone())),
+                    // `## ..` has no letter or digit to make a slug of: an empty id would name
+                    // the record `.toml` and show as a blank in reports.
+                    (None, Some(h)) if h.item.is_empty() => {
+                        problems.push(Problem::new(
+                            at(b.line),
+                            format!(
+                                "the heading above this snippet ({:?}) has no letter or digit to take an id from; add an id=NAME attribute",
+                                h.title
+                            ),
+                        ));
+                        continue;
+                    }
                     (None, Some(h)) => {
                         let n = per_item.entry(h.item.clone()).or_insert(0);
                         *n += 1;

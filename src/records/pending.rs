@@ -4,7 +4,6 @@
 //! Accepting one renames the `.new` over the record (a rename is atomic), or removes the orphaned
 //! record; rejecting one removes the `.new` and leaves the record as it is.
 
-use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -77,19 +76,12 @@ impl Pending {
     pub fn accept(&self) -> Result<(), Error> {
         let _lock = expected::lock(&self.expected)?;
         match self.kind {
-            Kind::New | Kind::Changed => fs::rename(&self.pending, &self.record).map_err(|e| {
-                Error::io(
-                    format!(
-                        "cannot move {} to {}",
-                        self.pending.display(),
-                        self.record.display()
-                    ),
-                    e,
-                )
-            }),
+            Kind::New | Kind::Changed => {
+                expected::promote(&self.expected, &self.pending, &self.record)
+            }
             Kind::Orphaned => {
-                expected::remove(&self.pending)?;
-                expected::remove(&self.record)
+                expected::remove(&self.expected, &self.pending)?;
+                expected::remove(&self.expected, &self.record).map(drop)
             }
         }
     }
@@ -97,7 +89,7 @@ impl Pending {
     /// Drops the pending result; the record (if any) stays as it is.
     pub fn reject(&self) -> Result<(), Error> {
         let _lock = expected::lock(&self.expected)?;
-        expected::remove(&self.pending)
+        expected::remove(&self.expected, &self.pending).map(drop)
     }
 }
 
@@ -145,11 +137,22 @@ pub fn find(places: &Places) -> Result<Vec<Pending>, Error> {
                 && expected::record_path(&places.expected, &s.doc, &s.id) == record
         })
     };
+    // Only what lies in the records of the configured documents is theirs to decide on; a
+    // `*.toml` elsewhere under expected/ is someone else's.
+    let ours = |record: &Path| {
+        by_record(record).is_some()
+            || expected::in_scope(&places.expected, &places.documents, record)
+    };
+    let scan = expected::scan(&places.expected)?;
 
     let mut items = Vec::new();
-    for pending in pending_files(&places.expected)? {
+    for pending in scan.pending {
         let text = pending.to_string_lossy();
         let record = PathBuf::from(text.strip_suffix(".new").unwrap_or(&text));
+        if !ours(&record) {
+            continue;
+        }
+        expected::check_path(&places.expected, &record)?;
         let actual = read_pending(&pending)?;
         let recorded = expected::read(&record)?;
         let snippet = by_record(&record).cloned();
@@ -162,12 +165,26 @@ pub fn find(places: &Places) -> Result<Vec<Pending>, Error> {
             kind, places, record, pending, snippet, recorded, actual,
         ));
     }
-    for record in expected::all_records(&places.expected)? {
+    for record in scan.records {
         let pending = expected::pending_path(&record);
-        if by_record(&record).is_some() || items.iter().any(|p| p.pending == pending) {
+        if by_record(&record).is_some()
+            || !ours(&record)
+            || items.iter().any(|p| p.pending == pending)
+        {
             continue;
         }
-        let recorded = expected::read(&record)?;
+        // No snippet has it, and it is not a record: not snipcheck's to offer for removal.
+        let recorded = match expected::read(&record) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "warning: {}: no snippet has this id, but it is not a record snipcheck can read, so it is left as it is ({})",
+                    record.display(),
+                    e.to_string().trim_start_matches("error: ")
+                );
+                continue;
+            }
+        };
         items.push(item(
             Kind::Orphaned,
             places,
@@ -245,29 +262,6 @@ fn read_pending(path: &Path) -> Result<Option<Record>, Error> {
         ),
         e => e,
     })
-}
-
-fn pending_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-        let entries = match fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io(format!("cannot list {}", dir.display()), e)),
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out)?;
-            } else if path.to_string_lossy().ends_with(".toml.new") {
-                out.push(path);
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, &mut out)?;
-    out.sort();
-    Ok(out)
 }
 
 /// The items an argument names: `ID` (in any document) or `DOC#ID`. An id that names nothing, or

@@ -4,7 +4,8 @@
 //! endings, indentation and block-quote markers of the claim lines are kept too). A claim is
 //! rewritten only when the result still ends the way the claims say (a panic stays a panic): when
 //! it does not, the claims need a person, and no rewrite is offered. `// ERROR` patterns are
-//! regular expressions written by a person and are never rewritten.
+//! regular expressions written by a person and are never rewritten, and text a Markdown claim
+//! cannot hold as it is (control characters, U+FFFD) is never written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -63,9 +64,11 @@ impl Plan {
         out
     }
 
-    /// Writes the rewritten document atomically, keeping its permissions.
+    /// Writes the rewritten document atomically, keeping its permissions. A document reached
+    /// through a symbolic link is written where the link leads (the link stays a link), and only
+    /// when that is inside the project: a link can arrive in a pull request.
     pub fn write(&self) -> Result<(), Error> {
-        write_keeping_permissions(&self.doc, self.text.as_bytes())
+        write_keeping_permissions(&target(&self.doc)?, self.text.as_bytes())
     }
 }
 
@@ -148,6 +151,11 @@ pub fn edits(text: &str, snippet: &Snippet, actual: &Record) -> Result<Vec<Edit>
                 "the new text holds `{p}`, which normalization put in the record: change the claim by hand"
             )));
         }
+        if let Some(what) = unwritable(text) {
+            return Err(Plain::ByHand(format!(
+                "the new text holds {what}, which a claim in Markdown cannot hold as it is: change the claim by hand"
+            )));
+        }
         edits.push(edit(&lines, &code, snippet.code_line, claim.line, &body));
     }
     if edits.is_empty() {
@@ -161,6 +169,22 @@ pub fn edits(text: &str, snippet: &Snippet, actual: &Record) -> Result<Vec<Edit>
         return Err(Plain::Nothing);
     }
     Ok(edits)
+}
+
+/// What in a claim's new text cannot be written into the document verbatim: a NUL (the next
+/// `verify` refuses the document), a carriage return without its line feed (CommonMark ends the
+/// line there, so the rest of the output would be read as Markdown: a heading, a fence), any
+/// other control character, and U+FFFD, which is what output that was not UTF-8 became.
+fn unwritable(text: &str) -> Option<String> {
+    let c = text
+        .chars()
+        .find(|&c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{FFFD}')?;
+    Some(match c {
+        '\0' => "a NUL byte".to_string(),
+        '\r' => "a carriage return without a line feed".to_string(),
+        '\u{FFFD}' => "U+FFFD (output that was not valid UTF-8 is recorded as it)".to_string(),
+        c => format!("the control character U+{:04X}", c as u32),
+    })
 }
 
 enum Body {
@@ -269,6 +293,29 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
         }
     }
     out
+}
+
+/// The file to write for document `doc`: itself, or where the links on its path lead if that
+/// is inside the project (the working directory).
+fn target(doc: &Path) -> Result<PathBuf, Error> {
+    let cannot = |e| Error::io(format!("cannot read {}", doc.display()), e);
+    let cwd = std::env::current_dir().map_err(cannot)?;
+    let given = cwd.join(doc);
+    let real = std::fs::canonicalize(&given).map_err(cannot)?;
+    if real == given {
+        return Ok(doc.to_path_buf());
+    }
+    let project = std::fs::canonicalize(&cwd).map_err(cannot)?;
+    if !real.starts_with(&project) {
+        return Err(Error::at(
+            doc.display().to_string(),
+            format!(
+                "this document is reached through a symbolic link that leads out of the project (to {}); snipcheck does not write there: change the claims by hand",
+                real.display()
+            ),
+        ));
+    }
+    Ok(real)
 }
 
 fn write_keeping_permissions(path: &Path, bytes: &[u8]) -> Result<(), Error> {
@@ -447,6 +494,33 @@ mod tests {
             edits(md, &snippets[0], &p),
             Err(Plain::ByHand(m)) if m.contains("0x?")
         ));
+    }
+
+    #[test]
+    fn control_bytes_and_replaced_bytes_are_never_written_into_a_claim() {
+        let md = "# A\n\n```go\nx()\n// Output: a\n```\n";
+        let snippets = extract(Path::new("doc.md"), md).unwrap();
+        for (stdout, what) in [
+            ("a\0b\n", "a NUL byte"),
+            (
+                "a\r## Injected\r```go\n",
+                "a carriage return without a line feed",
+            ),
+            ("caf\u{FFFD}\n", "U+FFFD"),
+            ("\x1b[2Jx\n", "U+001B"),
+        ] {
+            match edits(md, &snippets[0], &ok(stdout)) {
+                Err(Plain::ByHand(m)) => assert!(m.contains(what), "{stdout:?}: {m}"),
+                other => panic!("{stdout:?}: {other:?}"),
+            }
+        }
+        let p = record(Class::Panic, "", "panic: a\0b\n", Some(2));
+        let md = "# A\n\n```go\nx()\n// Panic: c\n```\n";
+        let snippets = extract(Path::new("doc.md"), md).unwrap();
+        assert!(matches!(edits(md, &snippets[0], &p), Err(Plain::ByHand(_))));
+        // A CRLF and tabs are written as the document's own line ends and text.
+        let md = "# A\n\n```go\nx()\n// Output: a\n```\n";
+        assert!(rewrite(md, &ok("b\tc\r\nd\n")).is_ok());
     }
 
     #[test]

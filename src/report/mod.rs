@@ -223,9 +223,24 @@ fn write_result(out: &mut impl Write, r: &SnippetResult, color: bool) -> io::Res
     Ok(())
 }
 
+/// Diff lines longer than this many bytes are cut: one line of a record can be megabytes.
+const MAX_LINE: usize = 500;
+
+fn cut_line(l: &str) -> String {
+    if l.len() <= MAX_LINE {
+        return l.to_string();
+    }
+    let mut end = MAX_LINE;
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} [... {} more bytes]", &l[..end], l.len() - end)
+}
+
 /// A unified diff of `expected` against `actual` (patience, 3 lines of context, control characters
 /// shown as `\u{..}`), cut after
-/// `MAX_DIFF_LINES` lines with a line that says how many more there were.
+/// `MAX_DIFF_LINES` lines with a line that says how many more there were, each line cut after
+/// `MAX_LINE` bytes.
 pub fn unified_diff(expected: &str, actual: &str) -> Vec<String> {
     // Control characters are made visible before the diff, so a CR alone shows as a difference
     // rather than splitting or overwriting a line.
@@ -248,7 +263,7 @@ pub fn unified_diff(expected: &str, actual: &str) -> Vec<String> {
     let mut out: Vec<String> = lines
         .iter()
         .take(MAX_DIFF_LINES)
-        .map(|l| l.to_string())
+        .map(|l| cut_line(l))
         .collect();
     if lines.len() > MAX_DIFF_LINES {
         out.push(format!(

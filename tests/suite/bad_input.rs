@@ -418,3 +418,72 @@ fn jobs_from_a_config_are_clamped_and_the_run_says_so() {
         run.stderr
     );
 }
+
+/// A record larger than snipcheck reads is refused, not read whole (and printed whole).
+#[test]
+fn an_oversized_record_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("docs/doc.md"), GOOD);
+    let huge = format!(
+        "go_version = \"go1.26.8\"\nclass = \"ok\"\nexit_status = 0\nstdout = \"{}\"\n",
+        "x".repeat(17 << 20)
+    );
+    write(&dir.path().join("expected/docs/doc/one.toml"), &huge);
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert_eq!(run.code, 2, "{}", &run.stdout[..run.stdout.len().min(500)]);
+    assert!(
+        run.stderr.contains(
+            "error: expected/docs/doc/one.toml: this record is 17825857 bytes, more than the 16 MiB a record may hold"
+        ),
+        "{}",
+        &run.stderr[..run.stderr.len().min(500)]
+    );
+    assert!(
+        run.stdout.len() < 1000,
+        "{} bytes of report",
+        run.stdout.len()
+    );
+}
+
+/// `../x/doc.md` would get the records of `x/doc.md`: a document outside the project is refused.
+#[test]
+fn a_document_outside_the_project_is_refused() {
+    let outer = tempfile::tempdir().unwrap();
+    let project = outer.path().join("project");
+    write(&outer.path().join("outside/doc.md"), GOOD);
+    write(&project.join("outside/doc.md"), GOOD);
+    let run = snipcheck(&project, &["verify", "../outside/doc.md", "--accept"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: ../outside/doc.md: this document is outside the project"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(files(&project), ["outside/doc.md"]);
+    // The same document by its absolute path inside the project is the same document.
+    let abs = project.join("outside/doc.md");
+    let run = snipcheck(
+        &project,
+        &["verify", abs.to_str().unwrap(), "--accept"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(project.join("expected/outside/doc/one.toml").exists());
+}
+
+/// A folder with no Markdown in it checks nothing, and that is not a pass.
+#[test]
+fn no_documents_found_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: docs: no Markdown documents (*.md) here, so nothing would be checked"
+        ),
+        "{}",
+        run.stderr
+    );
+}

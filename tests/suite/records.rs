@@ -111,7 +111,7 @@ fn a_changed_outcome_fails_with_a_diff_until_accepted() {
     assert!(
         accept
             .stdout
-            .contains("record updated: expected/docs/doc/farewell.toml")
+            .contains("record to update: expected/docs/doc/farewell.toml")
     );
     assert_eq!(std::fs::read_to_string(&record).unwrap(), text);
     assert!(
@@ -382,4 +382,245 @@ fn a_document_in_a_folder_named_like_a_package_keeps_its_errors() {
         let run = snipcheck(dir.path(), &args, &[]);
         assert_eq!(run.code, 0, "{extra:?}: {}{}", run.stdout, run.stderr);
     }
+}
+
+/// A project whose configuration names `expected` as given, with files that are not records
+/// where an `--accept` could reach them.
+fn hostile(expected: &str) -> tempfile::TempDir {
+    let dir = project();
+    let d = dir.path();
+    write(
+        &d.join("snipcheck.toml"),
+        &format!("documents = [\"docs\"]\nexpected = {expected:?}\n"),
+    );
+    write(&d.join("Cargo.toml"), "[package]\nname = \"mine\"\n");
+    write(&d.join("sub/config.toml"), "key = 1\n");
+    dir
+}
+
+/// Everything under `dir`, with each file's text, to compare before and after.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, String)> {
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(dir.join(&f)).unwrap_or_default();
+            (f, text)
+        })
+        .collect()
+}
+
+#[test]
+fn expected_naming_the_project_itself_is_refused() {
+    let dir = hostile(".");
+    let before = snapshot(dir.path());
+    let run = snipcheck(dir.path(), &["verify", "--accept"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: snipcheck.toml: expected = \".\" names the project's own folder"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(dir.path()), before, "files were changed");
+    // From the command line too.
+    let run = snipcheck(dir.path(), &["verify", "--accept", "--expected", "./"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(snapshot(dir.path()), before, "files were changed");
+}
+
+#[test]
+fn expected_outside_the_project_is_refused_from_the_file() {
+    let outer = tempfile::tempdir().unwrap();
+    let d = outer.path().join("project");
+    super::support::copy(hostile("../x").path(), &d);
+    let x = outer.path().join("x");
+    write(
+        &x.join("docs/doc/other.toml"),
+        "go_version = \"go1.26.8\"\nclass = \"ok\"\n",
+    );
+    let before = snapshot(outer.path());
+    for expected in ["../x", "/var/lib/x", "docs/../../x"] {
+        write(
+            &d.join("snipcheck.toml"),
+            &format!("documents = [\"docs\"]\nexpected = {expected:?}\n"),
+        );
+        let before = snapshot(outer.path());
+        let run = snipcheck(&d, &["verify", "--accept"], &[]);
+        assert_eq!(run.code, 2, "{expected}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "error: snipcheck.toml: expected = {expected:?} is outside the project"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("pass --expected"), "{}", run.stderr);
+        assert_eq!(
+            snapshot(outer.path()),
+            before,
+            "{expected}: files were changed"
+        );
+        let review = snipcheck(&d, &["review", "--accept-all"], &[]);
+        assert_eq!(review.code, 2, "{}{}", review.stdout, review.stderr);
+    }
+    assert!(snapshot(outer.path()).len() >= before.len());
+    assert!(x.join("docs/doc/other.toml").exists());
+}
+
+#[test]
+fn a_records_folder_that_is_a_link_is_refused() {
+    let dir = project();
+    let d = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        &outside.path().join("keep.toml"),
+        "go_version = \"go1.26.8\"\nclass = \"ok\"\n",
+    );
+    std::os::unix::fs::symlink(outside.path(), d.join("expected")).unwrap();
+    let before = snapshot(outside.path());
+    for args in [
+        &["verify", "docs", "--accept"][..],
+        &["review", "--accept-all"],
+    ] {
+        let run = snipcheck(d, args, &[]);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(
+                "error: expected: this is a symbolic link on the way to the records' folder"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            snapshot(outside.path()),
+            before,
+            "{args:?} wrote through the link"
+        );
+    }
+}
+
+#[test]
+fn a_folder_in_the_records_that_is_a_link_is_refused() {
+    let dir = project();
+    let d = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        &outside.path().join("gone.toml"),
+        "go_version = \"go1.26.8\"\nclass = \"ok\"\n",
+    );
+    write(&outside.path().join("Cargo.toml"), "[package]\n");
+    std::fs::create_dir_all(d.join("expected/docs")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.join("expected/docs/doc")).unwrap();
+    let before = snapshot(outside.path());
+    let run = snipcheck(d, &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: expected/docs/doc: this is a symbolic link; snipcheck writes records only into real folders"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(outside.path()), before, "wrote through the link");
+    // The whole set: the link is reported, and what it leads to is neither read nor removed.
+    write(&d.join("snipcheck.toml"), "documents = [\"docs\"]\n");
+    std::fs::remove_file(d.join("expected/docs/doc")).unwrap();
+    assert_eq!(snipcheck(d, &["verify", "--accept"], &[]).code, 0);
+    std::os::unix::fs::symlink(outside.path(), d.join("expected/docs/old")).unwrap();
+    let run = snipcheck(d, &["verify", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("expected/docs/old: a symbolic link in the records' folder"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(outside.path()), before, "removed through the link");
+}
+
+/// With the configured set, only records of its documents can be orphans: a `*.toml` elsewhere
+/// under expected/, or one that is not a record, is reported and left as it is.
+#[test]
+fn accept_removes_only_orphaned_records_of_the_configured_documents() {
+    let dir = project();
+    let d = dir.path();
+    write(&d.join("snipcheck.toml"), "documents = [\"docs\"]\n");
+    assert_eq!(snipcheck(d, &["verify", "--accept"], &[]).code, 0);
+    let record = std::fs::read_to_string(d.join("expected/docs/doc/farewell.toml")).unwrap();
+    write(&d.join("expected/docs/doc/gone.toml"), &record);
+    write(&d.join("expected/other/x.toml"), &record);
+    write(&d.join("expected/docs/doc/config.toml"), "key = 1\n");
+    write(&d.join("expected/Cargo.toml"), "[package]\n");
+    let run = snipcheck(d, &["verify", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!d.join("expected/docs/doc/gone.toml").exists());
+    for kept in [
+        "expected/other/x.toml",
+        "expected/docs/doc/config.toml",
+        "expected/Cargo.toml",
+    ] {
+        assert!(d.join(kept).exists(), "{kept} was removed");
+        assert!(
+            run.stderr.contains(kept),
+            "{kept} not reported: {}",
+            run.stderr
+        );
+    }
+    let review = snipcheck(d, &["pending"], &[]);
+    assert_eq!(review.stdout, "nothing pending\n", "{}", review.stderr);
+}
+
+/// The report says what is to be written, not that it was: the writes come at the end of the
+/// run, and an interrupted run writes nothing. Temporary files of a killed run go.
+#[test]
+fn accept_reports_what_it_writes_and_cleans_up_a_killed_run() {
+    let dir = project();
+    let d = dir.path();
+    let stale = d.join("expected/docs/doc/.greeting.toml.snipcheck-tmp");
+    write(&stale, "go_version = \"go1");
+    let run = snipcheck(d, &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("to record: expected/docs/doc/greeting.toml"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("2 records written and 0 files removed in expected\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!stale.exists());
+    assert_eq!(
+        files(d),
+        [
+            "docs/doc.md",
+            "expected/docs/doc/farewell.toml",
+            "expected/docs/doc/greeting.toml"
+        ]
+    );
+}
+
+/// One long line in a record is cut in the report's diff.
+#[test]
+fn long_lines_are_cut_in_the_report() {
+    let dir = project();
+    let d = dir.path();
+    assert_eq!(snipcheck(d, &["verify", "docs", "--accept"], &[]).code, 0);
+    let record = d.join("expected/docs/doc/farewell.toml");
+    let text = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(&record, text.replace("bye", &"y".repeat(200_000))).unwrap();
+    let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
+    assert_eq!(run.code, 1, "{}", &run.stdout[..run.stdout.len().min(2000)]);
+    assert!(
+        run.stdout.contains("more bytes]"),
+        "{}",
+        &run.stdout[..2000]
+    );
+    assert!(
+        run.stdout.len() < 10_000,
+        "{} bytes of report",
+        run.stdout.len()
+    );
 }

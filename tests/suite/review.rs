@@ -364,3 +364,113 @@ fn ci_writes_pending_results_only_when_asked() {
     let locked = snipcheck(d, &["verify"], &[("CI", "true")]);
     assert_eq!(locked.code, 0, "{}", locked.stdout);
 }
+
+/// A project made by hand, no Go needed: `DOC`, the records it had, and a pending result for
+/// `farewell` whose stdout is `stdout` (TOML basic-string text, escapes allowed).
+fn pending_by_hand(stdout: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("snipcheck.toml"), "documents = [\"docs\"]\n");
+    write(&d.join("docs/doc.md"), DOC);
+    let record = |out: &str| {
+        format!(
+            "go_version = \"go1.26.8\"\nclass = \"ok\"\nexit_status = 0\nstdout = \"{out}\"\nstderr = \"\"\ndiagnostics = \"\"\n"
+        )
+    };
+    write(
+        &d.join("expected/docs/doc/farewell.toml"),
+        &record("bye\\n"),
+    );
+    write(
+        &d.join("expected/docs/doc/count.toml"),
+        &record("0\\n1\\n2\\n"),
+    );
+    write(
+        &d.join("expected/docs/doc/farewell.toml.new"),
+        &record(stdout),
+    );
+    dir
+}
+
+/// Output that a Markdown claim cannot hold as it is (a NUL, a bare carriage return that
+/// CommonMark reads as a line end, bytes that were not UTF-8) is not copied into the document.
+#[test]
+fn rewrite_claims_refuses_control_bytes_and_replaced_bytes() {
+    for (stdout, what) in [
+        ("au\\u0000revoir\\n", "a NUL byte"),
+        (
+            "au revoir\\r## Injected\\r```go\\r\\n",
+            "a carriage return without a line feed",
+        ),
+        ("caf\\uFFFD\\n", "U+FFFD"),
+    ] {
+        let dir = pending_by_hand(stdout);
+        let d = dir.path();
+        let run = snipcheck(
+            d,
+            &["review", "--accept", "farewell", "--rewrite-claims"],
+            &[],
+        );
+        assert_eq!(run.code, 0, "{stdout}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .contains(&format!("note: docs/doc.md:5: the new text holds {what}")),
+            "{stdout}: {}",
+            run.stdout
+        );
+        assert_eq!(
+            read(d, "docs/doc.md"),
+            DOC,
+            "{stdout}: the document changed"
+        );
+    }
+}
+
+/// A document that is a symbolic link is rewritten where the link leads, inside the project;
+/// the link stays. A link that leads out of the project is not written through.
+#[test]
+fn rewrite_claims_writes_through_a_link_inside_the_project_only() {
+    let dir = pending_by_hand("au revoir\\n");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("real")).unwrap();
+    std::fs::rename(d.join("docs/doc.md"), d.join("real/doc.md")).unwrap();
+    std::os::unix::fs::symlink("../real/doc.md", d.join("docs/doc.md")).unwrap();
+    let run = snipcheck(
+        d,
+        &["review", "--accept", "farewell", "--rewrite-claims"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let link = std::fs::symlink_metadata(d.join("docs/doc.md")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    assert_eq!(
+        read(d, "real/doc.md"),
+        DOC.replace("// Output: bye", "// Output: au revoir")
+    );
+
+    let dir = pending_by_hand("au revoir\\n");
+    let d = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("doc.md");
+    std::fs::rename(d.join("docs/doc.md"), &target).unwrap();
+    std::os::unix::fs::symlink(&target, d.join("docs/doc.md")).unwrap();
+    let run = snipcheck(
+        d,
+        &["review", "--accept", "farewell", "--rewrite-claims"],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: docs/doc.md: this document is reached through a symbolic link that leads out of the project"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), DOC);
+    assert!(
+        std::fs::symlink_metadata(d.join("docs/doc.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
