@@ -1,0 +1,2 @@
+$ go run atomic-counters.go
+ops: 50000

@@ -1,0 +1,4 @@
+$ go run channel-buffering.go
+2 2
+buffered
+channel

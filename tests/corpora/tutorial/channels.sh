@@ -1,0 +1,6 @@
+$ go run channels.go
+ping
+square: 1
+square: 4
+square: 9
+square: 16

@@ -1,0 +1,4 @@
+$ go run closures-in-loops.go
+3
+3
+3

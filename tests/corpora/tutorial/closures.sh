@@ -1,0 +1,5 @@
+$ go run closures.go
+1
+2
+3
+1

@@ -1,0 +1,5 @@
+$ go run constants.go
+constant
+6e+11
+600000000000
+-0.28470407323754404

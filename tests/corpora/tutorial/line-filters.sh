@@ -1,0 +1,3 @@
+$ printf 'hello\nfilter\n' | go run line-filters.go
+HELLO
+FILTER

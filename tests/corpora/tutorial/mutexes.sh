@@ -1,0 +1,2 @@
+$ go run mutexes.go
+map[a:20000 b:10000]

@@ -1,0 +1,3 @@
+$ go run recover.go
+Recovered. Error:
+ a problem

@@ -1,0 +1,3 @@
+$ go run recursion.go
+5040
+13

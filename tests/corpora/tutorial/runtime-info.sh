@@ -1,0 +1,4 @@
+$ go run runtime-info.go
+os: linux
+goroutines: 1
+goroutines: 4

@@ -1,0 +1,3 @@
+$ go run string-builder.go
+3...2...1...ignition
+length: 20

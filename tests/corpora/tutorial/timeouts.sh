@@ -1,0 +1,3 @@
+$ go run timeouts.go
+timeout 1
+result 2

@@ -1,0 +1,3 @@
+$ go run weekday.go
+Today is Thursday
+Days until Saturday: 2
