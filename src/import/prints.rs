@@ -48,7 +48,13 @@ pub fn annotated(source: &str) -> Option<Annotated> {
         } else if let Some(m) = PANICS.captures(line) {
             any = true;
             if a.panic.is_none() {
-                a.panic = Some(m.get(1).map_or(String::new(), |g| g.as_str().to_string()));
+                // A bare `//panics` claims a panic, whatever its message.
+                a.panic = Some(
+                    m.get(1)
+                        .map(|g| g.as_str().trim())
+                        .filter(|t| !t.is_empty())
+                        .map_or("[..]".to_string(), str::to_string),
+                );
             }
             a.code.push_str(&line[..m.get(0).unwrap().start()]);
         } else {
