@@ -30,6 +30,16 @@ fn snippets_built_together_keep_their_own_diagnostics() {
     insta::assert_snapshot!("build_batch", report);
 }
 
+/// Libraries beside programs: a batch that links the programs must still compile each library,
+/// and a library that compiles passes without a claim.
+#[test]
+fn libraries_beside_programs_are_compiled() {
+    let (_, report, _tmp) = record_then_verify("tests/fixtures/libraries.md");
+    insta::assert_snapshot!("libraries", report);
+    let (_, report) = verify_failing("tests/fixtures/libraries-fail.md", "2 passed, 2 failed");
+    insta::assert_snapshot!("libraries_fail", report);
+}
+
 #[test]
 fn every_claim_kind_fails() {
     let (_, report) = verify_failing("tests/fixtures/claims-fail.md", "0 passed, 13 failed");
