@@ -167,7 +167,7 @@ fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
                     | (ClaimKind::Signal(_), Class::Signal)
                     | (ClaimKind::Exit(_), Class::Exit)
                     | (
-                        ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_),
+                        ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_) | ClaimKind::Stderr(_),
                         Class::Ok
                     )
             )
@@ -200,6 +200,18 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                 let name = match claim.go {
                     Some(g) => format!("// Output ({g}):"),
                     None => "// Output:".into(),
+                };
+                Failure::new(line, format!("`{name}` does not hold")).with_diff(want, got)
+            })
+        }
+        ClaimKind::Stderr(want) => {
+            let got = outcome.stderr.replace("\r\n", "\n");
+            let got = got.trim();
+            (!elided_match(want.trim(), got)).then(|| {
+                let line = first_differing_line(snippet, claim.line, want.trim(), got);
+                let name = match claim.go {
+                    Some(g) => format!("// Stderr ({g}):"),
+                    None => "// Stderr:".into(),
                 };
                 Failure::new(line, format!("`{name}` does not hold")).with_diff(want, got)
             })

@@ -40,6 +40,15 @@ fn libraries_beside_programs_are_compiled() {
     insta::assert_snapshot!("libraries_fail", report);
 }
 
+/// `// Stderr:` holds and fails like `// Output:`, at the line that differs.
+#[test]
+fn stderr_claims() {
+    let (_, report, _tmp) = record_then_verify("tests/fixtures/stderr.md");
+    insta::assert_snapshot!("stderr", report);
+    let (_, report) = verify_failing("tests/fixtures/stderr-fail.md", "0 passed, 3 failed");
+    insta::assert_snapshot!("stderr_fail", report);
+}
+
 #[test]
 fn every_claim_kind_fails() {
     let (_, report) = verify_failing("tests/fixtures/claims-fail.md", "0 passed, 13 failed");
