@@ -170,6 +170,7 @@ fn claims_summary(s: &Snippet) -> String {
             ClaimKind::TestsRun(_) => "Tests run",
             ClaimKind::Coverage(_) => "Coverage",
             ClaimKind::Signal(_) => "Signal",
+            ClaimKind::Stderr(_) => "Stderr",
         };
         match counts.iter_mut().find(|(n, _)| n == name) {
             Some((_, k)) => *k += 1,

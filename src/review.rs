@@ -226,7 +226,9 @@ fn screen(out: &mut dyn Write, p: &Pending, n: usize, total: usize, color: bool)
                 writeln!(out, "\nclaims:")?;
                 for c in &s.claims {
                     let text = match &c.kind {
-                        ClaimKind::Output(t) | ClaimKind::UnorderedOutput(t) => {
+                        ClaimKind::Output(t)
+                        | ClaimKind::UnorderedOutput(t)
+                        | ClaimKind::Stderr(t) => {
                             format!("{} {}", c.kind.label(), t.replace('\n', "⏎"))
                         }
                         k => k.label(),

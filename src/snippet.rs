@@ -171,6 +171,8 @@ pub enum ClaimKind {
     Coverage(f64),
     /// `// Signal: SIGKILL` — the process was killed by that signal.
     Signal(String),
+    /// `// Stderr:` — stderr equals the text, both trimmed (as `Output` for stdout).
+    Stderr(String),
 }
 
 impl ClaimKind {
@@ -198,6 +200,7 @@ impl ClaimKind {
             ClaimKind::TestsRun(names) => format!("// Tests run: {}", names.join(" ")),
             ClaimKind::Coverage(c) => format!("// Coverage: {c:.1}%"),
             ClaimKind::Signal(name) => format!("// Signal: {name}"),
+            ClaimKind::Stderr(_) => "// Stderr:".into(),
         }
     }
 }

@@ -576,7 +576,8 @@ fn execute(
         let mut args: Vec<String> = merged.iter().map(|n| n.to_string()).collect();
         args.extend(snippet.attrs.args.iter().cloned());
         let dir = workspace.run_dir(index)?;
-        let mut exit = run(binary, &dir, timeout, &input_of(snippet, args), sandbox)?;
+        let input = input_of(snippet, args);
+        let mut exit = run(binary, &snippet.id, &dir, timeout, &input, sandbox)?;
         if let Some(name) = merged {
             exit.stderr = merge::unmerge(
                 &exit.stderr,

@@ -39,7 +39,7 @@ pub fn expected_class(snippet: &Snippet) -> Class {
         Class::CompileError
     } else if snippet.attrs.vet && has(|k| matches!(k, ClaimKind::Vet(_))) {
         Class::Vet
-    } else if snippet.attrs.norun || snippet.attrs.vet {
+    } else if snippet.attrs.norun || snippet.attrs.vet || is_library(snippet) {
         Class::Built
     } else if snippet.attrs.test {
         if has(|k| matches!(k, ClaimKind::Tests(TestStatus::Fail, _))) {
@@ -60,6 +60,26 @@ pub fn expected_class(snippet: &Snippet) -> Class {
     } else {
         Class::Ok
     }
+}
+
+/// A package other than `main` (a whole file, or an archive without a `main` package at its
+/// root) is only compiled: there is nothing to run.
+fn is_library(snippet: &Snippet) -> bool {
+    if snippet.attrs.test {
+        return false;
+    }
+    if !crate::txtar::is_archive(&snippet.code) {
+        return crate::wrap::is_library(&snippet.code);
+    }
+    crate::txtar::parse(&snippet.code).is_ok_and(|a| {
+        !a.files.iter().any(|f| {
+            f.name.ends_with(".go")
+                && !f.name.contains('/')
+                && !f.name.ends_with("_test.go")
+                && !crate::wrap::is_library(&f.data)
+                && crate::wrap::is_whole_file(&f.data)
+        })
+    })
 }
 
 /// A run-time error is a panic too: `// Panic:` accepts both.
@@ -147,7 +167,7 @@ fn first_claim_line(snippet: &Snippet, class: Class) -> Option<usize> {
                     | (ClaimKind::Signal(_), Class::Signal)
                     | (ClaimKind::Exit(_), Class::Exit)
                     | (
-                        ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_),
+                        ClaimKind::Output(_) | ClaimKind::UnorderedOutput(_) | ClaimKind::Stderr(_),
                         Class::Ok
                     )
             )
@@ -180,6 +200,18 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                 let name = match claim.go {
                     Some(g) => format!("// Output ({g}):"),
                     None => "// Output:".into(),
+                };
+                Failure::new(line, format!("`{name}` does not hold")).with_diff(want, got)
+            })
+        }
+        ClaimKind::Stderr(want) => {
+            let got = outcome.stderr.replace("\r\n", "\n");
+            let got = got.trim();
+            (!elided_match(want.trim(), got)).then(|| {
+                let line = first_differing_line(snippet, claim.line, want.trim(), got);
+                let name = match claim.go {
+                    Some(g) => format!("// Stderr ({g}):"),
+                    None => "// Stderr:".into(),
                 };
                 Failure::new(line, format!("`{name}` does not hold")).with_diff(want, got)
             })

@@ -407,7 +407,7 @@ fn fence_is_closed(source: &str) -> bool {
 }
 
 static CLAIM_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^//\s*(unordered output|output|panic|fatal|exit|race|vet|tests passed|tests failed|tests skipped|tests run|coverage|signal)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
+    Regex::new(r"(?i)^//\s*(unordered output|output|stderr|panic|fatal|exit|race|vet|tests passed|tests failed|tests skipped|tests run|coverage|signal)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
         .unwrap()
 });
 static ERROR_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
@@ -452,6 +452,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
     };
     let mut i = first;
     let mut saw_output = Vec::new();
+    let mut saw_stderr = Vec::new();
     while i < end {
         let line_no = first_line + i;
         let text = lines[i].trim();
@@ -482,22 +483,35 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
         let rest = h[3].trim().to_string();
         i += 1;
         let kind = match head.as_str() {
-            "output" | "unordered output" => {
-                if saw_output.contains(&go) {
+            "output" | "unordered output" | "stderr" => {
+                let (saw, what) = match head.as_str() {
+                    "stderr" => (&mut saw_stderr, "stderr"),
+                    _ => (&mut saw_output, "output"),
+                };
+                if saw.contains(&go) {
                     return Err((
                         line_no,
-                        "a snippet has at most one output claim (per Go version)".into(),
+                        format!("a snippet has at most one {what} claim (per Go version)"),
                     ));
                 }
-                saw_output.push(go);
+                saw.push(go);
                 let mut body = vec![rest];
-                while i < end && !CLAIM_HEADER.is_match(lines[i].trim()) {
+                // Standard error holds the runtime's own `panic: ...` lines: there only a claim
+                // word with a capital (`// Panic:`) ends the text.
+                let ends = |l: &str| match CLAIM_HEADER.captures(l.trim()) {
+                    Some(h) if head == "stderr" => h[1].starts_with(|c: char| c.is_uppercase()),
+                    Some(_) => true,
+                    None => false,
+                };
+                while i < end && !ends(lines[i]) {
                     body.push(comment_text(lines[i]).to_string());
                     i += 1;
                 }
                 let body = body.join("\n").trim().to_string();
                 if head == "output" {
                     ClaimKind::Output(body)
+                } else if head == "stderr" {
+                    ClaimKind::Stderr(body)
                 } else {
                     ClaimKind::UnorderedOutput(body)
                 }
@@ -652,6 +666,23 @@ mod tests {
     }
 
     // ---- fences ----
+
+    #[test]
+    fn stderr_claims_end_only_at_a_capitalised_claim_word() {
+        let code =
+            "println(1)\npanic(\"x\")\n// Stderr:\n// 1\n// panic: x\n// Panic: x\n// Output:\n";
+        assert_eq!(
+            parse_claims(code, 10),
+            Ok(vec![
+                claim(12, ClaimKind::Stderr("1\npanic: x".into())),
+                claim(15, ClaimKind::Panic("x".into())),
+                claim(16, output("")),
+            ])
+        );
+        let (line, msg) = parse_claims("f()\n// Stderr: a\n// Stderr: b\n", 5).unwrap_err();
+        assert_eq!(line, 7);
+        assert!(msg.contains("at most one stderr claim"), "{msg}");
+    }
 
     #[test]
     fn backtick_fence_basic() {

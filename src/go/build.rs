@@ -520,16 +520,16 @@ impl Workspace {
         Ok(built)
     }
 
-    /// One `go build -o bin/` of the units, each its own `main` package `s{index}` as
-    /// `build_alone` would build it: one go command instead of one per snippet, which matters
-    /// most for snippets that fail to compile (a link each otherwise) or cannot be merged.
-    /// The go command compiles every package it can, writes the binaries of those that built,
-    /// and prints each failing package's errors under a `# snipcheck.local/sN` header, so each
-    /// unit's outcome is read from that; a unit it cannot be read for is left out (built alone).
+    /// The units in few go commands, each its own package `s{index}` as `build_alone` would
+    /// build it: one go command instead of one per snippet, which matters most for snippets that
+    /// fail to compile (a link each otherwise) or cannot be merged. `main` packages are built
+    /// with `go build -o bin/`, libraries with a `go build` of their own: given an output
+    /// folder, the go command builds only the `main` packages and ignores the others, errors and
+    /// all. A unit counts as built only on positive evidence (its binary, or a go command that
+    /// compiled it and succeeded), never because its errors are missing; a failing unit's
+    /// errors are read from under its `# snipcheck.local/sN` header. A unit that cannot be
+    /// decided is left out (built alone).
     fn build_batch(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
-        // A package the go command could not load is named at its file (`s3/doc.md:5:8: ...`).
-        static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
-        let bin = self.dir.path().join("bin");
         for (index, unit) in units {
             self.sync_package(
                 *index,
@@ -537,6 +537,23 @@ impl Workspace {
                 &unit.files,
             )?;
         }
+        type Units<'a> = Vec<(usize, &'a Unit)>;
+        let (mains, libraries): (Units, Units) = units.iter().partition(|(_, u)| u.is_main);
+        let mut built = self.build_packages(&mains, true)?;
+        built.extend(self.build_packages(&libraries, false)?);
+        Ok(built)
+    }
+
+    /// One `go build` of `units` (all `main` packages linked into `bin/`, or all libraries
+    /// compiled), for `build_batch`.
+    fn build_packages(
+        &self,
+        units: &[(usize, &Unit)],
+        link: bool,
+    ) -> Result<HashMap<usize, Built>, Error> {
+        // A package the go command could not load is named at its file (`s3/doc.md:5:8: ...`).
+        static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
+        let bin = self.dir.path().join("bin");
         let mut members: Vec<(usize, &Unit)> = units.to_vec();
         // A package that cannot be loaded stops the whole build before anything compiles: leave
         // it to `build_alone` and try the others once more.
@@ -544,11 +561,12 @@ impl Workspace {
             if members.len() < 2 {
                 break;
             }
-            let out = self
-                .go(self.dir.path())
-                .arg("build")
-                .arg("-o")
-                .arg(format!("{}/", bin.display()))
+            let mut cmd = self.go(self.dir.path());
+            cmd.arg("build");
+            if link {
+                cmd.arg("-o").arg(format!("{}/", bin.display()));
+            }
+            let out = cmd
                 .args(members.iter().map(|(i, _)| format!("./s{i}")))
                 .output()
                 .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
@@ -575,10 +593,10 @@ impl Workspace {
                     Built::Failed {
                         diagnostics: package_relative(&text, *index, &unit.doc),
                     }
-                } else if !unit.is_main {
-                    Built::Library
-                } else if binary.is_file() {
+                } else if link && binary.is_file() {
                     Built::Binary(binary)
+                } else if !link && out.status.success() {
+                    Built::Library
                 } else {
                     continue;
                 };

@@ -25,14 +25,48 @@ pub fn can_merge(source: &str) -> bool {
     }
     // A program that runs itself again (`/proc/self/exe`, `os.Executable`) would run the
     // dispatcher without a snippet name.
-    if source.contains("/proc/self/exe") || source.contains("os.Executable") {
+    if source.contains("os.Executable") {
         return false;
     }
     let masked = mask(source);
     if INIT.is_match(&masked) {
         return false;
     }
-    !package_vars_call_functions(&masked) && !reads_or_fills_a_registry(source)
+    !package_vars_call_functions(&masked)
+        && !reads_or_fills_a_registry(source)
+        && !may_see_its_package(source)
+}
+
+/// Whether the program may observe what merging changes: its package's name and path
+/// (`snipcheck.local/s3.T` instead of `main.T`), its function names (`s3.Main` for
+/// `main.main`), the frames and goroutines of the binary around it, or the arguments the
+/// dispatcher was started with. A panic value of the snippet's own type, printed by the
+/// runtime, is caught when it happens (`shows_package`); what is only compared, never printed
+/// (`fmt.Sprintf("%T", v) == "main.T"`), can only be seen here, so this errs on the side of
+/// building alone: any use of reflection, of the runtime's introspection, of the verbs that
+/// print type names, or of the process's own `/proc` entry.
+fn may_see_its_package(source: &str) -> bool {
+    // `%T` and `%#v` print type names (`%#v` in `main.T{X:1}`); `%v` of a `reflect.Type`
+    // needs `reflect`, which is below.
+    const VERBS: [&str; 2] = ["%T", "%#v"];
+    // reflect: type names and package paths; runtime: callers and function names, goroutine
+    // counts and memory statistics of the whole binary; gob: registered type names; slog's
+    // AddSource and pprof: function names.
+    const INTROSPECTION: [&str; 7] = [
+        "reflect",
+        "runtime",
+        "runtime/debug",
+        "runtime/pprof",
+        "runtime/trace",
+        "encoding/gob",
+        "plugin",
+    ];
+    VERBS.iter().any(|v| source.contains(v))
+        || source.contains("AddSource")
+        || source.contains("/proc/self")
+        || crate::wrap::import_specs(source)
+            .iter()
+            .any(|(_, path)| INTROSPECTION.contains(&path.as_str()))
 }
 
 /// A package-level `var` whose initialiser calls something (`var start = time.Now()`) runs at
@@ -218,6 +252,33 @@ mod tests {
         }
         assert!(can_merge(
             "package main\n\nimport (\n\t\"crypto/sha256\"\n\t\"image/png\"\n)\n\nfunc main() {\n\t_, _ = sha256.New, png.Decode\n}\n"
+        ));
+    }
+
+    #[test]
+    fn what_shows_the_package_keeps_a_snippet_alone() {
+        for body in [
+            "\tfmt.Printf(\"%T\\n\", T{})",
+            "\tfmt.Printf(\"%#v\\n\", T{})",
+            "\tb, _ := os.ReadFile(\"/proc/self/cmdline\")\n\t_ = b",
+            "\th := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{AddSource: true})\n\t_ = h",
+        ] {
+            let src =
+                format!("package main\n\ntype T struct{{ X int }}\n\nfunc main() {{\n{body}\n}}\n");
+            assert!(!can_merge(&src), "{src}");
+        }
+        for import in [
+            "reflect",
+            "runtime",
+            "runtime/debug",
+            "runtime/pprof",
+            "encoding/gob",
+        ] {
+            let src = format!("package main\n\nimport \"{import}\"\n\nfunc main() {{}}\n");
+            assert!(!can_merge(&src), "{src}");
+        }
+        assert!(can_merge(
+            "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"%v %d\\n\", 1, 2)\n}\n"
         ));
     }
 

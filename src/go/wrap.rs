@@ -114,6 +114,11 @@ pub fn is_whole_file(code: &str) -> bool {
     package_clause(&mask(code)).is_some()
 }
 
+/// Whether the code is a whole Go file of a package other than `main`: it is only compiled.
+pub fn is_library(code: &str) -> bool {
+    package_clause(&mask(code)).is_some_and(|name| name != "main")
+}
+
 /// The package name when the code starts with a package clause.
 fn package_clause(masked: &str) -> Option<String> {
     let first = masked.split_whitespace().take(2).collect::<Vec<_>>();

@@ -112,6 +112,11 @@ pub fn edits(text: &str, snippet: &Snippet, actual: &Record) -> Result<Vec<Edit>
                 (!elided_match(want.trim(), got.trim()))
                     .then(|| Body::Lines(got.trim().to_string()))
             }
+            ClaimKind::Stderr(want) => {
+                let got = actual.stderr.replace("\r\n", "\n");
+                (!elided_match(want.trim(), got.trim()))
+                    .then(|| Body::Lines(got.trim().to_string()))
+            }
             ClaimKind::UnorderedOutput(want) => {
                 let sorted = |s: &str| {
                     let mut v: Vec<&str> = s.trim().lines().map(str::trim).collect();

@@ -40,9 +40,12 @@ pub struct Input {
     pub stdin: Option<String>,
 }
 
-/// Runs a built snippet contained, with `run_dir` as its own directory.
+/// Runs a built snippet contained, with `run_dir` as its own directory. Its `os.Args[0]` is
+/// `name`, not the binary's path: the binary is `bin/merged` or `bin/s3` depending on how and
+/// where in the document the snippet was built, and a program must not see either.
 pub fn run(
     binary: &Path,
+    name: &str,
     run_dir: &Path,
     timeout: Duration,
     input: &Input,
@@ -51,12 +54,9 @@ pub fn run(
     if interrupt::interrupted() {
         return Err(interrupt::error());
     }
-    run_command(
-        sandbox.command(binary, run_dir)?,
-        timeout,
-        input,
-        sandbox.limits(),
-    )
+    let mut jail = sandbox.command(binary, run_dir)?;
+    jail.command.arg0(name);
+    run_command(jail, timeout, input, sandbox.limits())
 }
 
 /// Runs a prepared command the way snippets run: own process group, timeout, both streams
