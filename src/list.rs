@@ -11,12 +11,12 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use crate::compare::check_claims;
+use crate::document::variants::expand_versions;
 use crate::documents;
 use crate::error::Error;
 use crate::expected::{self, Record};
 use crate::extract::{Extracted, extract_document};
 use crate::snippet::{ClaimKind, GoVersion, Outcome, Snippet};
-use crate::verify::expand_versions;
 
 /// What the record says of a snippet's claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

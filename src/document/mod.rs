@@ -1,8 +1,10 @@
 //! Stage 1, documents -> snippets. In: the paths the user named (files and folders). Out: each
 //! Markdown document's text (`discover`), and the `Snippet`s in it (`extract`): code, Markdown
 //! line, id, attributes and the claims its comments make; a txtar block becomes several files
-//! (`txtar`). Nothing here runs Go.
+//! (`txtar`); a snippet with claims about particular Go versions becomes one variant per
+//! version (`variants`). Nothing here runs Go.
 
 pub mod discover;
 pub mod extract;
 pub mod txtar;
+pub mod variants;

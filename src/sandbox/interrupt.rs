@@ -28,6 +28,7 @@ enum Cleanup {
 }
 
 /// Undoes a registration when dropped (the owner cleaned up itself).
+#[must_use = "dropping a Registration unregisters its cleanup at once"]
 pub struct Registration(u64);
 
 impl Drop for Registration {

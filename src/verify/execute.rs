@@ -1,0 +1,220 @@
+//! Built snippets -> executions. A worker runs one built snippet, contained, as often as its
+//! claims need (once; until two outputs differ for `varies`; twice before a result is recorded)
+//! and hands the outcomes over; it decides nothing. A snippet that was linked into the merged
+//! binary and whose run shows it (its package name, a timeout) is built and run alone.
+
+use std::time::{Duration, Instant};
+
+use crate::build::{Built, Unit, Workspace};
+use crate::config::{Policy, Settings};
+use crate::contain::Sandbox;
+use crate::error::Error;
+use crate::gotest;
+use crate::merge;
+use crate::run::{Input, classify, run, run_command};
+use crate::snippet::{Class, Outcome, Snippet, TestStatus};
+
+/// The runs of one snippet, as the worker hands them over.
+pub struct Executed {
+    /// The first run, and any repeats (`varies`, or a second run before `--accept`).
+    pub runs: Vec<Outcome>,
+    pub work_dir: String,
+    pub elapsed: Duration,
+}
+
+/// Builds nothing, decides nothing: runs one built snippet as often as its claims need.
+pub fn execute(
+    snippet: &Snippet,
+    unit: &Unit,
+    built: &Built,
+    workspace: &Workspace,
+    index: usize,
+    settings: &Settings,
+    sandbox: &Sandbox,
+) -> Result<Executed, Error> {
+    let started = Instant::now();
+    let not_run = |class: Class, diagnostics: &str, vet: &str| Outcome {
+        class,
+        exit_status: None,
+        stdout: String::new(),
+        stderr: String::new(),
+        diagnostics: diagnostics.to_string(),
+        vet: vet.to_string(),
+        tests: Default::default(),
+        coverage: None,
+        signal: None,
+    };
+    let done = |runs: Vec<Outcome>| Executed {
+        runs,
+        work_dir: workspace.path().display().to_string(),
+        elapsed: started.elapsed(),
+    };
+    let timeout = snippet.attrs.timeout.unwrap_or(settings.timeout);
+    let binary = match built {
+        Built::Failed { diagnostics } => {
+            return Ok(done(vec![not_run(Class::CompileError, diagnostics, "")]));
+        }
+        Built::Vetted(findings) if findings.trim().is_empty() => {
+            return Ok(done(vec![not_run(Class::Built, "", "")]));
+        }
+        Built::Vetted(findings) => return Ok(done(vec![not_run(Class::Vet, "", findings)])),
+        Built::Library => return Ok(done(vec![not_run(Class::Built, "", "")])),
+        Built::TestPackage { dir, target } => {
+            let run_dir = workspace.run_dir(index)?;
+            return Ok(done(vec![go_test(
+                snippet, workspace, dir, target, &run_dir, timeout, sandbox,
+            )?]));
+        }
+        Built::Binary(_) | Built::Merged { .. } if snippet.attrs.norun => {
+            return Ok(done(vec![not_run(Class::Built, "", "")]));
+        }
+        Built::Binary(path) => (path.clone(), None),
+        Built::Merged { binary, name } => (binary.clone(), Some(name.as_str())),
+    };
+    let run_once = |binary: &std::path::Path, merged: Option<&str>| -> Result<Outcome, Error> {
+        let mut args: Vec<String> = merged.iter().map(|n| n.to_string()).collect();
+        args.extend(snippet.attrs.args.iter().cloned());
+        let dir = workspace.run_dir(index)?;
+        let input = input_of(snippet, args);
+        let mut exit = run(binary, &snippet.id, &dir, timeout, &input, sandbox)?;
+        if let Some(name) = merged {
+            exit.stderr = merge::unmerge(
+                &exit.stderr,
+                "snipcheck.local",
+                name,
+                &workspace.dispatcher_file(),
+            );
+        }
+        Ok(classify(exit))
+    };
+    let (mut binary, mut merged) = binary;
+    let first = run_once(&binary, merged)?;
+    // Only a run alone is the truth when the output shows the package the snippet was merged
+    // as, or when it timed out: a binary that links `net` (another snippet's import) never
+    // reports a deadlock, so a snippet that deadlocks hangs there and fails fast alone.
+    let first = match merged {
+        Some(name)
+            if first.class == Class::Timeout
+                || merge::shows_package(&first.stdout, name)
+                || merge::shows_package(&first.stderr, name) =>
+        {
+            match workspace.build_alone(index, unit)? {
+                Built::Binary(path) => {
+                    binary = path;
+                    merged = None;
+                    run_once(&binary, None)?
+                }
+                _ => first,
+            }
+        }
+        _ => first,
+    };
+    // `varies` runs until two outputs differ, at most N times; before a result is recorded it
+    // runs twice, so a flaky result is refused instead of recorded.
+    let limit = match snippet.attrs.varies {
+        Some(0) => settings.varies_runs,
+        Some(n) => n,
+        None if settings.policy == Policy::Accept => 2,
+        None => 1,
+    };
+    let mut runs: Vec<Outcome> = vec![first];
+    for _ in 1..limit {
+        let outcome = run_once(&binary, merged)?;
+        if runs
+            .first()
+            .is_some_and(|first| first.stdout != outcome.stdout)
+            && snippet.attrs.varies.is_some()
+        {
+            runs.push(outcome);
+            break;
+        }
+        runs.push(outcome);
+    }
+    Ok(done(runs))
+}
+
+/// What the snippet's attributes give the process it runs as.
+fn input_of(snippet: &Snippet, args: Vec<String>) -> Input {
+    let mut env = snippet.attrs.env.clone();
+    if !snippet.attrs.godebug.is_empty() {
+        env.push(("GODEBUG".into(), snippet.attrs.godebug.join(",")));
+    }
+    Input {
+        args,
+        env,
+        stdin: snippet.attrs.stdin.clone(),
+    }
+}
+
+/// Runs a `test` snippet with `go test -json` and reads which tests ran and how they ended. The
+/// go command builds the test binary outside the sandbox and runs it inside (`-exec`, see
+/// `Sandbox::go_test`), so what it prints is go test's own report, as without a sandbox.
+#[allow(clippy::too_many_arguments)]
+fn go_test(
+    snippet: &Snippet,
+    workspace: &Workspace,
+    dir: &std::path::Path,
+    target: &str,
+    run_dir: &std::path::Path,
+    timeout: Duration,
+    sandbox: &Sandbox,
+) -> Result<Outcome, Error> {
+    let a = &snippet.attrs;
+    let mut args = vec!["-json".to_string()];
+    args.push(format!("-count={}", a.count.unwrap_or(1)));
+    if let Some(tags) = &a.tags {
+        args.push(format!("-tags={tags}"));
+    }
+    if a.short {
+        args.push("-short".into());
+    }
+    if a.cover {
+        args.push("-cover".into());
+    }
+    if let Some(run) = &a.run {
+        args.push(format!("-run={run}"));
+    }
+    if a.race {
+        args.push("-race".into());
+    }
+    args.push(target.to_string());
+    let input = input_of(snippet, args);
+    let go = sandbox.go_test(workspace.go(dir), run_dir, workspace.path(), &input.env)?;
+    let exit = run_command(go, timeout, &input, sandbox.limits())?;
+    // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
+    // is not an event as output.
+    let report = gotest::parse(&format!("{}{}", exit.stdout, exit.stderr));
+    let (class, diagnostics) = if exit.timed_out {
+        (Class::Timeout, String::new())
+    } else if report.build_failed {
+        let d = if report.build_output.trim().is_empty() {
+            report.output.clone()
+        } else {
+            report.build_output.clone()
+        };
+        (Class::CompileError, d)
+    } else if report.package_status == Some(TestStatus::Fail)
+        || report.tests.values().any(|s| *s == TestStatus::Fail)
+    {
+        (Class::TestFail, String::new())
+    } else if exit.code == Some(0) {
+        (Class::Ok, String::new())
+    } else {
+        (Class::Exit, String::new())
+    };
+    Ok(Outcome {
+        class,
+        exit_status: if exit.timed_out { None } else { exit.code },
+        stdout: if class == Class::CompileError {
+            String::new()
+        } else {
+            report.output
+        },
+        stderr: String::new(),
+        diagnostics,
+        vet: String::new(),
+        tests: report.tests,
+        coverage: report.coverage,
+        signal: None,
+    })
+}

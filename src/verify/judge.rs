@@ -1,0 +1,410 @@
+//! Executions -> verdicts, and what they write. The main thread's side of a run: each snippet's
+//! outcome is normalized, judged against its claims and its record, and turned into the
+//! `SnippetResult` the reporters print; what the update policy says to write (records, pending
+//! results, removals of orphaned records) is collected and written at the end, under the lock on
+//! expected/, so an interrupted or failed run writes nothing.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::compare::{Failure, check_claims};
+use crate::config::{Policy, Settings};
+use crate::error::Error;
+use crate::expected::{self, Record};
+use crate::normalize::{self, normalize};
+use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
+use crate::snippet::{ClaimKind, Outcome, Snippet, signal_name};
+use crate::toolchain::Toolchain;
+
+use super::execute::Executed;
+
+enum FileOp {
+    Write(PathBuf, Record),
+    Remove(PathBuf),
+}
+
+/// The main thread's side: judges each result against claims and records, decides what to write
+/// under the policy, and counts.
+pub struct Judge<'a> {
+    settings: &'a Settings,
+    toolchain: &'a Toolchain,
+    cx: normalize::Context,
+    ops: Vec<FileOp>,
+    pending: usize,
+    unrecorded_locked: usize,
+    pub summary: Summary,
+    orphans_failed: usize,
+    /// Temporary files of a run killed while writing, removed in the write phase.
+    temps: Vec<PathBuf>,
+}
+
+impl<'a> Judge<'a> {
+    pub fn new(settings: &'a Settings, toolchain: &'a Toolchain) -> Judge<'a> {
+        Judge {
+            settings,
+            toolchain,
+            cx: normalize::Context {
+                work_dir: String::new(),
+                temp_dir: std::env::temp_dir().display().to_string(),
+                goroot: toolchain.goroot.clone(),
+                gocache: toolchain.gocache.clone(),
+                gomodcache: toolchain.gomodcache.clone(),
+                doc: String::new(),
+                fence_line: 0,
+                record: false,
+            },
+            ops: Vec::new(),
+            pending: 0,
+            unrecorded_locked: 0,
+            summary: Summary::default(),
+            orphans_failed: 0,
+            temps: Vec::new(),
+        }
+    }
+
+    /// Passed before with everything that decides it unchanged (see `cache`).
+    pub fn cached(&mut self, s: &Snippet) -> SnippetResult {
+        self.summary.passed += 1;
+        SnippetResult {
+            snippet: s.clone(),
+            status: Status::Passed,
+            class: None,
+            failures: Vec::new(),
+            notes: Vec::new(),
+            elapsed: Default::default(),
+        }
+    }
+
+    pub fn skipped(&mut self, s: &Snippet, reason: &str) -> SnippetResult {
+        self.summary.skipped += 1;
+        SnippetResult {
+            snippet: s.clone(),
+            status: Status::Skipped(reason.to_string()),
+            class: None,
+            failures: Vec::new(),
+            notes: Vec::new(),
+            elapsed: Default::default(),
+        }
+    }
+
+    fn record_of(&self, s: &Snippet, o: &Outcome, work_dir: &str) -> Record {
+        let cx = normalize::Context {
+            doc: s.doc.display().to_string(),
+            fence_line: s.line,
+            work_dir: work_dir.to_string(),
+            record: true,
+            ..self.cx.clone()
+        };
+        let mut stdout = normalize(&o.stdout, &cx);
+        // The document says the order varies, so the record must not hold one order.
+        if s.claims
+            .iter()
+            .any(|c| matches!(c.kind, ClaimKind::UnorderedOutput(_)))
+        {
+            let mut lines: Vec<&str> = stdout.lines().collect();
+            lines.sort_unstable();
+            stdout = lines.iter().map(|l| format!("{l}\n")).collect();
+        }
+        // The document says the output varies, so the record holds none of it.
+        if s.attrs.varies.is_some() {
+            stdout = "(varies between runs)\n".into();
+        }
+        Record {
+            go_version: self.toolchain.version.clone(),
+            class: o.class,
+            exit_status: o.exit_status,
+            stdout,
+            stderr: normalize(&o.stderr, &cx),
+            diagnostics: normalize(&o.diagnostics, &cx),
+            vet: normalize(&o.vet, &cx),
+            tests: o.tests.clone(),
+            coverage: o.coverage,
+            signal: o.signal.map(signal_name),
+        }
+    }
+
+    pub fn judge(
+        &mut self,
+        s: &Snippet,
+        executed: Executed,
+        recorded: Option<Record>,
+    ) -> SnippetResult {
+        let Executed {
+            mut runs,
+            work_dir,
+            elapsed,
+        } = executed;
+        let outcome = runs.remove(0);
+        let actual = self.record_of(s, &outcome, &work_dir);
+        // Claims are checked on what the program printed; the traces and compiler output that a
+        // failure shows are normalized (but keep absolute Markdown lines), like the records.
+        let display = normalize::Context {
+            work_dir: work_dir.clone(),
+            ..self.cx.clone()
+        };
+        // A test snippet's stdout is go test's report, timings included; its claims read the
+        // test verdicts, so the text is shown normalized.
+        let stdout = if s.attrs.test {
+            normalize(&outcome.stdout, &display)
+        } else {
+            outcome.stdout.clone()
+        };
+        let shown = Outcome {
+            stdout,
+            stderr: normalize(&outcome.stderr, &display),
+            diagnostics: normalize(&outcome.diagnostics, &display),
+            vet: normalize(&outcome.vet, &display),
+            ..outcome
+        };
+        let mut failures = check_claims(s, &shown);
+        if s.attrs.varies.is_some() && !runs.iter().any(|r| r.stdout != shown.stdout) {
+            failures.push(Failure {
+                line: s.line,
+                message: format!(
+                    "`varies` does not hold: all {} runs printed the same output",
+                    runs.len() + 1
+                ),
+                diff: None,
+            });
+        }
+        // A result is recorded only if a second run gives the same one.
+        let flaky = match runs.first() {
+            Some(again) if s.attrs.varies.is_none() => {
+                let second = self.record_of(s, again, &work_dir);
+                (second != actual).then_some(second)
+            }
+            _ => None,
+        };
+        if let Some(second) = &flaky {
+            failures.push(Failure {
+                line: s.line,
+                message: "the outcome differs between two runs, so it is not recorded; if the order of lines varies claim `// Unordered output:`, if a part varies elide it with `[..]` or `...`, or mark the snippet `varies`".into(),
+                diff: Some((actual.comparable(), second.comparable())),
+            });
+        }
+        let mut notes = Vec::new();
+        let path = expected::record_path(&self.settings.expected, &s.doc, &s.id);
+        let pending = expected::pending_path(&path);
+        let policy = self.settings.policy;
+        let mut new = false;
+        match recorded {
+            Some(r) if r.same_outcome(&actual) => {
+                if policy != Policy::Locked && pending.exists() {
+                    self.ops.push(FileOp::Remove(pending));
+                }
+            }
+            _ if flaky.is_some() => {}
+            Some(r) => match policy {
+                Policy::Accept => {
+                    notes.push(format!("record to update: {}", path.display()));
+                    self.ops.push(FileOp::Write(path, actual));
+                    self.ops.push(FileOp::Remove(pending));
+                }
+                Policy::Verify | Policy::Locked => {
+                    failures.push(Failure {
+                        line: s.line,
+                        message: format!(
+                            "the outcome differs from the recorded result {}",
+                            path.display()
+                        ),
+                        diff: Some((r.comparable(), actual.comparable())),
+                    });
+                    if policy == Policy::Locked {
+                        self.unrecorded_locked += 1;
+                    }
+                    if policy == Policy::Verify || self.settings.write_pending {
+                        notes.push(format!("pending result: {}", pending.display()));
+                        self.ops.push(FileOp::Write(pending, actual));
+                        self.pending += 1;
+                    }
+                }
+            },
+            None => match policy {
+                Policy::Accept => {
+                    notes.push(format!("to record: {}", path.display()));
+                    self.ops.push(FileOp::Write(path, actual));
+                    self.ops.push(FileOp::Remove(pending));
+                }
+                Policy::Verify => {
+                    new = true;
+                    notes.push(format!(
+                        "no recorded result yet; pending result: {}",
+                        pending.display()
+                    ));
+                    self.ops.push(FileOp::Write(pending, actual));
+                    self.pending += 1;
+                }
+                Policy::Locked => {
+                    self.unrecorded_locked += 1;
+                    failures.push(Failure {
+                        line: s.line,
+                        message: format!("no recorded result ({} is missing)", path.display()),
+                        diff: None,
+                    });
+                    if self.settings.write_pending {
+                        notes.push(format!("pending result: {}", pending.display()));
+                        self.ops.push(FileOp::Write(pending, actual));
+                        self.pending += 1;
+                    }
+                }
+            },
+        }
+        let status = if !failures.is_empty() {
+            self.summary.failed += 1;
+            Status::Failed
+        } else if new {
+            self.summary.passed += 1;
+            self.summary.new += 1;
+            Status::New
+        } else {
+            self.summary.passed += 1;
+            Status::Passed
+        };
+        SnippetResult {
+            snippet: s.clone(),
+            status,
+            class: Some(shown.class),
+            failures,
+            notes,
+            elapsed,
+        }
+    }
+
+    /// Records whose snippet is gone: in the verified documents' folders, and with the configured
+    /// set, anywhere in the records of its documents. What is not a record (a file that does not
+    /// read as one, a link, a `*.toml` outside the documents' records) is reported on stderr and
+    /// left alone.
+    pub fn orphans(
+        &mut self,
+        docs: &[PathBuf],
+        snippets: &[Snippet],
+        reporter: &mut dyn Reporter,
+    ) -> Result<(), Error> {
+        let expected_dir = &self.settings.expected;
+        let live: HashSet<PathBuf> = snippets
+            .iter()
+            .filter(|s| s.attrs.ignore.is_none())
+            .map(|s| expected::record_path(expected_dir, &s.doc, &s.id))
+            .collect();
+        let doc_dirs: HashSet<PathBuf> = docs
+            .iter()
+            .map(|d| expected::doc_dir(expected_dir, d))
+            .collect();
+        let scan = expected::scan(expected_dir)?;
+        for link in &scan.links {
+            eprintln!(
+                "warning: {}: a symbolic link in the records' folder; snipcheck neither follows nor removes it",
+                link.display()
+            );
+        }
+        self.temps = scan.temps;
+        for path in scan.records {
+            if live.contains(&path) {
+                continue;
+            }
+            let in_scope = if self.settings.whole_set {
+                expected::in_scope(expected_dir, &self.settings.documents, &path)
+            } else {
+                path.parent().is_some_and(|p| doc_dirs.contains(p))
+            };
+            if !in_scope {
+                if self.settings.whole_set {
+                    eprintln!(
+                        "warning: {}: not in the records of the configured documents, so snipcheck leaves it as it is",
+                        path.display()
+                    );
+                }
+                continue;
+            }
+            if let Err(e) = expected::read(&path) {
+                eprintln!(
+                    "warning: {}: no snippet has this id, but it is not a record snipcheck can read, so it is left as it is ({})",
+                    path.display(),
+                    e.to_string().trim_start_matches("error: ")
+                );
+                continue;
+            }
+            let (failed, note) = match self.settings.policy {
+                Policy::Accept => {
+                    self.ops.push(FileOp::Remove(expected::pending_path(&path)));
+                    self.ops.push(FileOp::Remove(path.clone()));
+                    (false, "orphaned record: to remove")
+                }
+                Policy::Locked => {
+                    self.orphans_failed += 1;
+                    (true, "orphaned record: no snippet has this id any more")
+                }
+                Policy::Verify => (false, "orphaned record: no snippet has this id any more"),
+            };
+            reporter
+                .event(Event::Orphan {
+                    path: &path,
+                    failed,
+                    note,
+                })
+                .map_err(|e| Error::io("cannot write the report", e))?;
+        }
+        self.summary.failed += self.orphans_failed;
+        Ok(())
+    }
+
+    /// The write phase, under the lock: the records and pending results decided above, and the
+    /// removal of temporary files a killed run left. Under `Locked` without `--write-pending`
+    /// nothing is written, those files included.
+    pub fn write_files(&mut self) -> Result<(), Error> {
+        let may_write = self.settings.policy != Policy::Locked || self.settings.write_pending;
+        let temps = if may_write {
+            std::mem::take(&mut self.temps)
+        } else {
+            Vec::new()
+        };
+        if self.ops.is_empty() && temps.is_empty() {
+            return Ok(());
+        }
+        let root = &self.settings.expected;
+        let _lock = expected::lock(root)?;
+        for t in &temps {
+            expected::remove_temp(root, t)?;
+        }
+        let (mut written, mut removed) = (0, 0);
+        for op in self.ops.drain(..) {
+            match op {
+                FileOp::Write(path, record) => {
+                    expected::write(root, &path, &record)?;
+                    written += 1;
+                }
+                FileOp::Remove(path) => {
+                    if expected::remove(root, &path)? {
+                        removed += 1;
+                    }
+                }
+            }
+        }
+        // Said once the files are written: the notes above say what was to be.
+        if self.settings.policy == Policy::Accept && written + removed > 0 {
+            self.summary.advice.push(format!(
+                "{written} record{} written and {removed} file{} removed in {}",
+                if written == 1 { "" } else { "s" },
+                if removed == 1 { "" } else { "s" },
+                root.display(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn advise(&mut self) {
+        let advice = &mut self.summary.advice;
+        if self.pending > 0 {
+            advice.push(format!(
+                "{} pending result{} written beside the records (*.toml.new): go through them with `snipcheck review`, or record them all with `snipcheck verify --accept`",
+                self.pending,
+                if self.pending == 1 { "" } else { "s" }
+            ));
+        }
+        if self.unrecorded_locked > 0 || self.orphans_failed > 0 {
+            advice.push(
+                "records are missing, changed or orphaned: run `snipcheck verify --accept` locally, review the changes in expected/ and commit them".into(),
+            );
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! `snipcheck verify`: the command that carries each snippet through the stages, in order:
+//!
+//! ```text
+//! documents --discover/extract/variants--> Snippet
+//!   --plan--> Planned (Skipped | Cached | Job)          everything wrong with the input, found first
+//!   --build--> Ready (a Job's unit, built in its workspace, merged or not)
+//!   --execute (workers, contained)--> Executed (the runs' outcomes)
+//!   --judge (main thread)--> SnippetResult (the verdict, reported at once) + what to write
+//! ```
+//!
+//! Each arrow is a call into the stage that owns the type it makes: `document`, `plan`, `go`'s
+//! `build`, `execute`, `judge`; the reporters only see `SnippetResult`s. Files are written only
+//! after every snippet has run, so a harness error writes nothing.
+
+pub mod execute;
+pub mod judge;
+pub mod plan;
+pub mod progress;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::build::{BaseModule, Built, Unit, Workspace};
+use crate::cache::{self, Cache};
+use crate::config::{Policy, Settings};
+use crate::contain::Sandbox;
+use crate::document::variants::expand_versions;
+use crate::documents;
+use crate::error::Error;
+use crate::interrupt::{self, Registration};
+use crate::report::{Event, Reporter, Status};
+use crate::snippet::{GoVersion, Snippet};
+use crate::toolchain::Toolchain;
+
+use execute::{Executed, execute};
+use judge::Judge;
+use plan::{Expectation, Planned, load_snippets, plan};
+use progress::Progress;
+
+/// A job built and ready to run: what a worker needs, owned, so workers and the main thread
+/// share nothing mutable.
+struct Ready {
+    /// The snippet's position in the run, which is its place in the report.
+    index: usize,
+    unit: Unit,
+    /// Which workspace built it.
+    workspace: usize,
+    /// Its build if it was linked merged; otherwise it is built alone by its worker.
+    merged: Option<Built>,
+}
+
+/// Where each snippet is, seen from the main thread, while the workers run.
+enum Slot {
+    Skipped(String),
+    Cached,
+    /// Built and running; judged against this when its execution comes in.
+    Awaiting(Expectation),
+    Reported,
+}
+
+/// Runs a whole verification and reports it. `Ok(true)` when every claim and record holds.
+pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, Error> {
+    let started = Instant::now();
+    let paths = documents::discover(&settings.documents)?;
+    let toolchain = Toolchain::probe(&settings.go)?;
+    // Every variant (`ID@go1.21`) is a snippet of its own, in a partition of its own.
+    let all = expand_versions(
+        load_snippets(&paths, &settings.filters)?,
+        GoVersion(toolchain.release.0, toolchain.release.1),
+    )?;
+    let snippets = crate::partition::select(&all, settings.partition.as_ref());
+    let cwd =
+        std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
+    let mut cache = if settings.cache && settings.policy != Policy::Accept {
+        Cache::open(cache::default_dir())
+    } else {
+        Cache::off()
+    };
+    let sandbox = Sandbox::new(&settings.sandbox);
+
+    let planned = plan(&snippets, &toolchain, settings, &sandbox, &cache, &cwd)?;
+    let jobs = planned
+        .iter()
+        .filter(|p| matches!(p, Planned::Job(_)))
+        .count();
+    // What the sandbox cannot enforce matters only when something runs.
+    if jobs > 0 {
+        sandbox.warn();
+    }
+    let progress = Progress::new(jobs);
+    progress.message("building");
+    let Builds {
+        mut slots,
+        ready,
+        workspaces,
+        removed_if_interrupted: _held_until_the_end,
+    } = build(planned, &toolchain, settings, &cwd)?;
+
+    progress.message("building and running");
+    progress
+        .suspend(|| {
+            reporter.event(Event::Started {
+                snippets: snippets.len(),
+                documents: paths.len(),
+                go_version: &toolchain.version,
+            })
+        })
+        .map_err(|e| Error::io("cannot write the report", e))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let mut judge = Judge::new(settings, &toolchain);
+    let (tx, rx) = mpsc::channel::<(usize, Result<Executed, Error>)>();
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let (snippets, workspaces, ready, pool, sandbox) =
+            (&snippets, &workspaces, &ready, &pool, &sandbox);
+        scope.spawn(move || {
+            pool.install(|| {
+                ready.par_iter().for_each_with(tx, |tx, r| {
+                    let ws = &workspaces[r.workspace];
+                    let s = &snippets[r.index];
+                    let executed = match &r.merged {
+                        Some(b) => execute(s, &r.unit, b, ws, r.index, settings, sandbox),
+                        None => ws
+                            .build_alone(r.index, &r.unit)
+                            .and_then(|b| execute(s, &r.unit, &b, ws, r.index, settings, sandbox)),
+                    };
+                    let _ = tx.send((r.index, executed));
+                })
+            })
+        });
+        let mut reported = Reported {
+            snippets,
+            slots: &mut slots,
+            waiting: BTreeMap::new(),
+            judge: &mut judge,
+            cache: &mut cache,
+            progress: &progress,
+            reporter,
+        };
+        let streaming = {
+            use std::io::IsTerminal;
+            std::io::stdout().is_terminal()
+        };
+        if streaming {
+            // A person at a terminal sees each result as soon as it is in; a slow snippet
+            // holds up nothing but itself.
+            for i in 0..snippets.len() {
+                if !matches!(reported.slots[i], Slot::Awaiting(_)) {
+                    reported.report(i)?;
+                }
+            }
+            for (i, r) in rx {
+                reported.waiting.insert(i, r?);
+                reported.report(i)?;
+            }
+        } else {
+            // Logs, pipes and files get document order, so the report is the same on every
+            // run: a result is written as soon as every earlier one is.
+            let mut next = 0;
+            while next < snippets.len() && reported.report(next)? {
+                next += 1;
+            }
+            for (i, r) in rx {
+                reported.waiting.insert(i, r?);
+                while next < snippets.len() && reported.report(next)? {
+                    next += 1;
+                }
+            }
+        }
+        Ok(())
+    })?;
+
+    progress.finish();
+    // Orphans concern the whole set: one partition (the first) checks them against every snippet.
+    if settings.filters.is_empty() && settings.partition.is_none_or(|p| p.checks_orphans()) {
+        judge.orphans(&paths, &all, reporter)?;
+    }
+    judge.write_files()?;
+    cache.save();
+    judge.summary.elapsed = started.elapsed();
+    judge.advise();
+    reporter
+        .event(Event::Summary(&judge.summary))
+        .map_err(|e| Error::io("cannot write the report", e))?;
+    Ok(judge.summary.failed == 0)
+}
+
+/// What the build stage hands on: each snippet's slot, the jobs ready to run (in document
+/// order), the workspaces, and the registrations that remove them if the run is interrupted
+/// (held until the run ends).
+struct Builds {
+    slots: Vec<Slot>,
+    ready: Vec<Ready>,
+    workspaces: Vec<Workspace>,
+    removed_if_interrupted: Vec<Registration>,
+}
+
+/// Builds the jobs: one workspace per document-set module (almost always just one), where the
+/// mergeable snippets are linked together and the rest built in one go; what is not linked
+/// merged is built alone by its worker.
+fn build(
+    planned: Vec<Planned>,
+    toolchain: &Toolchain,
+    settings: &Settings,
+    cwd: &Path,
+) -> Result<Builds, Error> {
+    let mut slots = Vec::with_capacity(planned.len());
+    let mut groups: BTreeMap<Option<BaseModule>, Vec<(usize, Unit)>> = BTreeMap::new();
+    for (i, p) in planned.into_iter().enumerate() {
+        slots.push(match p {
+            Planned::Skipped(reason) => Slot::Skipped(reason),
+            Planned::Cached => Slot::Cached,
+            Planned::Job(job) => {
+                let job = *job;
+                groups.entry(job.base).or_default().push((i, job.unit));
+                Slot::Awaiting(job.expect)
+            }
+        });
+    }
+    let mut workspaces = Vec::new();
+    let mut cleanups = Vec::new();
+    let mut ready = Vec::new();
+    for (base, members) in groups {
+        let mut ws = Workspace::new(
+            toolchain,
+            base.as_ref(),
+            stable_place(cwd, &base).as_deref(),
+        )?;
+        // Interrupted, every workspace is removed with everything in it.
+        cleanups.push(interrupt::remove_on_interrupt(ws.path()));
+        ws.merging = settings.merge;
+        let batch: Vec<(usize, &Unit)> = members.iter().map(|(i, u)| (*i, u)).collect();
+        let mut merged = ws.build_together(&batch)?;
+        for (index, unit) in members {
+            ready.push(Ready {
+                index,
+                unit,
+                workspace: workspaces.len(),
+                merged: merged.remove(&index),
+            });
+        }
+        workspaces.push(ws);
+    }
+    ready.sort_by_key(|r| r.index);
+    Ok(Builds {
+        slots,
+        ready,
+        workspaces,
+        removed_if_interrupted: cleanups,
+    })
+}
+
+/// The main thread's reporting of results as they come in: each snippet is judged (or reported
+/// skipped or cached) once, and handed to the reporter.
+struct Reported<'a, 'j> {
+    snippets: &'a [Snippet],
+    slots: &'a mut Vec<Slot>,
+    /// Executions that came in before an earlier snippet's (document order).
+    waiting: BTreeMap<usize, Executed>,
+    judge: &'a mut Judge<'j>,
+    cache: &'a mut Cache,
+    progress: &'a Progress,
+    reporter: &'a mut dyn Reporter,
+}
+
+impl Reported<'_, '_> {
+    /// Reports snippet `i`: `Ok(false)` when it has not run yet.
+    fn report(&mut self, i: usize) -> Result<bool, Error> {
+        let s = &self.snippets[i];
+        let result = match std::mem::replace(&mut self.slots[i], Slot::Reported) {
+            Slot::Skipped(reason) => self.judge.skipped(s, &reason),
+            Slot::Cached => self.judge.cached(s),
+            Slot::Awaiting(expect) => match self.waiting.remove(&i) {
+                Some(executed) => {
+                    let result = self.judge.judge(s, executed, expect.record);
+                    if let (Status::Passed, Some(key)) = (&result.status, expect.cache_key) {
+                        self.cache.insert(key);
+                    }
+                    result
+                }
+                None => {
+                    self.slots[i] = Slot::Awaiting(expect);
+                    return Ok(false);
+                }
+            },
+            Slot::Reported => return Ok(true),
+        };
+        if result.class.is_some() {
+            self.progress.tick();
+        }
+        let reporter = &mut self.reporter;
+        self.progress
+            .suspend(|| reporter.event(Event::Finished(&result)))
+            .map_err(|e| Error::io("cannot write the report", e))?;
+        Ok(true)
+    }
+}
+
+/// Where the workspace of a project's document set (by working directory and `go.mod`) lives
+/// from run to run, so that the go command's build cache, whose keys include package
+/// directories, hits on the next run. The result cache (`--no-cache`) is another matter: this
+/// is only a path, emptied after every run but for its binaries.
+fn stable_place(cwd: &Path, base: &Option<BaseModule>) -> Option<PathBuf> {
+    let module = base
+        .as_ref()
+        .map_or(String::new(), |b| b.path.display().to_string());
+    let key = cache::key(&[&cwd.display().to_string(), &module]);
+    Some(crate::build::stable_root()?.join(format!("work-{}", &key[..16])))
+}

@@ -1,0 +1,269 @@
+//! Snippets -> plans. What each snippet of a run will go through, decided before anything is
+//! built, so that every input problem (an attribute, an import, a record, a txtar archive) is
+//! found and reported together and nothing runs when one is found: a snippet is skipped
+//! (`ignore`, `min_go`), known to pass (the result cache), or a `Job`: a build unit and what its
+//! verdict will be judged against.
+
+use std::path::{Path, PathBuf};
+
+use crate::build::{BaseModule, Unit};
+use crate::cache::{self, Cache};
+use crate::config::Settings;
+use crate::contain::Sandbox;
+use crate::documents;
+use crate::error::{Error, Problem};
+use crate::expected::{self, Record};
+use crate::extract::extract;
+use crate::merge;
+use crate::snippet::{ClaimKind, GoVersion, Snippet};
+use crate::toolchain::Toolchain;
+use crate::txtar;
+use crate::wrap::{self, wrap};
+
+/// What planning made of one snippet.
+pub enum Planned {
+    /// Not built: `ignore`, or a toolchain older than `min_go`; with the reason shown.
+    Skipped(String),
+    /// Passed before with everything that decides it unchanged (see `cache`).
+    Cached,
+    /// To build, run and judge.
+    Job(Box<Job>),
+}
+
+pub struct Job {
+    /// The files to build and how.
+    pub unit: Unit,
+    /// The document set's module, whose workspace builds it.
+    pub base: Option<BaseModule>,
+    /// What the outcome is judged against besides the claims.
+    pub expect: Expectation,
+}
+
+/// What a snippet's outcome is judged against besides its claims: the committed record, and
+/// the result cache's key, remembered if the snippet passes.
+pub struct Expectation {
+    pub record: Option<Record>,
+    pub cache_key: Option<String>,
+}
+
+/// Plans every snippet, in order. Input problems are collected over all of them, then returned
+/// together as one error.
+pub fn plan(
+    snippets: &[Snippet],
+    toolchain: &Toolchain,
+    settings: &Settings,
+    sandbox: &Sandbox,
+    cache: &Cache,
+    cwd: &Path,
+) -> Result<Vec<Planned>, Error> {
+    let mut problems = Vec::new();
+    let mut planned = Vec::with_capacity(snippets.len());
+    for s in snippets {
+        match plan_one(s, toolchain, settings, sandbox, cache, cwd) {
+            Ok(p) => planned.push(p),
+            Err(Error::Problems(ps)) => {
+                problems.extend(ps);
+                // A placeholder keeps positions in step; nothing runs once a problem is found.
+                planned.push(Planned::Cached);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if problems.is_empty() {
+        Ok(planned)
+    } else {
+        Err(Error::Problems(problems))
+    }
+}
+
+fn plan_one(
+    s: &Snippet,
+    toolchain: &Toolchain,
+    settings: &Settings,
+    sandbox: &Sandbox,
+    cache: &Cache,
+    cwd: &Path,
+) -> Result<Planned, Error> {
+    if let Some(reason) = skip_reason(s, toolchain) {
+        return Ok(Planned::Skipped(reason));
+    }
+    let base = BaseModule::find(&s.doc, cwd)?;
+    let path = expected::record_path(&settings.expected, &s.doc, &s.id);
+    // A record reached through a link in expected/ is not the snippet's: it is read from
+    // elsewhere, and would be written elsewhere.
+    expected::check_path(&settings.expected, &path)?;
+    let record = expected::read(&path)?;
+    // Only a snippet that passed against a record is remembered; the key covers all that could
+    // change that.
+    let cache_key = match &record {
+        Some(r) => {
+            let key = cache::key(&[
+                &toolchain.version,
+                &toolchain.goroot,
+                &base
+                    .as_ref()
+                    .map_or(String::new(), |b| format!("{}\n{}", b.go_mod, b.go_sum)),
+                &s.doc.display().to_string(),
+                &s.id,
+                &s.code,
+                &format!("{:?}", s.attrs),
+                &format!("{:?}", s.claims),
+                &format!("{r:?}"),
+                &format!("{:?} {}", settings.timeout, settings.varies_runs),
+                // What a snippet may use, and what this system lets the sandbox enforce.
+                &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
+            ]);
+            if cache.contains(&key) {
+                return Ok(Planned::Cached);
+            }
+            Some(key)
+        }
+        None => None,
+    };
+    let mut problems = Vec::new();
+    if s.attrs.race
+        && let Some(why) = toolchain.race_unsupported()
+    {
+        problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
+    }
+    let unit = match unit_of(s, toolchain) {
+        Ok(u) => Some(u),
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+    match unit {
+        Some(unit) if problems.is_empty() => Ok(Planned::Job(Box::new(Job {
+            unit,
+            base,
+            expect: Expectation { record, cache_key },
+        }))),
+        _ => Err(Error::Problems(problems)),
+    }
+}
+
+/// Why a snippet is not built at all: `ignore`, or a toolchain older than its `min_go`.
+fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
+    if let Some(reason) = &s.attrs.ignore {
+        return Some(reason.clone());
+    }
+    let have = GoVersion(toolchain.release.0, toolchain.release.1);
+    match s.attrs.min_go {
+        Some(min) if have < min => Some(format!(
+            "needs go{min} or newer; this is {}",
+            toolchain.version
+        )),
+        _ => None,
+    }
+}
+
+/// The snippet as something to build: its files (a wrapped fragment, a whole file, or the files
+/// of a txtar archive, each with a `//line` directive into the Markdown) and how to build them.
+fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
+    let at = |line: usize| format!("{}:{line}", s.doc.display());
+    let directive = |line: usize| format!("//line {}:{line}:1\n", s.doc.display());
+    let mut unit = Unit {
+        race: s.attrs.race,
+        vet: s.attrs.vet,
+        go_line: s.attrs.go,
+        test: s.attrs.test,
+        doc: s.doc.display().to_string(),
+        ..Unit::default()
+    };
+    let a = &s.attrs;
+    if txtar::is_archive(&s.code) {
+        let archive = txtar::parse(&s.code)
+            .map_err(|(line, msg)| Problem::new(at(s.code_line + line), msg))?;
+        static MAIN: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r"(?m)^package\s+main\b").unwrap());
+        for f in archive.files {
+            let data = if f.name.ends_with(".go") {
+                // Only a `package main` at the root is what `go build .` links; one in a
+                // subfolder (`cmd/tool/main.go`) is a package the root does not build.
+                if !f.name.contains('/')
+                    && !f.name.ends_with("_test.go")
+                    && MAIN.is_match(&wrap::mask(&f.data))
+                {
+                    unit.is_main = true;
+                }
+                format!("{}{}", directive(s.code_line + f.line), f.data)
+            } else {
+                f.data
+            };
+            if f.name == "go.mod" {
+                unit.go_mod = Some(data.clone());
+            }
+            unit.files.push((f.name, data));
+        }
+        if !unit.files.iter().any(|(n, _)| n.ends_with(".go")) {
+            return Err(Problem::new(
+                at(s.line),
+                "this txtar archive holds no .go file",
+            ));
+        }
+        return Ok(unit);
+    }
+    let program = wrap(s, &toolchain.std)?;
+    if s.attrs.test {
+        if !wrap::is_whole_file(&s.code) {
+            return Err(Problem::new(
+                at(s.line),
+                "a `test` snippet is a whole test file (`package ...` and its tests) or a txtar archive of files",
+            ));
+        }
+        unit.files
+            .push(("snippet_test.go".to_string(), program.source));
+        return Ok(unit);
+    }
+    unit.is_main = program.is_main;
+    // A claimed deadlock is only detected when no other goroutine exists; in a merged binary
+    // another snippet's imports may start one at init (os/signal, net/http ...).
+    let claims_compile_error = s
+        .claims
+        .iter()
+        .any(|c| matches!(c.kind, ClaimKind::CompileError(_) | ClaimKind::Fatal(_)));
+    unit.mergeable = program.is_main
+        && !a.race
+        && !a.vet
+        && a.go.is_none()
+        && a.godebug.is_empty()
+        && !claims_compile_error
+        && merge::can_merge(&program.source);
+    unit.files.push(("main.go".to_string(), program.source));
+    Ok(unit)
+}
+
+pub fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippet>, Error> {
+    let mut problems = Vec::new();
+    let mut snippets = Vec::new();
+    for path in paths {
+        let found = documents::read(path).and_then(|d| extract(&d.path, &d.text));
+        match found {
+            Ok(s) => snippets.extend(s),
+            Err(Error::Problems(ps)) => problems.extend(ps),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
+    if filters.is_empty() {
+        return Ok(snippets);
+    }
+    let selects = |f: &str, id: &str| {
+        id == f
+            || id
+                .strip_prefix(f)
+                .is_some_and(|rest| rest.starts_with('-') || rest.starts_with('@'))
+    };
+    for f in filters {
+        if !snippets.iter().any(|s| selects(f, &s.id)) {
+            return Err(Error::Other(format!(
+                "no snippet has the id `{f}`; ids are the item numbers of the headings, or id=NAME"
+            )));
+        }
+    }
+    snippets.retain(|s| filters.iter().any(|f| selects(f, &s.id)));
+    Ok(snippets)
+}
