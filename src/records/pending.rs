@@ -11,11 +11,12 @@ use serde_json::json;
 
 use crate::cli::ListFormat;
 use crate::config::Places;
+use crate::document::variants::expand_versions;
 use crate::documents;
 use crate::error::{Error, Problem};
 use crate::expected::{self, Record};
 use crate::extract::extract;
-use crate::snippet::Snippet;
+use crate::snippet::{GoVersion, Snippet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -131,6 +132,10 @@ pub fn find(places: &Places) -> Result<Vec<Pending>, Error> {
     if !problems.is_empty() {
         return Err(Error::Problems(problems));
     }
+    // A snippet with claims about particular Go versions has a record per variant
+    // (`ID@go1.21`), as verify runs it. The variants' ids do not depend on the installed Go
+    // (the newest is `@latest`), so none is probed here.
+    let snippets = expand_versions(snippets, GoVersion(1, 0))?;
     let by_record = |record: &Path| {
         snippets.iter().find(|s| {
             s.attrs.ignore.is_none()

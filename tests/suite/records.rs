@@ -624,3 +624,29 @@ fn long_lines_are_cut_in_the_report() {
         run.stdout.len()
     );
 }
+
+/// A snippet with claims about particular Go versions has a record per variant (`ID@go1.21`):
+/// `pending` and `review` count them as the snippet's, not as orphans to remove.
+#[test]
+fn records_of_go_version_variants_are_not_orphans() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        &d.join("docs/loops.md"),
+        "# Loops\n\n## One loop\n\n```go\nvar prints []func()\nfor i := 0; i < 3; i++ {\n\tprints = append(prints, func() { fmt.Print(i, \" \") })\n}\nfor _, p := range prints {\n\tp()\n}\n// Output (go1.21): 3 3 3\n// Output (go1.22+): 0 1 2\n```\n",
+    );
+    let run = snipcheck(d, &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let records = files(&d.join("expected"));
+    assert_eq!(records.len(), 3, "{records:?}");
+    let toml = "documents = [\"docs\"]\n";
+    write(&d.join("snipcheck.toml"), toml);
+    let pending = snipcheck(d, &["pending"], &[]);
+    assert_eq!(pending.code, 0, "{}{}", pending.stdout, pending.stderr);
+    assert!(!pending.stdout.contains("orphaned"), "{}", pending.stdout);
+    let review = snipcheck(d, &["review", "--accept-all"], &[]);
+    assert_eq!(review.code, 0, "{}{}", review.stdout, review.stderr);
+    assert_eq!(files(&d.join("expected")), records);
+    let locked = snipcheck(d, &["verify", "--locked"], &[]);
+    assert_eq!(locked.code, 0, "{}{}", locked.stdout, locked.stderr);
+}

@@ -202,7 +202,9 @@ fn verify_is_coloured_only_in_a_terminal_without_no_color() {
     // A run slower than a moment (a loaded machine) draws a progress bar, which moves the
     // cursor: that is not colour, so its redraws are taken out before looking.
     let bar = regex::Regex::new("[^\r\n]*\r\x1b\\[2K").unwrap();
-    let plain = bar.replace_all(&verify(&[("NO_COLOR", "1")]), "").into_owned();
+    let plain = bar
+        .replace_all(&verify(&[("NO_COLOR", "1")]), "")
+        .into_owned();
     assert!(plain.contains("FAIL  docs/doc.md:5"), "{plain}");
     assert!(!plain.contains('\x1b'), "{plain:?}");
     let piped = snipcheck(dir.path(), &["verify", "--locked"], &[]);
