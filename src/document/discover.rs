@@ -21,7 +21,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
         let p = clean(p);
         match fs::metadata(&p) {
             Ok(m) if m.is_dir() => walk(&p, &mut found, &mut problems),
-            Ok(_) => found.push(p),
+            Ok(_) if p.extension().is_some_and(|e| e == "md") => found.push(p),
+            Ok(_) => problems.push(Problem::new(
+                p.display().to_string(),
+                "snipcheck verifies Markdown documents (*.md) and the Go blocks in them; to turn Go \
+                 files into such a document, run `snipcheck import` on them",
+            )),
             Err(e) => problems.push(Problem::new(
                 p.display().to_string(),
                 format!("cannot read this document ({e}); check the path, or the `documents` list in snipcheck.toml"),
@@ -45,11 +50,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 }
 
 /// `./snippets/a.md` -> `snippets/a.md`: the same document is named the same way however it was
-/// given, which keeps record paths and reports stable.
+/// given, which keeps record paths and reports stable. `.` itself stays `.`.
 fn clean(p: &Path) -> PathBuf {
-    p.components()
+    let cleaned: PathBuf = p
+        .components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect()
+        .collect();
+    if cleaned.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        cleaned
+    }
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
@@ -64,10 +75,12 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
         }
     };
     for entry in entries.flatten() {
-        let path = entry.path();
+        let path = clean(&entry.path());
+        // Hidden folders (.git, .github) hold no documentation to verify.
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
         match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, found, problems),
-            Ok(_) if path.extension().is_some_and(|e| e == "md") => found.push(path),
+            Ok(t) if t.is_dir() && !hidden => walk(&path, found, problems),
+            Ok(t) if !t.is_dir() && path.extension().is_some_and(|e| e == "md") => found.push(path),
             _ => {}
         }
     }

@@ -104,7 +104,8 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 let mut words = split_info(&info);
-                if words.first().map(String::as_str) != Some("go") {
+                // GitHub highlights `golang` as Go too, and collections use both.
+                if !matches!(words.first().map(String::as_str), Some("go" | "golang")) {
                     continue;
                 }
                 words.remove(0);
@@ -901,9 +902,11 @@ mod tests {
     }
 
     #[test]
-    fn golang_gopher_and_capital_go_are_not_snippets() {
+    fn golang_is_go_but_gopher_and_capital_go_are_not_snippets() {
         let md = "# A\n\n```golang\nx()\n```\n\n```gopher\ny()\n```\n\n```Go\nz()\n```\n";
-        assert!(ok(md).is_empty());
+        let s = ok(md);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].code, "x()\n");
     }
 
     #[test]

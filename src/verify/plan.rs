@@ -248,6 +248,15 @@ pub fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippe
     if !problems.is_empty() {
         return Err(Error::Problems(problems));
     }
+    if snippets.is_empty() {
+        // Documents without a Go block: a run that checks nothing must not look like a pass.
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::at(
+            names.join(", "),
+            "no ```go (or ```golang) block in these documents, so nothing would be checked; \
+             check the paths, or the `documents` list in snipcheck.toml",
+        ));
+    }
     if filters.is_empty() {
         return Ok(snippets);
     }

@@ -487,3 +487,68 @@ fn no_documents_found_is_an_error() {
         run.stderr
     );
 }
+
+/// Runs that would check nothing say so and exit 2: a document without a Go block, a `.go` path
+/// (snipcheck reads Markdown); and `golang` fences count as Go, as on GitHub.
+#[test]
+fn zero_coverage_is_never_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        &d.join("docs/prose.md"),
+        "# Prose\n\nNo code here.\n\n```sh\nls\n```\n",
+    );
+    let run = snipcheck(d, &["verify", "docs"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: docs/prose.md: no ```go (or ```golang) block in these documents"),
+        "{}",
+        run.stderr
+    );
+    write(&d.join("main.go"), "package main\n\nfunc main() {}\n");
+    let run = snipcheck(d, &["verify", "main.go"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: main.go: snipcheck verifies Markdown documents (*.md)"),
+        "{}",
+        run.stderr
+    );
+    write(
+        &d.join("docs/golang.md"),
+        "# Doc\n\n## One\n\n```golang\nfmt.Println(1)\n// Output: 2\n```\n",
+    );
+    let run = snipcheck(d, &["verify", "docs"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("docs/golang.md:7: `// Output:` does not hold"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `.` names the project's documents like any folder (hidden folders such as .git are not
+/// searched), in snipcheck.toml and on the command line.
+#[test]
+fn the_current_folder_is_a_documents_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("guide.md"), GOOD);
+    write(
+        &d.join(".hidden/notes.md"),
+        "# Notes\n\n```go\nnot go\n```\n",
+    );
+    let run = snipcheck(d, &["verify", ".", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("ok    guide.md:5  one"),
+        "{}",
+        run.stdout
+    );
+    write(&d.join("snipcheck.toml"), "documents = [\".\"]\n");
+    let run = snipcheck(d, &["verify"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 passed, 0 failed"), "{}", run.stdout);
+}
