@@ -56,3 +56,33 @@ fn list_shows_snippets_claims_verdicts_and_unchecked_claims() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     insta::assert_snapshot!("list", run.stdout);
 }
+
+/// A `varies` snippet's record holds no output, so `list` does not call its output claim failed
+/// (verify checks it on runs); a wrong claim about how it ends still fails.
+#[test]
+fn varies_snippets_with_output_claims_hold_as_verify_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = "# Items\n\n### 1. Order\n\n```go varies\nm := map[int]bool{}\nfor i := range 50 {\n\tm[i] = true\n}\nfor k := range m {\n\tfmt.Print(k%1, \" \")\n}\nfmt.Println(len(m))\n// Output: [..]50\n```\n";
+    write(&dir.path().join("docs/doc.md"), doc);
+    let run = snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]);
+    assert_eq!(
+        run.code, 1,
+        "varies needs outputs that differ: {}",
+        run.stdout
+    );
+    // Printing the keys themselves makes the runs differ.
+    let doc = doc.replace("k%1", "k");
+    write(&dir.path().join("docs/doc.md"), &doc);
+    let run = snipcheck(dir.path(), &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = snipcheck(dir.path(), &["list", "docs"], &[]);
+    assert!(run.stdout.contains("holds"), "{}", run.stdout);
+    assert!(!run.stdout.contains("FAILS"), "{}", run.stdout);
+    // Mutation: a claim the record contradicts (it exits 0, not 3) still fails in the list.
+    write(
+        &dir.path().join("docs/doc.md"),
+        &doc.replace("// Output: [..]50", "// Output: [..]50\n// Exit: 3"),
+    );
+    let run = snipcheck(dir.path(), &["list", "docs"], &[]);
+    assert!(run.stdout.contains("FAILS"), "{}", run.stdout);
+}
