@@ -111,6 +111,9 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         }
         match unit_of(s, &toolchain) {
             Ok(u) => {
+                if let Some(why) = crate::limits::build_refusal(&u.files, settings.sandbox.cgo) {
+                    problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
+                }
                 units.insert(i, u);
             }
             Err(p) => problems.push(p),

@@ -609,3 +609,57 @@ fn host_unix_sockets_are_out_of_reach() {
         assert!(!run.stdout.contains(needle), "{needle}:\n{}", run.stdout);
     }
 }
+
+/// Builds are not sandboxed: a cgo preamble's `#include` of a file only the caller can read
+/// would put its lines into the report (and the pending record CI uploads), and so would an
+/// assembly file's. Both are refused before anything is built, at the snippet's line.
+#[test]
+fn build_time_includes_are_refused() {
+    let secret = tempfile::tempdir().unwrap();
+    let file = secret.path().join("secret");
+    std::fs::write(&file, "hunter2-build-secret = 1;\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let file = file.display();
+    let doc = format!(
+        "# Includes\n\n## Cgo\n\n```go\npackage main\n\n/*\n#include \"{file}\"\n*/\nimport \"C\"\n\nfunc main() {{}}\n```\n\n\
+         ## Assembly\n\n```go\n-- main.go --\npackage main\n\nfunc f()\n\nfunc main() {{}}\n-- f_amd64.s --\n#include \"{file}\"\n```\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("docs/doc.md"), &doc);
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert!(
+        !run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"),
+        "the included file reached the report:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:5: main.go uses cgo (import \"C\")")
+            && run
+                .stderr
+                .contains("set `cgo = true` in the [sandbox] table of snipcheck.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("docs/doc.md:18: f_amd64.s includes"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        files(dir.path()),
+        ["docs/doc.md"],
+        "a refused run wrote files"
+    );
+
+    // A project that trusts its snippets' C code says so; the assembly include stays refused.
+    write(
+        &dir.path().join("snipcheck.toml"),
+        "[sandbox]\ncgo = true\n",
+    );
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert!(!run.stderr.contains("uses cgo"), "{}", run.stderr);
+    assert!(run.stderr.contains("f_amd64.s includes"), "{}", run.stderr);
+}
