@@ -573,8 +573,10 @@ const SYSTEM: &[&str] = &[
     "/nix/store",
 ];
 
-/// The devices in a snippet's /dev (the host's /dev holds sockets, /dev/log for one).
-const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom", "tty"];
+/// The devices in a snippet's /dev (the host's /dev holds sockets, /dev/log for one). Not
+/// `tty`: it is the terminal snipcheck was started from, whose keystrokes a snippet must not
+/// read; terminals of its own come from its own devpts (`/dev/ptmx`).
+const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom"];
 
 enum Step {
     /// A directory of the stage (not an error when it exists).
@@ -590,8 +592,14 @@ enum Step {
         target: CString,
         options: CString,
     },
-    /// A fresh /proc, which needs a PID namespace to show only the snippet's processes.
-    Proc(CString),
+    /// A filesystem of the snippet's own, best effort: a fresh /proc (which needs a PID
+    /// namespace to show only the snippet's processes), a devpts of its own.
+    Special {
+        kind: &'static CStr,
+        target: CString,
+        flags: libc::c_ulong,
+        options: &'static CStr,
+    },
     Link {
         to: CString,
         target: CString,
@@ -651,10 +659,25 @@ fn view(
     ] {
         v.link(&Path::new("/dev").join(name), Path::new(to));
     }
+    // Pseudo-terminals of its own, not the host's (where the user's terminals are).
+    v.dirs_to(Path::new("/dev/pts"));
+    let pts = v.inside(Path::new("/dev/pts"));
+    v.steps.push(Step::Special {
+        kind: c"devpts",
+        target: pts,
+        flags: libc::MS_NOSUID | libc::MS_NOEXEC,
+        options: c"newinstance,ptmxmode=0666,mode=0620",
+    });
+    v.link(Path::new("/dev/ptmx"), Path::new("pts/ptmx"));
     v.dirs_to(Path::new("/proc"));
     if pid_ns {
         let proc = v.inside(Path::new("/proc"));
-        v.steps.push(Step::Proc(proc));
+        v.steps.push(Step::Special {
+            kind: c"proc",
+            target: proc,
+            flags: libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            options: c"",
+        });
     }
     if let Some(dir) = binary.parent() {
         v.bind(dir, false);
@@ -792,14 +815,19 @@ fn enter_view(view: &View) -> io::Result<()> {
                     libc::MS_NOSUID | libc::MS_NODEV,
                     options.as_ptr().cast(),
                 ))?,
-                Step::Proc(target) => {
-                    // Without it the snippet has an empty /proc, which hides more, not less.
+                Step::Special {
+                    kind,
+                    target,
+                    flags,
+                    options,
+                } => {
+                    // Without it the snippet has an empty directory, which hides more, not less.
                     libc::mount(
-                        c"proc".as_ptr(),
+                        kind.as_ptr(),
                         target.as_ptr(),
-                        c"proc".as_ptr(),
-                        libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                        std::ptr::null(),
+                        kind.as_ptr(),
+                        *flags,
+                        options.as_ptr().cast(),
                     );
                 }
                 Step::Link { to, target } => {
@@ -1537,7 +1565,7 @@ mod tests {
                     sources.push(source.to_string());
                     last_mount = i;
                 }
-                Step::Tmpfs { .. } | Step::Proc(_) => last_mount = i,
+                Step::Tmpfs { .. } | Step::Special { .. } => last_mount = i,
                 Step::Link { .. } => assert!(i > last_mount, "a link before a mount"),
                 Step::Dir(_) => {}
             }

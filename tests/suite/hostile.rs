@@ -488,7 +488,7 @@ fn host_unix_sockets_are_out_of_reach() {
         .collect();
     let sibling_file = sibling_file.display();
     let program = format!(
-        "```go\n\
+        "```go timeout=1m\n\
          targets := []struct{{ name, path string }}{{\n{list}}}\n\
          for _, t := range targets {{\n\
          \tif c, err := net.Dial(\"unix\", t.path); err != nil {{\n\
@@ -501,6 +501,16 @@ fn host_unix_sockets_are_out_of_reach() {
          if _, err := os.Stat({sibling_file:?}); err == nil {{\n\
          \tfmt.Println(\"a file beside TMPDIR is visible\")\n\
          }}\n\
+         // Every socket in sight, wherever the host keeps them (/run, /dev/log, home folders).\n\
+         filepath.WalkDir(\"/\", func(p string, d fs.DirEntry, err error) error {{\n\
+         \tif p == \"/proc\" || p == \"/sys\" {{\n\
+         \t\treturn filepath.SkipDir\n\
+         \t}}\n\
+         \tif err == nil && d.Type()&fs.ModeSocket != 0 {{\n\
+         \t\tfmt.Println(\"a socket in sight:\", p)\n\
+         \t}}\n\
+         \treturn nil\n\
+         }})\n\
          for _, own := range []string{{os.Getenv(\"TMPDIR\") + \"/own.sock\", \"own.sock\"}} {{\n\
          \tl, err := net.Listen(\"unix\", own)\n\
          \tif err != nil {{\n\
