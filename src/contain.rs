@@ -479,9 +479,9 @@ fn warnings(m: &Mechanisms, l: &Limits) -> Vec<String> {
                 .to_string()
         });
     }
-    if m.mount_ns && !m.own_root {
+    if !m.own_root {
         w.push("no root filesystem of its own: snippets can see the host's files read-only and connect to the Unix sockets there that their user may write (/run, /var/tmp, home folders)".to_string());
-    } else if m.own_root && !m.pid_ns {
+    } else if !m.pid_ns {
         w.push("no PID namespace: snippets have an empty /proc".to_string());
     }
     if !m.pid_ns && !m.pids_cgroup {
