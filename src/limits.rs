@@ -115,8 +115,10 @@ impl SandboxConfig {
 /// and the C compiler and the Go assembler print the lines of a file they cannot parse: a cgo
 /// preamble's `#include "/home/you/.ssh/id_ed25519"` (or an assembly file's) would put a file
 /// that snippets cannot read at run time into the report, and into the pending records CI may
-/// upload. So cgo (and SWIG, which goes through it) is refused unless the project allows it, and
-/// an assembly file may include only files of the snippet's own (`textflag.h`, `x.h` beside it).
+/// upload. So cgo (and SWIG, which goes through it) is refused unless the project allows it, an
+/// assembly file may include only files of the snippet's own (`textflag.h`, `x.h` beside it),
+/// and a snippet's go.mod may `replace` a module only with a folder of its own: one elsewhere
+/// on this machine would be compiled into the snippet, which could then print its sources.
 pub fn build_refusal(files: &[(String, String)], cgo: bool) -> Option<String> {
     for (name, text) in files {
         let go = name.ends_with(".go") && imports_c(text);
@@ -125,6 +127,20 @@ pub fn build_refusal(files: &[(String, String)], cgo: bool) -> Option<String> {
                 "{name} uses cgo{}, and snipcheck does not sandbox builds: the C compiler would read any file you can read (`#include \"/path\"`) and print it into the report. If the project trusts the C code in its snippets, set `cgo = true` in the [sandbox] table of snipcheck.toml",
                 if go { " (import \"C\")" } else { "" }
             ));
+        }
+        if name == "go.mod" || name.ends_with("/go.mod") {
+            for line in text.lines() {
+                let Some((_, to)) = line.split_once("=>") else {
+                    continue;
+                };
+                let to = to.split_whitespace().next().unwrap_or("").trim_matches('"');
+                let local = to.starts_with('/') || to.starts_with("./") || to.starts_with("..");
+                if local && (to.starts_with('/') || to.split('/').any(|c| c == "..")) {
+                    return Some(format!(
+                        "{name} replaces a module with {to:?}, outside the snippet's own files: that folder's Go code would be compiled into the snippet (builds are not sandboxed). Replace modules only with folders of the snippet's own (\"./lib\")"
+                    ));
+                }
+            }
         }
         if name.ends_with(".s") || name.ends_with(".S") {
             for line in text.lines() {
@@ -270,6 +286,19 @@ mod tests {
         assert_eq!(build_refusal(&asm("\"inc/x.h\""), false), None);
         assert!(build_refusal(&asm("\"/root/secret\""), true).is_some());
         assert!(build_refusal(&asm("\"../../../etc/passwd\""), true).is_some());
+    }
+
+    #[test]
+    fn go_mod_replaces_only_with_folders_of_the_snippet() {
+        let go_mod = |r: &str| vec![("go.mod".to_string(), format!("module m\n\n{r}\n"))];
+        assert_eq!(build_refusal(&go_mod("replace a => ./lib"), false), None);
+        assert_eq!(
+            build_refusal(&go_mod("replace a => b.example/c v1.0.0"), false),
+            None
+        );
+        assert!(build_refusal(&go_mod("replace a => /home/you/private"), true).is_some());
+        assert!(build_refusal(&go_mod("replace (\n\ta v1 => ../../x\n)"), true).is_some());
+        assert!(build_refusal(&go_mod("replace a => ./lib/../../../x"), true).is_some());
     }
 
     #[test]

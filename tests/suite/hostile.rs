@@ -629,10 +629,25 @@ fn build_time_includes_are_refused() {
     let file = secret.path().join("secret");
     std::fs::write(&file, "hunter2-build-secret = 1;\n").unwrap();
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // A module of the caller's, which a snippet's go.mod could `replace` another with.
+    let module = secret.path().join("module");
+    std::fs::create_dir(&module).unwrap();
+    write(
+        &module.join("go.mod"),
+        "module example.com/private\n\ngo 1.22\n",
+    );
+    write(
+        &module.join("private.go"),
+        "package private\n\nconst Secret = \"hunter2-build-secret\"\n",
+    );
+    let module = module.display();
     let file = file.display();
     let doc = format!(
         "# Includes\n\n## Cgo\n\n```go\npackage main\n\n/*\n#include \"{file}\"\n*/\nimport \"C\"\n\nfunc main() {{}}\n```\n\n\
-         ## Assembly\n\n```go\n-- main.go --\npackage main\n\nfunc f()\n\nfunc main() {{}}\n-- f_amd64.s --\n#include \"{file}\"\n```\n"
+         ## Assembly\n\n```go\n-- main.go --\npackage main\n\nfunc f()\n\nfunc main() {{}}\n-- f_amd64.s --\n#include \"{file}\"\n```\n\n\
+         ## Replace\n\n```go\n-- go.mod --\nmodule m\n\ngo 1.22\n\nrequire example.com/private v0.0.0\n\n\
+         replace example.com/private => {module}\n-- main.go --\npackage main\n\n\
+         import (\n\t\"fmt\"\n\n\t\"example.com/private\"\n)\n\nfunc main() {{ fmt.Println(private.Secret) }}\n```\n"
     );
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("docs/doc.md"), &doc);
@@ -655,6 +670,12 @@ fn build_time_includes_are_refused() {
     );
     assert!(
         run.stderr.contains("docs/doc.md:18: f_amd64.s includes"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:31: go.mod replaces a module with"),
         "{}",
         run.stderr
     );
