@@ -6,8 +6,10 @@
 //!   file size, no core dumps unless they land in the snippet's tmpfs; RLIMIT_NPROC where there
 //!   is no pids cgroup;
 //! - new network, mount, PID, IPC and UTS namespaces (inside a new user namespace when snipcheck
-//!   is not root): no network, every filesystem read-only except the snippet's own size-capped
-//!   tmpfs directory and a private /tmp, a fresh /proc, and a PID 1 whose exit makes the kernel
+//!   is not root): no network; a root filesystem of its own (`View`) that shows read-only only
+//!   what a program needs of the host (no Unix socket of the host is in it), with the snippet's
+//!   own size-capped tmpfs directory, a private /tmp and a fresh /proc (where pivot_root is
+//!   refused: every host filesystem read-only instead); and a PID 1 whose exit makes the kernel
 //!   kill everything the snippet started, whatever its session or process group;
 //! - when snipcheck runs as root, the user `nobody` and no_new_privs;
 //! - a scrubbed environment, its own HOME, TMPDIR and working directory.
@@ -37,7 +39,7 @@ use crate::limits::{ENV_ALLOW_LIST, Limits};
 /// Who a snippet runs as when snipcheck is root.
 pub const NOBODY: u32 = 65534;
 
-/// Turns mechanisms off, to see or test the fallbacks: `net,mount,pid,cgroup,uid` or `all`.
+/// Turns mechanisms off, to see or test the fallbacks: `net,mount,root,pid,cgroup,uid` or `all`.
 pub const DISABLE_VAR: &str = "SNIPCHECK_SANDBOX_DISABLE";
 
 /// What this system lets snipcheck use, found by `probe`.
@@ -50,6 +52,8 @@ pub struct Mechanisms {
     pub drop_uid: bool,
     pub pids_cgroup: bool,
     pub memory_cgroup: bool,
+    /// A root filesystem of the snippet's own, showing only what it needs of the host (`View`).
+    pub own_root: bool,
 }
 
 pub struct Sandbox {
@@ -435,6 +439,8 @@ fn plan(
         user_ns: mech.user_ns.then(|| user_maps(uid, gid)),
         unshare,
         mounts: mounts.to_vec(),
+        view: (mech.mount_ns && mech.own_root)
+            .then(|| view(l.files, mech.pid_ns, binary, run_dir, workdir, (uid, gid))),
         tmpfs: mech.mount_ns.then(|| {
             (
                 cstr(run_dir),
@@ -443,7 +449,11 @@ fn plan(
         }),
         private_tmp: mech.mount_ns.then(|| PrivateTmp {
             options: CString::new(format!("size={},mode=1777", l.files)).unwrap(),
-            keep: kept_under_tmp(&[binary, run_dir, workdir.unwrap_or(run_dir)]),
+            keep: kept_under_tmp(&[
+                binary.parent().unwrap_or(binary),
+                run_dir,
+                workdir.unwrap_or(run_dir),
+            ]),
         }),
         pid_ns: mech.pid_ns,
         drop_uid: mech.drop_uid.then_some((uid, gid)),
@@ -468,6 +478,11 @@ fn warnings(m: &Mechanisms, l: &Limits) -> Vec<String> {
             "no mount namespace: snippets can write wherever you can, the repository included"
                 .to_string()
         });
+    }
+    if !m.own_root {
+        w.push("no root filesystem of its own: snippets can see the host's files read-only and connect to the Unix sockets there that their user may write (/run, /var/tmp, home folders)".to_string());
+    } else if !m.pid_ns {
+        w.push("no PID namespace: snippets have an empty /proc".to_string());
     }
     if !m.pid_ns && !m.pids_cgroup {
         w.push("no PID namespace and no pids cgroup: a process a snippet starts in a new session (setsid) can outlive it".to_string());
@@ -513,6 +528,9 @@ struct Plan {
     user_ns: Option<UserMaps>,
     unshare: libc::c_int,
     mounts: Vec<(CString, libc::c_ulong)>,
+    /// The snippet's own root (with a mount namespace, where the system allows it); without
+    /// it, `tmpfs` and `private_tmp` over the host's read-only filesystems.
+    view: Option<View>,
     tmpfs: Option<(CString, CString)>,
     /// A tmpfs of the snippet's own on /tmp (with a mount namespace).
     private_tmp: Option<PrivateTmp>,
@@ -522,13 +540,329 @@ struct Plan {
     workdir: CString,
 }
 
+/// The snippet's own root filesystem. A network namespace does not cover Unix sockets bound
+/// to a path, and connect(2) works on a read-only mount, so a read-only host still lets a
+/// snippet reach every socket its user may write (session buses, agents, docker.sock, one in
+/// /var/tmp). Instead the snippet gets a root with only what a program needs of the host,
+/// read-only: the system's directories (`SYSTEM`), a few devices, a fresh /proc (with a PID
+/// namespace; none without), sysfs, the folder of its binary (and a test's package folder),
+/// and tmpfs mounts of its own for /tmp and its run directory. Every other path, and with it
+/// every socket there, does not exist for it.
+///
+/// The view is assembled on a tmpfs mounted on the run directory (a place of snipcheck's own
+/// that exists on the host), from host paths that resolve as usual, then made the root with
+/// pivot_root, and the host's root is detached.
+struct View {
+    stage: CString,
+    steps: Vec<Step>,
+}
+
+/// Host directories shown (read-only) in a snippet's root: programs, libraries, settings, and
+/// sysfs, where the Go runtime reads its cgroup's CPU limit. Those that are symbolic links
+/// (`/bin -> usr/bin`) are links there too.
+const SYSTEM: &[&str] = &[
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/etc",
+    "/sys",
+    "/nix/store",
+];
+
+/// The devices in a snippet's /dev (the host's /dev holds sockets, /dev/log for one). Not
+/// `tty`: it is the terminal snipcheck was started from, whose keystrokes a snippet must not
+/// read; terminals of its own come from its own devpts (`/dev/ptmx`).
+const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom"];
+
+enum Step {
+    /// A directory of the stage (not an error when it exists).
+    Dir(CString),
+    /// A bind mount (recursive, read-only as the host's mounts were made) of a host directory
+    /// or file onto the stage, where a file is first created.
+    Bind {
+        source: CString,
+        target: CString,
+        file: bool,
+    },
+    Tmpfs {
+        target: CString,
+        options: CString,
+    },
+    /// A filesystem of the snippet's own, best effort: a fresh /proc (which needs a PID
+    /// namespace to show only the snippet's processes), a devpts of its own.
+    Special {
+        kind: &'static CStr,
+        target: CString,
+        flags: libc::c_ulong,
+        options: &'static CStr,
+    },
+    Link {
+        to: CString,
+        target: CString,
+    },
+}
+
+/// `View`'s steps for a snippet that runs `binary` in `run_dir` (and `workdir`, a test's
+/// package folder).
+fn view(
+    files: u64,
+    pid_ns: bool,
+    binary: &Path,
+    run_dir: &Path,
+    workdir: Option<&Path>,
+    (uid, gid): (u32, u32),
+) -> View {
+    let mut v = ViewSteps {
+        stage: run_dir.to_path_buf(),
+        steps: Vec::new(),
+        links: Vec::new(),
+        made: Vec::new(),
+    };
+    v.tmpfs(Path::new("/tmp"), format!("size={files},mode=1777"));
+    for dir in SYSTEM.iter().map(Path::new) {
+        match fs::symlink_metadata(dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                if let Ok(to) = fs::read_link(dir) {
+                    v.link(dir, &to);
+                }
+            }
+            Ok(m) if m.is_dir() => v.bind(dir, false),
+            _ => {}
+        }
+    }
+    // Settings that are links out of those directories (resolv.conf into /run, by
+    // systemd-resolved): the file they lead to, alone.
+    for f in ["/etc/resolv.conf", "/etc/localtime"] {
+        if let Ok(real) = fs::canonicalize(f)
+            && real.is_file()
+            && !SYSTEM.iter().any(|d| real.starts_with(d))
+        {
+            v.bind(&real, true);
+        }
+    }
+    v.dirs_to(Path::new("/dev"));
+    for d in DEVICES {
+        let dev = Path::new("/dev").join(d);
+        if dev.exists() {
+            v.bind(&dev, true);
+        }
+    }
+    for (name, to) in [
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ] {
+        v.link(&Path::new("/dev").join(name), Path::new(to));
+    }
+    // Pseudo-terminals of its own, not the host's (where the user's terminals are).
+    v.dirs_to(Path::new("/dev/pts"));
+    let pts = v.inside(Path::new("/dev/pts"));
+    v.steps.push(Step::Special {
+        kind: c"devpts",
+        target: pts,
+        flags: libc::MS_NOSUID | libc::MS_NOEXEC,
+        options: c"newinstance,ptmxmode=0666,mode=0620",
+    });
+    v.link(Path::new("/dev/ptmx"), Path::new("pts/ptmx"));
+    v.dirs_to(Path::new("/proc"));
+    if pid_ns {
+        let proc = v.inside(Path::new("/proc"));
+        v.steps.push(Step::Special {
+            kind: c"proc",
+            target: proc,
+            flags: libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            options: c"",
+        });
+    }
+    if let Some(dir) = binary.parent() {
+        v.bind(dir, false);
+    }
+    if let Some(dir) = workdir {
+        v.bind(dir, false);
+    }
+    v.tmpfs(
+        run_dir,
+        format!("size={files},mode=0700,uid={uid},gid={gid}"),
+    );
+    let mut steps = v.steps;
+    // Links last: no later step may resolve a path through one (an absolute one would lead
+    // out of the stage, into the host).
+    steps.extend(v.links);
+    View {
+        stage: cstr(run_dir),
+        steps,
+    }
+}
+
+struct ViewSteps {
+    stage: PathBuf,
+    steps: Vec<Step>,
+    links: Vec<Step>,
+    made: Vec<PathBuf>,
+}
+
+impl ViewSteps {
+    /// Where `path` of the snippet's root is in the stage.
+    fn inside(&self, path: &Path) -> CString {
+        cstr(&self.stage.join(path.strip_prefix("/").unwrap_or(path)))
+    }
+
+    /// The directories down to `dir`, outermost first.
+    fn dirs_to(&mut self, dir: &Path) {
+        let mut todo: Vec<&Path> = dir
+            .ancestors()
+            .filter(|a| a.parent().is_some() && !self.made.iter().any(|m| m == a))
+            .collect();
+        todo.reverse();
+        for d in todo {
+            self.made.push(d.to_path_buf());
+            let target = self.inside(d);
+            self.steps.push(Step::Dir(target));
+        }
+    }
+
+    fn bind(&mut self, path: &Path, file: bool) {
+        if file {
+            if let Some(parent) = path.parent() {
+                self.dirs_to(parent);
+            }
+        } else {
+            self.dirs_to(path);
+        }
+        let target = self.inside(path);
+        self.steps.push(Step::Bind {
+            source: cstr(path),
+            target,
+            file,
+        });
+    }
+
+    fn tmpfs(&mut self, path: &Path, options: String) {
+        self.dirs_to(path);
+        let target = self.inside(path);
+        self.steps.push(Step::Tmpfs {
+            target,
+            options: CString::new(options).unwrap_or_default(),
+        });
+    }
+
+    fn link(&mut self, path: &Path, to: &Path) {
+        if let Some(parent) = path.parent() {
+            self.dirs_to(parent);
+        }
+        let target = self.inside(path);
+        self.links.push(Step::Link {
+            to: cstr(to),
+            target,
+        });
+    }
+}
+
+/// Assembles the view on its stage and makes it the root (see `View`). In a PID namespace this
+/// runs in its init: a fresh /proc may be mounted in a user namespace only while a full one is
+/// in the mount namespace, which the host's is until its root is detached.
+fn enter_view(view: &View) -> io::Result<()> {
+    // SAFETY: system calls on C strings the view owns.
+    unsafe {
+        check(libc::mount(
+            c"tmpfs".as_ptr(),
+            view.stage.as_ptr(),
+            c"tmpfs".as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            c"size=1m,mode=0755".as_ptr().cast(),
+        ))?;
+        for step in &view.steps {
+            match step {
+                Step::Dir(dir) => {
+                    if libc::mkdir(dir.as_ptr(), 0o755) < 0
+                        && *libc::__errno_location() != libc::EEXIST
+                    {
+                        return Err(last_error());
+                    }
+                }
+                Step::Bind {
+                    source,
+                    target,
+                    file,
+                } => {
+                    if *file {
+                        let fd = libc::open(
+                            target.as_ptr(),
+                            libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC | libc::O_NOFOLLOW,
+                            0o644,
+                        );
+                        if fd >= 0 {
+                            libc::close(fd);
+                        }
+                    }
+                    check(libc::mount(
+                        source.as_ptr(),
+                        target.as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_BIND | libc::MS_REC,
+                        std::ptr::null(),
+                    ))?;
+                }
+                Step::Tmpfs { target, options } => check(libc::mount(
+                    c"tmpfs".as_ptr(),
+                    target.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV,
+                    options.as_ptr().cast(),
+                ))?,
+                Step::Special {
+                    kind,
+                    target,
+                    flags,
+                    options,
+                } => {
+                    // Without it the snippet has an empty directory, which hides more, not less.
+                    libc::mount(
+                        kind.as_ptr(),
+                        target.as_ptr(),
+                        kind.as_ptr(),
+                        *flags,
+                        options.as_ptr().cast(),
+                    );
+                }
+                Step::Link { to, target } => {
+                    if libc::symlink(to.as_ptr(), target.as_ptr()) < 0
+                        && *libc::__errno_location() != libc::EEXIST
+                    {
+                        return Err(last_error());
+                    }
+                }
+            }
+        }
+        // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves the
+        // stage alone as `/`, with nothing of the host but what was bound into it.
+        check(libc::chdir(view.stage.as_ptr()))?;
+        check(libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".".as_ptr()) as libc::c_int)?;
+        check(libc::umount2(c".".as_ptr(), libc::MNT_DETACH))?;
+        check(libc::chdir(c"/".as_ptr()))?;
+        check(libc::mount(
+            std::ptr::null(),
+            c"/".as_ptr(),
+            std::ptr::null(),
+            libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV,
+            std::ptr::null(),
+        ))?;
+    }
+    Ok(())
+}
+
 /// /tmp as the snippet sees it: an empty tmpfs of its own, so that programs that write to
 /// /tmp whatever TMPDIR says still can, into its size cap and its namespace only. What lies
 /// under /tmp and the snippet needs (the workspace: its binary, its directory) is moved over.
 struct PrivateTmp {
     options: CString,
-    /// Directories under /tmp to carry over (`/tmp/snipcheck-x`), each with the directories
-    /// to create for it in the new /tmp, outermost first.
+    /// Directories under /tmp to carry over (the binary's folder, the run directory), each
+    /// with the directories to create for it in the new /tmp, outermost first.
     keep: Vec<(CString, Vec<CString>)>,
 }
 
@@ -592,26 +926,34 @@ fn close_fds(fds: &[libc::c_int]) {
     }
 }
 
-/// The directories under /tmp that `paths` lie in (at most four), for `PrivateTmp::keep`.
-fn kept_under_tmp(paths: &[&Path]) -> Vec<(CString, Vec<CString>)> {
+/// The directories `dirs` that lie under /tmp (at most four), each with the directories to
+/// make for it, for `PrivateTmp::keep`: those alone, not what lies beside them (with TMPDIR
+/// /tmp/a/b, the rest of /tmp/a stays out of sight).
+fn kept_under_tmp(dirs: &[&Path]) -> Vec<(CString, Vec<CString>)> {
     let mut keep: Vec<PathBuf> = Vec::new();
-    for p in paths {
-        let Ok(rel) = p.strip_prefix("/tmp") else {
-            continue;
-        };
-        let Some(first) = rel.components().next() else {
-            continue;
-        };
-        // Only a directory can be carried over this way; a path directly in /tmp is a file.
-        if rel.components().count() < 2 {
+    for &d in dirs {
+        if !d.starts_with("/tmp") || d == Path::new("/tmp") {
             continue;
         }
-        let top = Path::new("/tmp").join(first);
-        if !keep.contains(&top) && keep.len() < 4 {
-            keep.push(top);
+        if keep.iter().any(|k| d.starts_with(k)) {
+            continue;
         }
+        keep.retain(|k| !k.starts_with(d));
+        keep.push(d.to_path_buf());
     }
-    keep.into_iter().map(|k| (cstr(&k), Vec::new())).collect()
+    keep.truncate(4);
+    keep.into_iter()
+        .map(|k| {
+            let mut parents: Vec<CString> = k
+                .ancestors()
+                .skip(1)
+                .take_while(|a| *a != Path::new("/tmp"))
+                .map(cstr)
+                .collect();
+            parents.reverse();
+            (cstr(&k), parents)
+        })
+        .collect()
 }
 
 struct UserMaps {
@@ -710,15 +1052,23 @@ fn enter(plan: &Plan) -> io::Result<()> {
                     std::ptr::null(),
                 );
             }
-            check(libc::mount(
-                c"tmpfs".as_ptr(),
-                target.as_ptr(),
-                c"tmpfs".as_ptr(),
-                libc::MS_NOSUID | libc::MS_NODEV,
-                data.as_ptr().cast(),
-            ))?;
-            if let Some(tmp) = &plan.private_tmp {
-                private_tmp(tmp);
+            match &plan.view {
+                // With a PID namespace the view is built by the namespace's init, which must
+                // mount its /proc while the host's is still in reach (see `enter_view`).
+                Some(_) if plan.pid_ns => {}
+                Some(view) => enter_view(view)?,
+                None => {
+                    check(libc::mount(
+                        c"tmpfs".as_ptr(),
+                        target.as_ptr(),
+                        c"tmpfs".as_ptr(),
+                        libc::MS_NOSUID | libc::MS_NODEV,
+                        data.as_ptr().cast(),
+                    ))?;
+                    if let Some(tmp) = &plan.private_tmp {
+                        private_tmp(tmp);
+                    }
+                }
             }
         }
         if plan.pid_ns {
@@ -739,7 +1089,9 @@ fn enter(plan: &Plan) -> io::Result<()> {
             // process, and with it everything in the namespace.
             libc::close(status_read);
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
-            if plan.tmpfs.is_some() {
+            if let Some(view) = &plan.view {
+                enter_view(view)?;
+            } else if plan.tmpfs.is_some() {
                 // A /proc that shows only the snippet's own processes.
                 libc::mount(
                     c"proc".as_ptr(),
@@ -999,6 +1351,18 @@ fn probe(limits: &Limits, off: &dyn Fn(&str) -> bool) -> (Mechanisms, Vec<String
         let mut status = 0;
         pid > 0 && libc::waitpid(pid, &mut status, 0) == pid
     });
+    if m.mount_ns {
+        if off("root") {
+            why.push(format!(
+                "a root filesystem of its own (disabled by {DISABLE_VAR})"
+            ));
+        } else {
+            m.own_root = probe_view(&try_ns);
+            if !m.own_root {
+                why.push("a root filesystem of its own (pivot_root refused)".into());
+            }
+        }
+    }
     if root {
         if off("uid") {
             why.push(format!("running as nobody (disabled by {DISABLE_VAR})"));
@@ -1017,6 +1381,38 @@ fn probe(limits: &Limits, off: &dyn Fn(&str) -> bool) -> (Mechanisms, Vec<String
         }
     }
     (m, why)
+}
+
+/// Builds a snippet's view (`View`) for snipcheck's own binary in a throwaway directory, in a
+/// child with a mount namespace of its own.
+fn probe_view(try_ns: &dyn Fn(libc::c_int, &dyn Fn() -> bool) -> bool) -> bool {
+    let (Ok(stage), Ok(exe)) = (
+        tempfile::Builder::new()
+            .prefix("snipcheck-probe-")
+            .tempdir(),
+        std::env::current_exe(),
+    ) else {
+        return false;
+    };
+    // SAFETY: getuid/getgid cannot fail.
+    let user = unsafe { (libc::getuid(), libc::getgid()) };
+    let v = view(1 << 20, false, &exe, stage.path(), None, user);
+    try_ns(libc::CLONE_NEWNS, &|| {
+        // SAFETY: mount(2) on constants, in the child's own namespace.
+        let private = unsafe {
+            libc::mount(
+                std::ptr::null(),
+                c"/".as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ) == 0
+        };
+        private
+            && enter_view(&v).is_ok()
+            && Path::new("/usr").exists()
+            && !Path::new("/var").exists()
+    })
 }
 
 /// The first directory on the way to `dir` that others cannot pass through.
@@ -1127,6 +1523,71 @@ mod tests {
     }
 
     #[test]
+    fn only_the_folders_a_snippet_needs_are_kept_under_tmp() {
+        let keep = kept_under_tmp(&[
+            Path::new("/tmp/a/b/snipcheck-0/work-1/bin"),
+            Path::new("/tmp/a/b/snipcheck-0/work-1/run/s3"),
+            Path::new("/tmp/a/b/snipcheck-0/work-1/run/s3/work"),
+            Path::new("/var/tmp/x"),
+        ]);
+        let shown: Vec<_> = keep
+            .iter()
+            .map(|(d, parents)| (d.to_str().unwrap(), parents.len()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("/tmp/a/b/snipcheck-0/work-1/bin", 4),
+                ("/tmp/a/b/snipcheck-0/work-1/run/s3", 5),
+            ]
+        );
+        assert_eq!(keep[0].1[0].to_str().unwrap(), "/tmp/a");
+    }
+
+    #[test]
+    fn a_view_binds_only_what_a_snippet_needs() {
+        let v = view(
+            1 << 20,
+            true,
+            Path::new("/w/bin/s1"),
+            Path::new("/w/run/s1"),
+            None,
+            (1, 1),
+        );
+        assert_eq!(v.stage.to_str().unwrap(), "/w/run/s1");
+        let mut sources = Vec::new();
+        let mut last_mount = 0;
+        for (i, step) in v.steps.iter().enumerate() {
+            match step {
+                Step::Bind { source, target, .. } => {
+                    let source = source.to_str().unwrap();
+                    assert_eq!(target.to_str().unwrap(), format!("/w/run/s1{source}"));
+                    sources.push(source.to_string());
+                    last_mount = i;
+                }
+                Step::Tmpfs { .. } | Step::Special { .. } => last_mount = i,
+                Step::Link { .. } => assert!(i > last_mount, "a link before a mount"),
+                Step::Dir(_) => {}
+            }
+        }
+        assert!(sources.contains(&"/w/bin".to_string()), "{sources:?}");
+        assert!(sources.contains(&"/dev/null".to_string()), "{sources:?}");
+        for hidden in ["/", "/dev", "/run", "/var", "/tmp", "/home", "/root"] {
+            assert!(
+                !sources.iter().any(|s| s == hidden),
+                "{hidden}: {sources:?}"
+            );
+        }
+        // The run directory's own tmpfs is mounted inside the stage, at its own path.
+        assert!(
+            v.steps
+                .iter()
+                .any(|s| matches!(s, Step::Tmpfs { target, .. }
+            if target.to_str() == Ok("/w/run/s1/w/run/s1")))
+        );
+    }
+
+    #[test]
     fn warnings_name_each_missing_mechanism() {
         let none = warnings(&Mechanisms::default(), &Limits::default());
         assert!(none.iter().any(|w| w.contains("network")));
@@ -1140,6 +1601,7 @@ mod tests {
             drop_uid: true,
             pids_cgroup: true,
             memory_cgroup: true,
+            own_root: true,
         };
         assert!(warnings(&all, &Limits::default()).is_empty());
     }

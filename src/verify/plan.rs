@@ -127,7 +127,13 @@ fn plan_one(
         problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
     }
     let unit = match unit_of(s, toolchain) {
-        Ok(u) => Some(u),
+        Ok(u) => {
+            // What the (unsandboxed) build would expose: cgo, includes, replaces.
+            if let Some(why) = crate::limits::build_refusal(&u.files, settings.sandbox.cgo) {
+                problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
+            }
+            Some(u)
+        }
         Err(p) => {
             problems.push(p);
             None

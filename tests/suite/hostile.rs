@@ -414,3 +414,283 @@ fn concurrent_runs_do_not_corrupt_records() {
     let locked = snipcheck(dir.path(), &["verify", "docs", "--locked"], &[]);
     assert_eq!(locked.code, 0, "{}", locked.stdout);
 }
+
+/// Unix sockets on the host, which a network namespace does not cover: a world-writable one,
+/// a 0600 one in a 0700 folder and a group-owned 0660 one, each owned so that the user the
+/// snippets run as (`nobody` as root, else the caller) could connect by its permissions alone;
+/// an abstract one; and, with TMPDIR=/tmp/a/b, a file and a socket in /tmp/a. No snippet may
+/// reach any of them, and each must still be able to use a socket in its own folders.
+#[test]
+fn host_unix_sockets_are_out_of_reach() {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::net::{SocketAddr, UnixListener};
+    let (uid, gid) = if is_root() {
+        (65534, 65534)
+    } else {
+        // SAFETY: getuid/getgid cannot fail.
+        unsafe { (libc::getuid(), libc::getgid()) }
+    };
+    let chmod = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let host = tempfile::Builder::new()
+        .prefix("snipcheck-sockets-")
+        .tempdir_in("/var/tmp")
+        .unwrap();
+    chmod(host.path(), 0o755);
+    let world = host.path().join("world.sock");
+    let _world = UnixListener::bind(&world).unwrap();
+    chmod(&world, 0o777);
+    let private_dir = host.path().join("private");
+    std::fs::create_dir(&private_dir).unwrap();
+    let private = private_dir.join("agent.sock");
+    let _private = UnixListener::bind(&private).unwrap();
+    chmod(&private, 0o600);
+    chmod(&private_dir, 0o700);
+    std::os::unix::fs::chown(&private, Some(uid), Some(gid)).unwrap();
+    std::os::unix::fs::chown(&private_dir, Some(uid), Some(gid)).unwrap();
+    let group = host.path().join("group.sock");
+    let _group = UnixListener::bind(&group).unwrap();
+    chmod(&group, 0o660);
+    std::os::unix::fs::chown(&group, None, Some(gid)).unwrap();
+    let name = format!("snipcheck-hostile-{}", std::process::id());
+    let _abstract =
+        UnixListener::bind_addr(&SocketAddr::from_abstract_name(name.as_bytes()).unwrap()).unwrap();
+    // TMPDIR=/tmp/a/b: /tmp/a holds a file and a socket the snippet must not see.
+    let a = tempfile::Builder::new()
+        .prefix("snipcheck-a-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    chmod(a.path(), 0o755);
+    let sibling_file = a.path().join("sibling");
+    std::fs::write(&sibling_file, "x").unwrap();
+    let sibling = a.path().join("sibling.sock");
+    let _sibling = UnixListener::bind(&sibling).unwrap();
+    chmod(&sibling, 0o777);
+    let b = a.path().join("b");
+    std::fs::create_dir(&b).unwrap();
+    chmod(&b, 0o755);
+
+    let targets = [
+        ("world-writable", world.display().to_string()),
+        ("0600 in a 0700 folder", private.display().to_string()),
+        ("group-owned", group.display().to_string()),
+        ("abstract", format!("@{name}")),
+        ("beside TMPDIR", sibling.display().to_string()),
+    ];
+    let list: String = targets
+        .iter()
+        .map(|(n, p)| format!("\t{{{n:?}, {p:?}}},\n"))
+        .collect();
+    let refused: String = targets
+        .iter()
+        .map(|(n, _)| format!("// {n} refused\n"))
+        .collect();
+    let sibling_file = sibling_file.display();
+    let program = format!(
+        "```go timeout=1m\n\
+         targets := []struct{{ name, path string }}{{\n{list}}}\n\
+         for _, t := range targets {{\n\
+         \tif c, err := net.Dial(\"unix\", t.path); err != nil {{\n\
+         \t\tfmt.Println(t.name, \"refused\")\n\
+         \t}} else {{\n\
+         \t\tc.Close()\n\
+         \t\tfmt.Println(t.name, \"connected\")\n\
+         \t}}\n\
+         }}\n\
+         if _, err := os.Stat({sibling_file:?}); err == nil {{\n\
+         \tfmt.Println(\"a file beside TMPDIR is visible\")\n\
+         }}\n\
+         // Every socket in sight, wherever the host keeps them (/run, /dev/log, home folders).\n\
+         filepath.WalkDir(\"/\", func(p string, d fs.DirEntry, err error) error {{\n\
+         \tif p == \"/proc\" || p == \"/sys\" {{\n\
+         \t\treturn filepath.SkipDir\n\
+         \t}}\n\
+         \tif err == nil && d.Type()&fs.ModeSocket != 0 {{\n\
+         \t\tfmt.Println(\"a socket in sight:\", p)\n\
+         \t}}\n\
+         \treturn nil\n\
+         }})\n\
+         for _, own := range []string{{os.Getenv(\"TMPDIR\") + \"/own.sock\", \"own.sock\"}} {{\n\
+         \tl, err := net.Listen(\"unix\", own)\n\
+         \tif err != nil {{\n\
+         \t\tfmt.Println(err)\n\
+         \t\tcontinue\n\
+         \t}}\n\
+         \tgo func() {{\n\
+         \t\tif c, err := l.Accept(); err == nil {{\n\
+         \t\t\tc.Close()\n\
+         \t\t}}\n\
+         \t}}()\n\
+         \tif c, err := net.Dial(\"unix\", own); err != nil {{\n\
+         \t\tfmt.Println(err)\n\
+         \t}} else {{\n\
+         \t\tc.Close()\n\
+         \t}}\n\
+         \tl.Close()\n\
+         }}\n\
+         fmt.Println(\"own sockets work\")\n\
+         // Output:\n{refused}// own sockets work\n\
+         ```\n"
+    );
+    let test = format!(
+        "```go test\n\
+         -- sock_test.go --\n\
+         package sock\n\n\
+         import (\n\t\"net\"\n\t\"os\"\n\t\"testing\"\n)\n\n\
+         func TestSockets(t *testing.T) {{\n\
+         \tfor _, p := range []string{{{paths}}} {{\n\
+         \t\tif c, err := net.Dial(\"unix\", p); err == nil {{\n\
+         \t\t\tc.Close()\n\
+         \t\t\tt.Errorf(\"connected to %s\", p)\n\
+         \t\t}}\n\
+         \t}}\n\
+         \tif _, err := os.Stat({sibling_file:?}); err == nil {{\n\
+         \t\tt.Error(\"a file beside TMPDIR is visible\")\n\
+         \t}}\n\
+         \t// A path of its own that fits in sun_path (108 bytes): t.TempDir() can be longer.\n\
+         \tt.Chdir(t.TempDir())\n\
+         \tl, err := net.Listen(\"unix\", \"own.sock\")\n\
+         \tif err != nil {{\n\
+         \t\tt.Fatal(err)\n\
+         \t}}\n\
+         \tdefer l.Close()\n\
+         \tc, err := net.Dial(\"unix\", l.Addr().String())\n\
+         \tif err != nil {{\n\
+         \t\tt.Fatal(err)\n\
+         \t}}\n\
+         \tc.Close()\n\
+         }}\n\n\
+         // Tests passed: TestSockets\n\
+         ```\n",
+        paths = targets
+            .iter()
+            .map(|(_, p)| format!("{p:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("docs/doc.md"),
+        &format!("# Sockets\n\n## Program\n\n{program}\n## Test\n\n{test}"),
+    );
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "docs", "-j", "2"],
+        &[("TMPDIR", b.to_str().unwrap())],
+    );
+    let v = verdicts(&run.stdout);
+    let failed: Vec<_> = ["program", "test"]
+        .into_iter()
+        .filter(|id| v.get(*id).is_none_or(|(status, _)| status != "new"))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{failed:?} reached the host:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    // Without a root of its own (the fallback where pivot_root is refused) the host is visible
+    // read-only, which the warning says; /tmp is still the snippet's own, with only
+    // snipcheck's folders carried over, not what lies beside TMPDIR.
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "docs", "-j", "2"],
+        &[
+            ("TMPDIR", b.to_str().unwrap()),
+            ("SNIPCHECK_SANDBOX_DISABLE", "root"),
+        ],
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: no root filesystem of its own: snippets can see the host's files read-only and connect to the Unix sockets there"
+        ),
+        "{}",
+        run.stderr
+    );
+    let sibling = sibling.display().to_string();
+    for needle in [
+        "beside TMPDIR connected",
+        "a file beside TMPDIR is visible",
+        &sibling,
+    ] {
+        assert!(!run.stdout.contains(needle), "{needle}:\n{}", run.stdout);
+    }
+}
+
+/// Builds are not sandboxed: a cgo preamble's `#include` of a file only the caller can read
+/// would put its lines into the report (and the pending record CI uploads), and so would an
+/// assembly file's. Both are refused before anything is built, at the snippet's line.
+#[test]
+fn build_time_includes_are_refused() {
+    let secret = tempfile::tempdir().unwrap();
+    let file = secret.path().join("secret");
+    std::fs::write(&file, "hunter2-build-secret = 1;\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    // A module of the caller's, which a snippet's go.mod could `replace` another with.
+    let module = secret.path().join("module");
+    std::fs::create_dir(&module).unwrap();
+    write(
+        &module.join("go.mod"),
+        "module example.com/private\n\ngo 1.22\n",
+    );
+    write(
+        &module.join("private.go"),
+        "package private\n\nconst Secret = \"hunter2-build-secret\"\n",
+    );
+    let module = module.display();
+    let file = file.display();
+    let doc = format!(
+        "# Includes\n\n## Cgo\n\n```go\npackage main\n\n/*\n#include \"{file}\"\n*/\nimport \"C\"\n\nfunc main() {{}}\n```\n\n\
+         ## Assembly\n\n```go\n-- main.go --\npackage main\n\nfunc f()\n\nfunc main() {{}}\n-- f_amd64.s --\n#include \"{file}\"\n```\n\n\
+         ## Replace\n\n```go\n-- go.mod --\nmodule m\n\ngo 1.22\n\nrequire example.com/private v0.0.0\n\n\
+         replace example.com/private => {module}\n-- main.go --\npackage main\n\n\
+         import (\n\t\"fmt\"\n\n\t\"example.com/private\"\n)\n\nfunc main() {{ fmt.Println(private.Secret) }}\n```\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("docs/doc.md"), &doc);
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert!(
+        !run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"),
+        "the included file reached the report:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:5: main.go uses cgo (import \"C\")")
+            && run
+                .stderr
+                .contains("set `cgo = true` in the [sandbox] table of snipcheck.toml"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("docs/doc.md:18: f_amd64.s includes"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("docs/doc.md:31: go.mod replaces a module with"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        files(dir.path()),
+        ["docs/doc.md"],
+        "a refused run wrote files"
+    );
+
+    // A project that trusts its snippets' C code says so; the assembly include stays refused.
+    write(
+        &dir.path().join("snipcheck.toml"),
+        "[sandbox]\ncgo = true\n",
+    );
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert!(!run.stderr.contains("uses cgo"), "{}", run.stderr);
+    assert!(run.stderr.contains("f_amd64.s includes"), "{}", run.stderr);
+}
