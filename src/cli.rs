@@ -40,6 +40,17 @@ pub enum Command {
     Init(InitArgs),
     /// Remove the work folders snipcheck keeps between runs (built snippets) that no run holds.
     Clean,
+    /// Print a completion script for a shell, e.g. `source <(snipcheck completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `snipcheck man > snipcheck.1` or `snipcheck man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
