@@ -42,8 +42,16 @@ pub enum Command {
     Clean,
     /// Print a completion script for a shell, e.g. `source <(snipcheck completions bash)`.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff), e.g. `snipcheck man > snipcheck.1` or `snipcheck man | man -l -`.
-    Man,
+    /// Print the manual page (roff), e.g. `snipcheck man > snipcheck.1` or `snipcheck man | man -l -`;
+    /// `snipcheck man verify` prints the page of a subcommand (snipcheck-verify(1)).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand whose page to print instead of snipcheck(1).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -123,8 +123,27 @@ fn run(cli: Cli) -> Result<bool, Error> {
                 .map_err(|e| Error::io("cannot write the completions", e))?;
             Ok(true)
         }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command())
+        Command::Man(args) => {
+            // Built, the subcommands carry the names their pages go by (snipcheck-verify) and
+            // their usage (snipcheck verify ...), as snipcheck(1) refers to them.
+            let mut cli = Cli::command();
+            cli.build();
+            let page = match &args.subcommand {
+                None => cli,
+                Some(name) => match cli.find_subcommand(name) {
+                    Some(sub) => sub.clone(),
+                    None => cli
+                        .clone()
+                        .error(
+                            clap::error::ErrorKind::InvalidValue,
+                            format!("`{name}` is not a subcommand of snipcheck"),
+                        )
+                        .exit(),
+                },
+            };
+            // A subcommand has no version of its own: the footer names snipcheck's.
+            clap_mangen::Man::new(page)
+                .source(format!("snipcheck {}", env!("CARGO_PKG_VERSION")))
                 .render(&mut std::io::stdout().lock())
                 .map_err(|e| Error::io("cannot write the manual page", e))?;
             Ok(true)

@@ -169,4 +169,39 @@ fn the_manual_page_has_its_sections_and_names_every_subcommand() {
     }
     // The exit statuses are documented there too.
     assert!(man.contains("Exit status: 0"), "{man}");
+    // The pages it refers to exist: `snipcheck man SUBCOMMAND`, with that subcommand's usage
+    // and options.
+    for sub in subcommands() {
+        let page = snipcheck(dir.path(), &["man", &sub], &[]);
+        assert_eq!(page.code, 0, "{}", page.stderr);
+        assert!(
+            page.stdout.contains(&format!(
+                ".TH snipcheck-{sub} 1  \"snipcheck {}\"",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{}",
+            page.stdout
+        );
+        assert!(
+            page.stdout
+                .contains(&format!(".SH NAME\nsnipcheck\\-{sub} \\- ")),
+            "{}",
+            page.stdout
+        );
+        assert!(
+            page.stdout
+                .contains(&format!(".SH SYNOPSIS\n\\fBsnipcheck {sub}\\fR")),
+            "{}",
+            page.stdout
+        );
+    }
+    let verify = snipcheck(dir.path(), &["man", "verify"], &[]).stdout;
+    assert!(verify.contains("\\fB\\-\\-partition\\fR"), "{verify}");
+    let unknown = snipcheck(dir.path(), &["man", "nope"], &[]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("`nope` is not a subcommand"),
+        "{}",
+        unknown.stderr
+    );
 }
