@@ -618,6 +618,16 @@ fn action_yml_reads_only_outputs_the_script_writes_and_uploads_the_staged_folder
             "{step}"
         );
     }
+    // The action runs the script, and the script ci/check, as programs: both must stay
+    // executable in git (the tests above run them through bash).
+    use std::os::unix::fs::PermissionsExt;
+    for script in ["ci/action/run.sh", "ci/check"] {
+        let mode = std::fs::metadata(repo().join(script))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert!(mode & 0o111 != 0, "{script} is not executable");
+    }
     // The pending results are uploaded as the staged folder, never as a glob (see the round
     // trip above).
     assert!(action.contains("path: ${{ steps.verify.outputs.pending-dir }}"));
