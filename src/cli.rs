@@ -40,6 +40,25 @@ pub enum Command {
     Init(InitArgs),
     /// Remove the work folders snipcheck keeps between runs (built snippets) that no run holds.
     Clean,
+    /// Print a completion script for a shell, e.g. `source <(snipcheck completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `snipcheck man > snipcheck.1` or `snipcheck man | man -l -`;
+    /// `snipcheck man verify` prints the page of a subcommand (snipcheck-verify(1)).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand whose page to print instead of snipcheck(1).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

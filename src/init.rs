@@ -74,7 +74,7 @@ pub fn init(root: &Path, documents: &str, workflow: bool) -> Result<Vec<String>,
         } else {
             write(&path, WORKFLOW)?;
             done.push(format!(
-                "wrote {WORKFLOW_PATH} (it expects snipcheck in ./snipcheck; see SNIPCHECK_DIR in it)"
+                "wrote {WORKFLOW_PATH} (it uses the snipcheck action: replace OWNER in it with the owner of snipcheck's repository)"
             ));
         }
     }

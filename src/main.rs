@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use snipcheck::cli::{Cli, Command, Format, VerifyArgs};
 use snipcheck::config::{Places, Settings, load_file};
@@ -109,6 +109,43 @@ fn run(cli: Cli) -> Result<bool, Error> {
                 if removed.len() == 1 { "" } else { "s" },
                 freed as f64 / (1 << 20) as f64
             );
+            Ok(true)
+        }
+        // Both are generated from the definitions the parser uses, so they cannot drift from it.
+        Command::Completions(args) => {
+            // Into a buffer first: clap_complete panics on a write error, and a closed pipe
+            // (`snipcheck completions bash | head`) is not worth a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "snipcheck", &mut script);
+            std::io::stdout()
+                .lock()
+                .write_all(&script)
+                .map_err(|e| Error::io("cannot write the completions", e))?;
+            Ok(true)
+        }
+        Command::Man(args) => {
+            // Built, the subcommands carry the names their pages go by (snipcheck-verify) and
+            // their usage (snipcheck verify ...), as snipcheck(1) refers to them.
+            let mut cli = Cli::command();
+            cli.build();
+            let page = match &args.subcommand {
+                None => cli,
+                Some(name) => match cli.find_subcommand(name) {
+                    Some(sub) => sub.clone(),
+                    None => cli
+                        .clone()
+                        .error(
+                            clap::error::ErrorKind::InvalidValue,
+                            format!("`{name}` is not a subcommand of snipcheck"),
+                        )
+                        .exit(),
+                },
+            };
+            // A subcommand has no version of its own: the footer names snipcheck's.
+            clap_mangen::Man::new(page)
+                .source(format!("snipcheck {}", env!("CARGO_PKG_VERSION")))
+                .render(&mut std::io::stdout().lock())
+                .map_err(|e| Error::io("cannot write the manual page", e))?;
             Ok(true)
         }
         Command::List(args) => {

@@ -1,5 +1,5 @@
 //! The command line as users of other CLIs expect it: environment variables with the usual
-//! spellings of true and false.
+//! spellings of true and false, shell completions that a shell accepts, a manual page.
 
 use super::support::{snipcheck, write};
 
@@ -53,4 +53,155 @@ fn boolean_variables_take_the_usual_spellings() {
             run.stdout
         );
     }
+}
+
+/// The subcommands as the parser knows them, so a new one is checked without touching the tests.
+fn subcommands() -> Vec<String> {
+    use clap::CommandFactory;
+    snipcheck::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect()
+}
+
+#[test]
+fn the_bash_completion_names_the_subcommands_and_bash_accepts_and_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = snipcheck(dir.path(), &["completions", "bash"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for sub in subcommands() {
+        assert!(
+            run.stdout.contains(&sub),
+            "{sub} missing from the bash completion"
+        );
+    }
+    assert!(run.stdout.contains("--format"));
+    // A real check: bash sources it, registers it, and completes with it as a user's <TAB> does
+    // (COMP_WORDS as bash sets them, then the function `complete -p` names).
+    let bin = env!("CARGO_BIN_EXE_snipcheck");
+    let script = format!(
+        r#"set -e
+source <("{bin}" completions bash)
+complete -p snipcheck
+complete_words() {{
+  COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${{#COMP_LINE}}
+  COMPREPLY=()
+  _snipcheck snipcheck "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+  echo "${{COMPREPLY[*]}}"
+}}
+complete_words snipcheck ver
+complete_words snipcheck verify --format ""
+complete_words snipcheck completions ""
+"#
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "complete -o bashdefault -o default -o nosort -F _snipcheck snipcheck"
+    );
+    assert_eq!(lines[1], "verify");
+    assert_eq!(lines[2], "human json junit github");
+    assert!(lines[3].contains("bash") && lines[3].contains("zsh") && lines[3].contains("fish"));
+}
+
+#[test]
+fn zsh_and_fish_completions_are_written_for_their_shells() {
+    let dir = tempfile::tempdir().unwrap();
+    let zsh = snipcheck(dir.path(), &["completions", "zsh"], &[]);
+    assert_eq!(zsh.code, 0, "{}", zsh.stderr);
+    assert!(
+        zsh.stdout.starts_with("#compdef snipcheck\n"),
+        "{}",
+        zsh.stdout
+    );
+    let fish = snipcheck(dir.path(), &["completions", "fish"], &[]);
+    assert_eq!(fish.code, 0, "{}", fish.stderr);
+    assert!(
+        fish.stdout.contains("complete -c snipcheck"),
+        "{}",
+        fish.stdout
+    );
+    for sub in subcommands() {
+        assert!(
+            zsh.stdout.contains(&sub),
+            "{sub} missing from the zsh completion"
+        );
+        assert!(
+            fish.stdout.contains(&sub),
+            "{sub} missing from the fish completion"
+        );
+    }
+    // An unknown shell is a usage error.
+    assert_eq!(snipcheck(dir.path(), &["completions", "tcsh"], &[]).code, 2);
+}
+
+#[test]
+fn the_manual_page_has_its_sections_and_names_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = snipcheck(dir.path(), &["man"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let man = &run.stdout;
+    assert!(man.contains("\n.TH snipcheck 1 "), "{man}");
+    assert!(
+        man.contains(
+            "\n.SH NAME\nsnipcheck \\- Verify the claims Go documentation makes about its snippets\n"
+        ),
+        "{man}"
+    );
+    assert!(man.contains("\n.SH SYNOPSIS\n"), "{man}");
+    assert!(man.contains("\n.SH SUBCOMMANDS\n"), "{man}");
+    for sub in subcommands() {
+        // roff escapes the hyphen.
+        assert!(
+            man.contains(&format!("snipcheck\\-{sub}(1)")),
+            "{sub} missing from the manual page"
+        );
+    }
+    // The exit statuses are documented there too.
+    assert!(man.contains("Exit status: 0"), "{man}");
+    // The pages it refers to exist: `snipcheck man SUBCOMMAND`, with that subcommand's usage
+    // and options.
+    for sub in subcommands() {
+        let page = snipcheck(dir.path(), &["man", &sub], &[]);
+        assert_eq!(page.code, 0, "{}", page.stderr);
+        assert!(
+            page.stdout.contains(&format!(
+                ".TH snipcheck-{sub} 1  \"snipcheck {}\"",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{}",
+            page.stdout
+        );
+        assert!(
+            page.stdout
+                .contains(&format!(".SH NAME\nsnipcheck\\-{sub} \\- ")),
+            "{}",
+            page.stdout
+        );
+        assert!(
+            page.stdout
+                .contains(&format!(".SH SYNOPSIS\n\\fBsnipcheck {sub}\\fR")),
+            "{}",
+            page.stdout
+        );
+    }
+    let verify = snipcheck(dir.path(), &["man", "verify"], &[]).stdout;
+    assert!(verify.contains("\\fB\\-\\-partition\\fR"), "{verify}");
+    let unknown = snipcheck(dir.path(), &["man", "nope"], &[]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("`nope` is not a subcommand"),
+        "{}",
+        unknown.stderr
+    );
 }

@@ -1,3 +1,4 @@
+mod action;
 mod bad_input;
 mod bundled;
 mod ci_check;
