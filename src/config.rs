@@ -36,6 +36,19 @@ pub struct FileConfig {
     pub varies_runs: Option<usize>,
     /// What a snippet may use (`limits`).
     pub sandbox: Option<SandboxConfig>,
+    /// Rewrites of what snippets print, applied in order before it is compared and recorded.
+    pub normalize: Option<Vec<RewriteRule>>,
+}
+
+/// One `[[normalize]]` rule: what matches `regex` (Rust's regex syntax) in a snippet's stdout and
+/// stderr becomes `replace` (`$1` names a group), like insta's filters: for text that changes
+/// slower than two runs apart (a date, the hour, a host name), which would otherwise be recorded
+/// and fail later.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewriteRule {
+    pub regex: String,
+    pub replace: String,
 }
 
 /// What to do with recorded results, decided once per run.
@@ -74,6 +87,8 @@ pub struct Settings {
     pub write_pending: bool,
     /// What was adjusted while resolving (a clamped `jobs`), for `main` to print as warnings.
     pub warnings: Vec<String>,
+    /// The `[[normalize]]` rules, in order.
+    pub rewrites: Vec<(regex::Regex, String)>,
 }
 
 /// Where the documents and records are, for `review` and `pending`: always the configured set.
@@ -259,6 +274,15 @@ fn max_jobs(cores: usize) -> usize {
     (cores * MAX_JOBS_PER_CORE).max(8)
 }
 
+/// The `[[normalize]]` rules compiled; `parse_file` has refused the ones that do not compile.
+fn rewrites(rules: &Option<Vec<RewriteRule>>) -> Vec<(regex::Regex, String)> {
+    rules
+        .iter()
+        .flatten()
+        .filter_map(|r| Some((regex::Regex::new(&r.regex).ok()?, r.replace.clone())))
+        .collect()
+}
+
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
@@ -291,9 +315,24 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
             path,
             text,
             &e,
-            "the keys are documents, expected, timeout, jobs, go, varies_runs and the [sandbox] table",
+            "the keys are documents, expected, timeout, jobs, go, varies_runs, the [sandbox] table and [[normalize]] rules (regex, replace)",
         )
     })?;
+    for rule in file.normalize.iter().flatten() {
+        if let Err(e) = regex::Regex::new(&rule.regex) {
+            let line = text
+                .lines()
+                .position(|l| l.contains(&rule.regex))
+                .map_or(String::new(), |i| format!(":{}", i + 1));
+            return Err(Error::at(
+                format!("{}{line}", path.display()),
+                format!(
+                    "[[normalize]] regex {:?} is not a valid regex: {e}",
+                    rule.regex
+                ),
+            ));
+        }
+    }
     if let Some(sandbox) = &file.sandbox
         && let Err((key, message)) = sandbox.resolve()
     {
@@ -356,6 +395,7 @@ impl Settings {
             partition: None,
             write_pending: false,
             warnings: Vec::new(),
+            rewrites: rewrites(&file.normalize),
             // `list` runs nothing; `parse_file` has checked the table already.
             sandbox: file
                 .sandbox
@@ -446,6 +486,7 @@ impl Settings {
             partition: args.partition,
             write_pending: args.write_pending,
             warnings,
+            rewrites: rewrites(&file.normalize),
             sandbox: match &file.sandbox {
                 Some(s) => s
                     .resolve()

@@ -223,7 +223,7 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                 v.join("\n")
             };
             let (w, g) = (sorted(want), sorted(&outcome.stdout));
-            (w != g).then(|| {
+            (!unordered_match(&w, &g)).then(|| {
                 Failure::new(
                     claim.line,
                     "`// Unordered output:` does not hold (lines compared sorted)",
@@ -513,6 +513,69 @@ fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<
     failures
 }
 
+/// `// Unordered output:`: every claimed line matches a line of its own in the output (`[..]`
+/// elides within a line), and no output line is left over. A claimed line with `[..]` may match
+/// several output lines, so they are paired by augmenting paths (Kuhn's matching) rather than
+/// greedily, which could pair a broad pattern with the only line a narrow one matches.
+pub fn unordered_match(want: &str, got: &str) -> bool {
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    if w.len() != g.len() {
+        return false;
+    }
+    if !want.contains("[..]") {
+        return want == got;
+    }
+    let edges: Vec<Vec<usize>> = w
+        .iter()
+        .map(|wl| (0..g.len()).filter(|&j| line_matches(wl, g[j])).collect())
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; g.len()];
+    fn pair(
+        i: usize,
+        edges: &[Vec<usize>],
+        seen: &mut [bool],
+        owner: &mut [Option<usize>],
+    ) -> bool {
+        for &j in &edges[i] {
+            if !seen[j] {
+                seen[j] = true;
+                if owner[j].is_none_or(|k| pair(k, edges, seen, owner)) {
+                    owner[j] = Some(i);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    (0..w.len()).all(|i| pair(i, &edges, &mut vec![false; g.len()], &mut owner))
+}
+
+/// A record's text with the elisions of the claim that holds for it: where a claimed line with
+/// `[..]` matches the output's line, the record keeps the claimed line, so what the claim says
+/// varies (a time, an address) is not recorded to go stale. Only when claim and output have the
+/// same lines one for one (no `...`); otherwise `None`, and the output is recorded as it is.
+pub fn with_elisions(claim: &str, output: &str) -> Option<String> {
+    let claim = claim.trim();
+    if !claim.contains("[..]") || claim.lines().any(|l| l.trim() == "...") {
+        return None;
+    }
+    let trimmed = output.trim();
+    let (w, g): (Vec<&str>, Vec<&str>) = (claim.lines().collect(), trimmed.lines().collect());
+    if w.len() != g.len() || !w.iter().zip(&g).all(|(w, g)| line_matches(w, g)) {
+        return None;
+    }
+    // The output's own leading and trailing space (which claims do not see) stays as it was.
+    let start = output.find(trimmed).unwrap_or(0);
+    let (before, after) = (&output[..start], &output[start + trimmed.len()..]);
+    let lines: Vec<&str> = w
+        .iter()
+        .zip(&g)
+        .map(|(w, g)| if w.contains("[..]") { *w } else { *g })
+        .collect();
+    Some(format!("{before}{}{after}", lines.join("\n")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,5 +617,25 @@ mod tests {
         assert!(class_holds(Class::Panic, Class::RuntimeError));
         assert!(!class_holds(Class::RuntimeError, Class::Panic));
         assert!(!class_holds(Class::Ok, Class::Panic));
+    }
+
+    #[test]
+    fn unordered_output_honours_elision() {
+        assert!(unordered_match("a\nb [..]", "b 2\na"));
+        assert!(!unordered_match("a\nb [..]", "c 2\na"));
+        // A broad pattern must not take the only line a narrow one matches.
+        assert!(unordered_match("[..]\nx1", "x1\ny"));
+        assert!(!unordered_match("a\na", "a\nb"));
+    }
+
+    #[test]
+    fn records_take_the_elisions_of_a_claim_that_holds() {
+        assert_eq!(
+            with_elisions("now: [..]\nok", "now: 10:21:07\nok\n").as_deref(),
+            Some("now: [..]\nok\n")
+        );
+        assert_eq!(with_elisions("now: [..]", "then: 1\n"), None);
+        assert_eq!(with_elisions("a\n...\n[..]", "a\nb\nc\n"), None);
+        assert_eq!(with_elisions("no elision", "no elision\n"), None);
     }
 }

@@ -122,7 +122,7 @@ pub fn execute(
         let outcome = run_once(&binary, merged)?;
         if runs
             .first()
-            .is_some_and(|first| first.stdout != outcome.stdout)
+            .is_some_and(|first| first.stdout != outcome.stdout || first.stderr != outcome.stderr)
             && snippet.attrs.varies.is_some()
         {
             runs.push(outcome);

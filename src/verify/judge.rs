@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::compare::{Failure, check_claims};
+use crate::compare::{Failure, check_claims, with_elisions};
 use crate::config::{Policy, Settings};
 use crate::error::Error;
 use crate::expected::{self, Record};
@@ -17,6 +17,16 @@ use crate::snippet::{ClaimKind, Outcome, Snippet, signal_name};
 use crate::toolchain::Toolchain;
 
 use super::execute::Executed;
+
+/// What a record holds in place of output that varies between runs.
+const VARIES: &str = "(varies between runs)\n";
+
+/// Which streams differed between the runs of one snippet.
+#[derive(Clone, Copy)]
+struct Varied {
+    stdout: bool,
+    stderr: bool,
+}
 
 enum FileOp {
     Write(PathBuf, Record),
@@ -87,7 +97,9 @@ impl<'a> Judge<'a> {
         }
     }
 
-    fn record_of(&self, s: &Snippet, o: &Outcome, work_dir: &str) -> Record {
+    /// The record of an outcome: normalized; a claim's elisions kept where the claim holds
+    /// (`compare::with_elisions`); the output of a snippet whose output varies, not kept.
+    fn record_of(&self, s: &Snippet, o: &Outcome, work_dir: &str, varied: Varied) -> Record {
         let cx = normalize::Context {
             doc: s.doc.display().to_string(),
             fence_line: s.line,
@@ -96,6 +108,22 @@ impl<'a> Judge<'a> {
             ..self.cx.clone()
         };
         let mut stdout = normalize(&o.stdout, &cx);
+        let mut stderr = normalize(&o.stderr, &cx);
+        for c in &s.claims {
+            match &c.kind {
+                ClaimKind::Output(want) => {
+                    if let Some(e) = with_elisions(want, &stdout) {
+                        stdout = e;
+                    }
+                }
+                ClaimKind::Stderr(want) => {
+                    if let Some(e) = with_elisions(want, &stderr) {
+                        stderr = e;
+                    }
+                }
+                _ => {}
+            }
+        }
         // The document says the order varies, so the record must not hold one order.
         if s.claims
             .iter()
@@ -105,21 +133,36 @@ impl<'a> Judge<'a> {
             lines.sort_unstable();
             stdout = lines.iter().map(|l| format!("{l}\n")).collect();
         }
-        // The document says the output varies, so the record holds none of it.
+        // The document says the output varies, so the record holds none of it; nor of stderr
+        // when that is what the runs saw vary.
         if s.attrs.varies.is_some() {
-            stdout = "(varies between runs)\n".into();
+            stdout = VARIES.into();
+            if varied.stderr {
+                stderr = VARIES.into();
+            }
         }
         Record {
             go_version: self.toolchain.version.clone(),
             class: o.class,
             exit_status: o.exit_status,
             stdout,
-            stderr: normalize(&o.stderr, &cx),
+            stderr,
             diagnostics: normalize(&o.diagnostics, &cx),
             vet: normalize(&o.vet, &cx),
             tests: o.tests.clone(),
             coverage: o.coverage,
             signal: o.signal.map(signal_name),
+        }
+    }
+
+    /// The `[[normalize]]` rules of snipcheck.toml, on what a run printed.
+    fn rewrite(&self, o: &mut Outcome) {
+        for (re, with) in &self.settings.rewrites {
+            for text in [&mut o.stdout, &mut o.stderr] {
+                if re.is_match(text) {
+                    *text = re.replace_all(text, with.as_str()).into_owned();
+                }
+            }
         }
     }
 
@@ -134,8 +177,15 @@ impl<'a> Judge<'a> {
             work_dir,
             elapsed,
         } = executed;
+        for r in &mut runs {
+            self.rewrite(r);
+        }
         let outcome = runs.remove(0);
-        let actual = self.record_of(s, &outcome, &work_dir);
+        let varied = Varied {
+            stdout: runs.iter().any(|r| r.stdout != outcome.stdout),
+            stderr: runs.iter().any(|r| r.stderr != outcome.stderr),
+        };
+        let actual = self.record_of(s, &outcome, &work_dir, varied);
         // Claims are checked on what the program printed; the traces and compiler output that a
         // failure shows are normalized (but keep absolute Markdown lines), like the records.
         let display = normalize::Context {
@@ -157,11 +207,11 @@ impl<'a> Judge<'a> {
             ..outcome
         };
         let mut failures = check_claims(s, &shown);
-        if s.attrs.varies.is_some() && !runs.iter().any(|r| r.stdout != shown.stdout) {
+        if s.attrs.varies.is_some() && !varied.stdout && !varied.stderr {
             failures.push(Failure {
                 line: s.line,
                 message: format!(
-                    "`varies` does not hold: all {} runs printed the same output",
+                    "`varies` does not hold: all {} runs printed the same output (stdout and stderr)",
                     runs.len() + 1
                 ),
                 diff: None,
@@ -170,7 +220,7 @@ impl<'a> Judge<'a> {
         // A result is recorded only if a second run gives the same one.
         let flaky = match runs.first() {
             Some(again) if s.attrs.varies.is_none() => {
-                let second = self.record_of(s, again, &work_dir);
+                let second = self.record_of(s, again, &work_dir, varied);
                 (second != actual).then_some(second)
             }
             _ => None,

@@ -110,6 +110,8 @@ fn plan_one(
                 &format!("{:?}", s.claims),
                 &format!("{r:?}"),
                 &format!("{:?} {}", settings.timeout, settings.varies_runs),
+                // The [[normalize]] rules change what is compared and recorded.
+                &format!("{:?}", settings.rewrites),
                 // What a snippet may use, and what this system lets the sandbox enforce.
                 &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
             ]);

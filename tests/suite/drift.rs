@@ -1,0 +1,128 @@
+//! Records that would go red on their own: output that changes slower than two runs apart (the
+//! time of day, a date) is kept out of records by `[[normalize]]` rules, by a claim's elisions,
+//! and by elisions a person puts in a record; `varies` sees stderr vary too. Each is shown
+//! holding, and each with a mutation that makes it fail.
+
+use std::path::Path;
+
+use super::support::{snipcheck, write};
+
+fn record(d: &Path, id: &str) -> String {
+    std::fs::read_to_string(d.join(format!("expected/docs/doc/{id}.toml"))).unwrap()
+}
+
+#[test]
+fn a_claim_s_elisions_reach_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = "# Doc\n\n## Now\n\n```go\nfmt.Println(\"now:\", time.Now().Format(time.StampNano))\nfmt.Println(\"done\")\n// Output:\n// now: [..]\n// done\n```\n";
+    write(&d.join("docs/doc.md"), doc);
+    let run = snipcheck(d, &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let r = record(d, "now");
+    assert!(
+        r.contains("stdout = \"\"\"\nnow: [..]\ndone\n\"\"\""),
+        "{r}"
+    );
+    let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Mutation: the program prints something the elided record does not allow.
+    write(
+        &d.join("docs/doc.md"),
+        &doc.replace("\"done\"", "\"finished\""),
+    );
+    let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn normalize_rules_apply_before_compare_and_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        &d.join("snipcheck.toml"),
+        "documents = [\"docs\"]\n\n[[normalize]]\nregex = '\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?'\nreplace = \"[TIME]\"\n",
+    );
+    let doc = "# Doc\n\n## Log\n\n```go\nlog.SetFlags(log.Ltime | log.Lmicroseconds)\nlog.Println(\"started\")\nfmt.Println(\"at\", time.Now().Format(\"15:04:05.000000\"))\n// Output: at [TIME]\n```\n";
+    write(&d.join("docs/doc.md"), doc);
+    let run = snipcheck(d, &["verify", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let r = record(d, "log");
+    assert!(r.contains("stderr = \"\"\"\n[TIME] started\n"), "{r}");
+    let run = snipcheck(d, &["verify", "--locked"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Mutation: without the rule, the time is compared (and the claim fails).
+    write(&d.join("snipcheck.toml"), "documents = [\"docs\"]\n");
+    let run = snipcheck(d, &["verify", "--locked"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // A rule that does not compile is refused at its line.
+    write(
+        &d.join("snipcheck.toml"),
+        "documents = [\"docs\"]\n\n[[normalize]]\nregex = '(unclosed'\nreplace = \"x\"\n",
+    );
+    let run = snipcheck(d, &["verify"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: snipcheck.toml:4: [[normalize]] regex \"(unclosed\""),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn elisions_a_person_puts_in_a_record_are_kept_while_they_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = "# Doc\n\n## Build\n\n```go\nfmt.Println(\"build 42 on gopher\")\n```\n";
+    write(&d.join("docs/doc.md"), doc);
+    assert_eq!(snipcheck(d, &["verify", "docs", "--accept"], &[]).code, 0);
+    let path = d.join("expected/docs/doc/build.toml");
+    let edited = record(d, "build").replace("build 42 on", "build [..] on");
+    std::fs::write(&path, &edited).unwrap();
+    // It matches, so verify passes and --accept leaves the record as the person wrote it.
+    let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = snipcheck(d, &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+    // Mutation: what the elision does not cover changes, and the record no longer holds.
+    write(
+        &d.join("docs/doc.md"),
+        &doc.replace("on gopher", "on gofer"),
+    );
+    let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn varies_looks_at_stderr_too_and_unordered_output_elides() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = "# Doc\n\n## Stderr\n\n```go varies\nfmt.Println(\"same\")\nfmt.Fprintln(os.Stderr, time.Now().UnixNano())\n// Output: same\n```\n\n## Unordered\n\n```go\nfmt.Println(\"b\", time.Now().Year() > 2000)\nfmt.Println(\"a\")\n// Unordered output:\n// a\n// b [..]\n```\n";
+    write(&d.join("docs/doc.md"), doc);
+    let run = snipcheck(d, &["verify", "docs", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let r = record(d, "stderr");
+    // Neither stream is recorded: both are said to vary.
+    assert_eq!(r.matches("(varies between runs)").count(), 2, "{r}");
+    let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Mutation: stderr that does not vary either, and an unordered line nothing matches.
+    let broken = doc
+        .replace("time.Now().UnixNano())", "42)")
+        .replace("// b [..]", "// c [..]");
+    write(&d.join("docs/doc.md"), &broken);
+    let run = snipcheck(d, &["verify", "docs"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("`varies` does not hold"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("`// Unordered output:` does not hold"),
+        "{}",
+        run.stdout
+    );
+}
