@@ -201,7 +201,8 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                     Some(g) => format!("// Output ({g}):"),
                     None => "// Output:".into(),
                 };
-                Failure::new(line, format!("`{name}` does not hold")).with_diff(want, got)
+                Failure::new(line, format!("`{name}` does not hold"))
+                    .with_diff(want, &align_elided(want.trim(), got))
             })
         }
         ClaimKind::Stderr(want) => {
@@ -213,7 +214,8 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                     Some(g) => format!("// Stderr ({g}):"),
                     None => "// Stderr:".into(),
                 };
-                Failure::new(line, format!("`{name}` does not hold")).with_diff(want, got)
+                Failure::new(line, format!("`{name}` does not hold"))
+                    .with_diff(want, &align_elided(want.trim(), got))
             })
         }
         ClaimKind::UnorderedOutput(want) => {
@@ -513,6 +515,48 @@ fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<
     failures
 }
 
+/// The output as a diff against an elided claim shows it: each output line that a claimed line
+/// with `[..]` matches (paired by the longest common subsequence under that match) is shown as
+/// the claimed line, so the diff marks only the lines that really differ.
+pub fn align_elided(want: &str, got: &str) -> String {
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    // Past a few million cells the plain output is shown; diffs are cut long before that.
+    if !want.contains("[..]") || w.len().saturating_mul(g.len()) > 4_000_000 {
+        return got.to_string();
+    }
+    let eq = |i: usize, j: usize| w[i].trim() != "..." && line_matches(w[i], g[j]);
+    // lcs[i][j]: the longest common subsequence of w[i..] and g[j..].
+    let mut lcs = vec![vec![0u32; g.len() + 1]; w.len() + 1];
+    for i in (0..w.len()).rev() {
+        for j in (0..g.len()).rev() {
+            lcs[i][j] = if eq(i, j) {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut shown: Vec<&str> = g.clone();
+    let (mut i, mut j) = (0, 0);
+    while i < w.len() && j < g.len() {
+        if eq(i, j) && lcs[i][j] == lcs[i + 1][j + 1] + 1 {
+            shown[j] = w[i];
+            i += 1;
+            j += 1;
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    let mut out = shown.join("\n");
+    if got.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
 /// `// Unordered output:`: every claimed line matches a line of its own in the output (`[..]`
 /// elides within a line), and no output line is left over. A claimed line with `[..]` may match
 /// several output lines, so they are paired by augmenting paths (Kuhn's matching) rather than
@@ -637,5 +681,15 @@ mod tests {
         assert_eq!(with_elisions("now: [..]", "then: 1\n"), None);
         assert_eq!(with_elisions("a\n...\n[..]", "a\nb\nc\n"), None);
         assert_eq!(with_elisions("no elision", "no elision\n"), None);
+    }
+
+    #[test]
+    fn a_diff_lines_the_elided_lines_up() {
+        let want = "start\nat [..]\nend";
+        let got = "start\nat 10:21\nEND\n";
+        assert_eq!(align_elided(want, got), "start\nat [..]\nEND\n");
+        // A line the elision does not match stays as printed.
+        assert_eq!(align_elided("x [..]", "y 1"), "y 1");
+        assert_eq!(align_elided("no elision", "other"), "other");
     }
 }

@@ -126,3 +126,36 @@ fn varies_looks_at_stderr_too_and_unordered_output_elides() {
         run.stdout
     );
 }
+
+/// A failing claim with elided lines: the diff shows the lines that differ, not the elided ones
+/// that match.
+#[test]
+fn a_diff_against_an_elided_claim_lines_the_elisions_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = "# Doc\n\n## Clock\n\n```go\nfmt.Println(\"start\")\nfmt.Println(\"at\", time.Now().UnixNano())\nfmt.Println(\"END\")\n// Output:\n// start\n// at [..]\n// end\n```\n";
+    write(&d.join("docs/doc.md"), doc);
+    let run = snipcheck(d, &["verify", "docs"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let diff: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.contains("--- expected"))
+        .take(7)
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        diff,
+        [
+            "--- expected",
+            "+++ actual",
+            "@@ -1,3 +1,3 @@",
+            "start",
+            "at [..]",
+            "-end",
+            "+END"
+        ],
+        "{}",
+        run.stdout
+    );
+}
