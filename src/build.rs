@@ -44,6 +44,23 @@ pub struct Unit {
     pub mergeable: bool,
     /// The document's path as the snippet's `//line` directives name it.
     pub doc: String,
+    /// Compile with `-e`, as Go's test runner does: every compile error, not the first ten
+    /// (and the unused variables the compiler leaves out next to other errors), so that every
+    /// `// ERROR` claim can be checked and no error hides behind the tenth. Only for snippets
+    /// that claim compile errors: the flag goes into a linked binary's build information,
+    /// which moves the addresses a record may hold.
+    pub all_errors: bool,
+}
+
+/// `-gcflags` for the packages of `units` that are compiled with `-e` (`Unit::all_errors`):
+/// each by its folder (with the folders of a multi-file snippet's packages), so that the
+/// others are compiled as always.
+fn all_errors_flags(units: &[(usize, &Unit)]) -> Vec<String> {
+    units
+        .iter()
+        .filter(|(_, u)| u.all_errors)
+        .map(|(i, _)| format!("-gcflags=./s{i}/...=-e"))
+        .collect()
 }
 
 /// What building one unit gave.
@@ -477,7 +494,11 @@ impl Workspace {
             .filter(|(i, u)| !built.contains_key(i) && batchable(u))
             .copied()
             .collect();
-        built.extend(self.build_batch(&rest)?);
+        // The go command writes its flags into every binary it links, so units compiled with
+        // `-e` are built in a batch of their own: the others' binaries stay as they were.
+        let (all_errors, plain): (Vec<_>, Vec<_>) = rest.iter().partition(|(_, u)| u.all_errors);
+        built.extend(self.build_batch(&plain)?);
+        built.extend(self.build_batch(&all_errors)?);
         Ok(built)
     }
 
@@ -508,6 +529,7 @@ impl Workspace {
             let out = self
                 .go(self.dir.path())
                 .arg("build")
+                .args(all_errors_flags(&members))
                 .arg("-o")
                 .arg(format!("{}/", bin.display()))
                 .args(members.iter().map(|(i, _)| format!("./s{i}")))
@@ -674,6 +696,10 @@ impl Workspace {
         if unit.race {
             cmd.arg("-race");
         }
+        if unit.all_errors {
+            // The snippet's packages, `./s3/...` or `./...` in a module of its own.
+            cmd.arg(format!("-gcflags={}/...=-e", target.trim_end_matches('/')));
+        }
         if unit.is_main {
             cmd.arg("-o").arg(&binary);
         }
@@ -737,7 +763,9 @@ fn batchable(unit: &Unit) -> bool {
 /// directory (`s3/doc.md:25:8`); the compiler uses the `//line` path as is. Without the
 /// directory, diagnostics do not depend on where (or as which package) a snippet was built.
 fn package_relative(diagnostics: &str, index: usize, doc: &str) -> String {
-    let prefix = Regex::new(&format!(r"(?m)(?:^|\s)((?:\./)?[sm]{index}/)")).unwrap();
+    // Some errors (an invalid import path) the go command names at the absolute path of the
+    // `//line` file in the package folder, `$WORK/s3/doc.md:43:8`: those are the document's too.
+    let prefix = Regex::new(&format!(r"(?m)(?:^|\s)((?:\./|/[^\s:]*/)?[sm]{index}/)")).unwrap();
     let mut out = String::with_capacity(diagnostics.len());
     let mut last = 0;
     for c in prefix.captures_iter(diagnostics) {
@@ -746,6 +774,10 @@ fn package_relative(diagnostics: &str, index: usize, doc: &str) -> String {
         // the go command's own prefix (`s3/s3/doc.md`, `s3/main.go`) goes.
         let here = &diagnostics[m.start()..];
         if here.starts_with(doc) && !diagnostics[m.end()..].starts_with(doc) {
+            continue;
+        }
+        // An absolute path is the workspace's only when the document's name follows.
+        if here.starts_with('/') && !diagnostics[m.end()..].starts_with(doc) {
             continue;
         }
         out.push_str(&diagnostics[last..m.start()]);
@@ -911,6 +943,12 @@ mod tests {
              main.go:1:1: oops\ndoc.md:6:1: declared and not used: y\n"
         );
         // The document is `s3/doc.md`: the compiler names it so, the go command `s3/s3/doc.md`.
+        let text =
+            "/tmp/snipcheck-1/w/s3/doc.md:43:8: invalid import path: %\n/usr/s3/x.go:1:1: e\n";
+        assert_eq!(
+            package_relative(text, 3, "doc.md"),
+            "doc.md:43:8: invalid import path: %\n/usr/s3/x.go:1:1: e\n"
+        );
         let text = "s3/s3/doc.md:5:8: no required module\ns3/doc.md:6:1: declared and not used\n";
         assert_eq!(
             package_relative(text, 3, "s3/doc.md"),

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod expected;
 pub mod extract;
+pub mod goregexp;
 pub mod gotest;
 pub mod interrupt;
 pub mod limits;

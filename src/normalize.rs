@@ -149,10 +149,13 @@ fn toolchain_paths(text: &str, cx: &Context) -> String {
 }
 
 /// Stack frames inside the Go distribution (the runtime, `sync`, ...) differ between Go releases
-/// and are not the document's to claim; the frames of the snippet's own code stay.
+/// and are not the document's to claim; the frames of the snippet's own code stay. A frame's
+/// place is `file.go:LINE` (and a pc offset, registers); a compile error continued by a line in GOROOT
+/// (`\t$GOROOT/src/x.go:12:6: other declaration of x`) names a column, and stays.
 fn goroot_frames(text: &str, _: &Context) -> String {
-    static RE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^[^\t\n][^\n]*\n\t\$GOROOT/[^\n]*\n").unwrap());
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^[^\t\n][^\n]*\n\t\$GOROOT/[^\n:]*:\d+(?: [^\n]*)?\n").unwrap()
+    });
     replace_all(&RE, text, "")
 }
 
@@ -408,6 +411,9 @@ mod tests {
             ),
             "goroutine N [sync.Mutex.Lock]:\nmain.main()\n\tdoc.md:+3 +0x5c\n"
         );
+        // A compile error whose continuation points into GOROOT is no frame: it stays whole.
+        let error = "doc.md:5:6: Println redeclared in this block\n\t$GOROOT/src/fmt/print.go:313:6: other declaration of Println\n";
+        assert_eq!(f(error, &cx()), error);
     }
 
     #[test]
