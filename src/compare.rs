@@ -475,7 +475,7 @@ fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<
                 Failure::new(
                     *line,
                     format!(
-                        "expected a compile error matching {p:?} on this line, but the snippet compiled ({})",
+                        "expected a compile error matching `{p}` on this line, but the snippet compiled ({})",
                         outcome.class.describe()
                     ),
                 )
@@ -513,7 +513,7 @@ fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<
             failures.push(
                 Failure::new(
                     *line,
-                    format!("no compile error on this line is left to match {pattern:?}: {why}"),
+                    format!("no compile error on this line is left to match `{pattern}`: {why}"),
                 )
                 .with_diff(pattern, &messages_on(&local, *line)),
             );
@@ -527,7 +527,7 @@ fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<
             failures.push(
                 Failure::new(
                     *line,
-                    format!("no compile error on this line matches {pattern:?}"),
+                    format!("no compile error on this line matches `{pattern}`"),
                 )
                 .with_diff(pattern, &got.join("\n")),
             );
@@ -698,7 +698,7 @@ mod tests {
             f,
             vec![(
                 11,
-                "no compile error on this line matches \"used: y\"".to_string()
+                "no compile error on this line matches `used: y`".to_string()
             )]
         );
     }

@@ -1,0 +1,112 @@
+//! `// ERROR` claims as Go's test runner checks them (`errorCheck` and `wantedErrors` in
+//! `cmd/internal/testdir`): every error of a claimed line matched, Go regexp syntax, continuation
+//! lines, every pattern after `ERROR`, all errors (`-e`), malformed package clauses. Each rule
+//! once holding and once failing; every failure must be reported at its Markdown line.
+
+use super::support::{record_then_verify, verify_failing};
+
+const HOLD: &str = "tests/fixtures/errorcheck-hold.md";
+const FAIL: &str = "tests/fixtures/errorcheck-fail.md";
+
+#[test]
+fn errorcheck_claims_hold() {
+    let (run, _, _tmp) = record_then_verify(HOLD);
+    assert!(
+        run.stdout.ends_with("12 passed, 0 failed\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Each snippet of the failing document (by its fence line) fails at the line of the claim that
+/// does not hold, for the reason given.
+#[test]
+fn errorcheck_claims_fail_at_their_lines() {
+    let (run, _) = verify_failing(FAIL, "0 passed, 10 failed");
+    let cases: &[(usize, usize, &str)] = &[
+        // Item 2: an error of a claimed line that no pattern of the line matches.
+        (
+            7,
+            8,
+            "compile error at tests/fixtures/errorcheck-fail.md:8 matched by no `// ERROR` pattern of its line: cannot use 1",
+        ),
+        // Item 2: each pattern needs an error of its own.
+        (
+            14,
+            15,
+            "no compile error on this line is left to match `not used`: every compile error on this line is matched by a pattern before it",
+        ),
+        // Item 6: `-e` shows the unused variable the compiler leaves out next to other errors ...
+        (
+            20,
+            22,
+            "matched by no `// ERROR` pattern of its line: declared and not used: y",
+        ),
+        // ... and the errors after the tenth.
+        (
+            27,
+            38,
+            "unclaimed compile error at tests/fixtures/errorcheck-fail.md:38: cannot use \"11\"",
+        ),
+        // Item 3: `\<` is a literal `<` in Go, a word boundary in the regex crate.
+        (
+            43,
+            44,
+            r"no compile error on this line matches `undefined: \<T\>`",
+        ),
+        // Item 3: a literal brace is read, and the rest of the pattern does not match.
+        (
+            49,
+            52,
+            r"no compile error on this line matches `cannot use T{} \(value of struct type T\) as string value`",
+        ),
+        // Item 4: the message goes on with its continuation lines, so `$` is not after "values".
+        (
+            57,
+            59,
+            "no compile error on this line matches `not enough return values$`",
+        ),
+        // Item 5: a note after the patterns does not hide the claim ...
+        (
+            65,
+            66,
+            "expected a compile error matching `declared and not used` on this line, but the snippet compiled",
+        ),
+        // ... nor does GC_ERROR.
+        (
+            72,
+            73,
+            "expected a compile error matching `declared and not used` on this line, but the snippet compiled",
+        ),
+        // Item 7: `package%` is a whole file whose clause is malformed.
+        (
+            79,
+            80,
+            "no compile error on this line matches `expected 'package'`",
+        ),
+    ];
+    for (fence, line, message) in cases {
+        let block = run
+            .stdout
+            .split("\nFAIL  ")
+            .find(|b| b.starts_with(&format!("{FAIL}:{fence} ")))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no failure for the snippet at line {fence}:\n{}",
+                    run.stdout
+                )
+            });
+        let at = format!("      {FAIL}:{line}: ");
+        assert!(
+            block
+                .lines()
+                .any(|l| l.starts_with(&at) && l.contains(message)),
+            "the snippet at line {fence} does not fail at line {line} with\n{message}\n{block}"
+        );
+        let failures = block
+            .lines()
+            .filter(|l| l.starts_with(&format!("      {FAIL}:")))
+            .count();
+        assert_eq!(failures, 1, "one failure expected:\n{block}");
+    }
+}
