@@ -634,6 +634,106 @@ impl Workspace {
         Ok(HashMap::new())
     }
 
+    /// The compile errors a build that stopped before compiling did not report. The go command
+    /// checks imports and `//go:embed` patterns first and stops there (`package foo is not in
+    /// std`, an invalid import path), so the compiler never ran; Go's test runner compiles
+    /// with `-e` whatever the imports, and reports every other error too. So does this: the
+    /// package's files are compiled with `go tool compile -e` against the export data of the
+    /// imports that resolve. The go command's errors stand for their lines (the compiler would
+    /// only say `could not import`); the compiler's errors on other lines are returned, one a
+    /// line with their continuation lines. Nothing when the package is not plain Go files in
+    /// one folder (cgo, assembly, folders of packages), or when listing its imports fails.
+    fn errors_past_loading(
+        &self,
+        module_dir: &Path,
+        pkg_dir: &Path,
+        target: &str,
+        unit: &Unit,
+        reported: &str,
+    ) -> Result<String, Error> {
+        static CGO: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#"(?m)^\s*import\s+"C""#).unwrap());
+        let go_files: Vec<&str> = unit
+            .files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|n| n.ends_with(".go") && !n.ends_with("_test.go"))
+            .collect();
+        // Sources the go command hands to other tools than the compiler.
+        const OTHER: &[&str] = &[
+            "s", "S", "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "m", "f", "F", "for",
+            "f90", "syso", "swig", "swigcxx",
+        ];
+        let plain = unit.files.iter().all(|(name, text)| {
+            let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+            if name.ends_with(".go") {
+                !CGO.is_match(text) && (!name.contains('/') || name.starts_with("testdata/"))
+            } else {
+                !OTHER.contains(&ext)
+            }
+        });
+        if go_files.is_empty() || !plain {
+            return Ok(String::new());
+        }
+        let list = self
+            .go(module_dir)
+            .args([
+                "list",
+                "-e",
+                "-export",
+                "-deps",
+                "-f",
+                "{{if .DepOnly}}{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}{{else}}lang {{with .Module}}{{.GoVersion}}{{end}}{{end}}",
+                target,
+            ])
+            .output()
+            .map_err(|e| Error::Toolchain(format!("cannot run `go list`: {e}")))?;
+        let listed = String::from_utf8_lossy(&list.stdout).into_owned();
+        let mut importcfg = String::new();
+        let mut lang = None;
+        for line in listed.lines() {
+            if line.starts_with("packagefile ") {
+                importcfg.push_str(line);
+                importcfg.push('\n');
+            } else if let Some(v) = line.strip_prefix("lang ") {
+                // `1.22.3` -> `go1.22`: the compiler takes a language version.
+                let mut parts = v.trim().split('.');
+                if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
+                    lang = Some(format!("go{a}.{b}"));
+                }
+            }
+        }
+        // The importcfg, and the object file: the compiler removes its output when it fails,
+        // so that must be a file of its own (never /dev/null).
+        let scratch = tempfile::Builder::new()
+            .prefix("compile-")
+            .tempdir_in(self.dir.path())
+            .map_err(|e| Error::io("cannot create a temporary directory", e))?;
+        let cfg = scratch.path().join("importcfg");
+        fs::write(&cfg, importcfg).map_err(|e| Error::io("cannot write an importcfg", e))?;
+        let package = if unit.is_main {
+            "main".to_string()
+        } else {
+            format!("snipcheck.local/{}", target.trim_start_matches("./"))
+        };
+        let mut cmd = self.go(pkg_dir);
+        cmd.args(["tool", "compile", "-e", "-complete", "-p", &package])
+            .arg("-importcfg")
+            .arg(&cfg)
+            .arg("-o")
+            .arg(scratch.path().join("out.o"));
+        if let Some(lang) = lang {
+            cmd.arg(format!("-lang={lang}"));
+        }
+        let out = cmd
+            .args(&go_files)
+            .output()
+            .map_err(|e| Error::Toolchain(format!("cannot run `go tool compile`: {e}")))?;
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+        Ok(compiler_errors_beside(&text, reported))
+    }
+
     /// The file the dispatcher is compiled from, as it appears in stack traces.
     pub fn dispatcher_file(&self) -> String {
         self.dir
@@ -710,9 +810,17 @@ impl Workspace {
         if !out.status.success() {
             let mut diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
             diagnostics.push_str(&String::from_utf8_lossy(&out.stdout));
-            return Ok(Built::Failed {
-                diagnostics: package_relative(&diagnostics, index, &unit.doc),
-            });
+            let mut diagnostics = package_relative(&diagnostics, index, &unit.doc);
+            if unit.all_errors && !diagnostics.lines().any(|l| l.starts_with("# ")) {
+                diagnostics.push_str(&self.errors_past_loading(
+                    &module_dir,
+                    &pkg_dir,
+                    &target,
+                    unit,
+                    &diagnostics,
+                )?);
+            }
+            return Ok(Built::Failed { diagnostics });
         }
         if unit.vet {
             let out = self
@@ -730,6 +838,28 @@ impl Workspace {
             Built::Library
         })
     }
+}
+
+/// The messages of `compiled` (a line and the tab-indented lines that continue it) at a
+/// `file:line` where `reported` has no error.
+fn compiler_errors_beside(compiled: &str, reported: &str) -> String {
+    static AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?:\d+)(?::\d+)?: ").unwrap());
+    let taken: HashSet<&str> = reported
+        .lines()
+        .filter_map(|l| AT.captures(l).and_then(|c| c.get(1)).map(|m| m.as_str()))
+        .collect();
+    let mut out = String::new();
+    let mut keep = false;
+    for line in compiled.lines() {
+        if !line.starts_with('\t') {
+            keep = AT.captures(line).is_some_and(|c| !taken.contains(&c[1]));
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The go command's errors for several packages, each under its `# PATH` header, by package
@@ -953,6 +1083,19 @@ mod tests {
         assert_eq!(
             package_relative(text, 3, "s3/doc.md"),
             "s3/doc.md:5:8: no required module\ns3/doc.md:6:1: declared and not used\n"
+        );
+    }
+
+    #[test]
+    fn compiler_errors_count_only_at_lines_the_go_command_left() {
+        let reported = "doc.md:42:8: package foo is not in std\n";
+        let compiled = "doc.md:42:8: could not import foo (open : no such file or directory)\n\
+                        doc.md:50:6: declared and not used: a\n\
+                        doc.md:52:9: not enough return values\n\thave (number)\n\twant (int, int)\n";
+        assert_eq!(
+            compiler_errors_beside(compiled, reported),
+            "doc.md:50:6: declared and not used: a\n\
+             doc.md:52:9: not enough return values\n\thave (number)\n\twant (int, int)\n"
         );
     }
 
