@@ -44,9 +44,8 @@ pub struct Unit {
     pub mergeable: bool,
     /// The document's path as the snippet's `//line` directives name it.
     pub doc: String,
-    /// Compile with `-e`, as Go's test runner does: every compile error, not the first ten
-    /// (and the unused variables the compiler leaves out next to other errors), so that every
-    /// `// ERROR` claim can be checked and no error hides behind the tenth. Only for snippets
+    /// Compile with `-e`, as Go's test runner does: every compile error, not the first ten,
+    /// so that every `// ERROR` claim can be checked and no error hides behind the tenth. Only for snippets
     /// that claim compile errors: the flag goes into a linked binary's build information,
     /// which moves the addresses a record may hold.
     pub all_errors: bool,

@@ -3,7 +3,7 @@
 //! lines, every pattern after `ERROR`, all errors (`-e`), malformed package clauses. Each rule
 //! once holding and once failing; every failure must be reported at its Markdown line.
 
-use super::support::{record_then_verify, verify_failing};
+use super::support::{files, record_then_verify, repo, snipcheck, verify_failing};
 
 const HOLD: &str = "tests/fixtures/errorcheck-hold.md";
 const FAIL: &str = "tests/fixtures/errorcheck-fail.md";
@@ -36,13 +36,13 @@ fn errorcheck_claims_fail_at_their_lines() {
             15,
             "no compile error on this line is left to match `not used`: every compile error on this line is matched by a pattern before it",
         ),
-        // Item 6: `-e` shows the unused variable the compiler leaves out next to other errors ...
+        // Item 2: an unused variable is an error of its line like any other.
         (
             20,
             22,
             "matched by no `// ERROR` pattern of its line: declared and not used: y",
         ),
-        // ... and the errors after the tenth.
+        // Item 6: `-e` shows the errors after the tenth.
         (
             27,
             38,
@@ -115,5 +115,37 @@ fn errorcheck_claims_fail_at_their_lines() {
             .filter(|l| l.starts_with(&format!("      {FAIL}:")))
             .count();
         assert_eq!(failures, 1, "one failure expected:\n{block}");
+    }
+}
+
+/// Snippets that claim compile errors are built with `-e` in a batch of their own, or alone (a
+/// failed load is compiled again by `go tool compile`): the records are the same both ways.
+#[test]
+fn errorcheck_records_are_the_same_built_together_or_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let record = |dir: &str, extra: &[&str]| {
+        let exp = tmp.path().join(dir);
+        let mut args = vec![
+            "verify",
+            "--accept",
+            "--expected",
+            exp.to_str().unwrap(),
+            HOLD,
+            FAIL,
+        ];
+        args.extend_from_slice(extra);
+        let run = snipcheck(&repo(), &args, &[]);
+        assert!(run.code <= 1, "{}{}", run.stdout, run.stderr);
+        exp
+    };
+    let together = record("together", &[]);
+    let alone = record("alone", &["--no-merge"]);
+    let names = files(&together);
+    assert_eq!(names, files(&alone));
+    assert_eq!(names.len(), 24, "{names:?}");
+    for name in names {
+        let a = std::fs::read_to_string(together.join(&name)).unwrap();
+        let b = std::fs::read_to_string(alone.join(&name)).unwrap();
+        assert_eq!(a, b, "{name} differs between a batch and an alone build");
     }
 }
