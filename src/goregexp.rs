@@ -53,7 +53,7 @@ pub fn translate(go: &str) -> Result<String, String> {
                     // Go's word boundary is ASCII.
                     'b' | 'B' => out.push_str(&format!("(?-u:\\{n})")),
                     _ => {
-                        let (text, used) = escape(&chars[i + 1..], false)?;
+                        let (text, used) = escape(&chars[i + 1..])?;
                         out.push_str(&text);
                         i += 1 + used;
                         last_was_repeat = false;
@@ -127,7 +127,7 @@ pub fn translate(go: &str) -> Result<String, String> {
 /// An escape after a backslash (`chars` starts after it), as Go's `parseEscape` and Perl
 /// classes read it: the crate's text for it and how many chars it took. In a class, a Perl
 /// class is written as a nested class, which the crate unites with the rest.
-fn escape(chars: &[char], _in_class: bool) -> Result<(String, usize), String> {
+fn escape(chars: &[char]) -> Result<(String, usize), String> {
     let c = chars[0];
     let invalid = |n: usize| {
         let text: String = chars[..n.min(chars.len())].iter().collect();
@@ -259,7 +259,7 @@ fn class(chars: &[char]) -> Result<(String, usize), String> {
                 Some('d' | 'D' | 's' | 'S' | 'w' | 'W' | 'p' | 'P')
             )
         {
-            let (text, used) = escape(&chars[i + 1..], true)?;
+            let (text, used) = escape(&chars[i + 1..])?;
             out.push_str(&text);
             i += 1 + used;
             continue;
@@ -295,7 +295,7 @@ fn class_char(chars: &[char]) -> Result<(char, usize), String> {
             {
                 return Err(format!("invalid escape sequence: `\\{n}`"));
             }
-            let (text, used) = escape(&chars[1..], true)?;
+            let (text, used) = escape(&chars[1..])?;
             Ok((char_of(&text, n), used + 1))
         }
         Some(&c) => Ok((c, 1)),
