@@ -20,108 +20,175 @@ pub fn compile(go: &str) -> Result<Regex, String> {
         .map_err(|e| e.to_string())
 }
 
+/// What one step of the Go pattern is, for writing it out.
+enum Token {
+    /// Something a repetition can follow: a literal, a class, an escape, `.`, `^`, `$`.
+    Atom(String),
+    /// `*`, `+?`, `{2,3}` ...
+    Repeat(String),
+    /// `(`, `(?:`, `(?P<name>`, `(?i:`.
+    Open(String),
+    Close,
+    Alternate,
+    /// Flags alone, `(?i)`: they take no operand.
+    Flags(String),
+    /// `\Q...\E`: a literal for each character, so a repetition after it repeats the last.
+    Quote(Vec<String>),
+}
+
 /// The pattern in the `regex` crate's syntax, or why Go would refuse it.
 pub fn translate(go: &str) -> Result<String, String> {
     let chars: Vec<char> = go.chars().collect();
     let mut out = String::with_capacity(go.len() + 8);
-    let mut i = 0;
-    // Whether the last thing written can take a repetition (for `**` and `{2}{3}`, which Go
-    // refuses and the crate would read as a repetition of a repetition).
+    // Where the last operand (an atom, or a group with its repetitions) starts in `out`.
+    let mut operand: Option<usize> = None;
+    let mut groups: Vec<usize> = Vec::new();
+    // Whether the last thing was a repetition: Go refuses `**` and `{2}{3}`, which the crate
+    // would read as a repetition of a repetition ...
     let mut last_was_repeat = false;
+    // ... but not with flags between (`d*(?i)*`, which repeats `d*`). A repetition after flags
+    // repeats what came before them, which the crate refuses to read: flags are written out
+    // before the next thing that is not a repetition.
+    let mut flags = String::new();
+    let mut after_flags = false;
+    let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        let mut repeat = false;
-        match c {
-            '\\' => {
-                let Some(&n) = chars.get(i + 1) else {
-                    return Err("trailing backslash at end of expression".into());
-                };
-                match n {
-                    'Q' => {
-                        // Literal text up to `\E` or the end.
-                        let rest: String = chars[i + 2..].iter().collect();
-                        let (lit, used) = match rest.find("\\E") {
-                            Some(end) => (&rest[..end], end + 2),
-                            None => (rest.as_str(), rest.len()),
-                        };
-                        out.push_str(&regex::escape(lit));
-                        i += 2 + rest[..used].chars().count();
-                        last_was_repeat = false;
-                        continue;
-                    }
-                    'A' | 'z' => out.push_str(&format!("\\{n}")),
-                    // Go's word boundary is ASCII.
-                    'b' | 'B' => out.push_str(&format!("(?-u:\\{n})")),
-                    _ => {
-                        let (text, used) = escape(&chars[i + 1..])?;
-                        out.push_str(&text);
-                        i += 1 + used;
-                        last_was_repeat = false;
-                        continue;
-                    }
-                }
-                i += 2;
-            }
-            '[' => {
-                let (text, used) = class(&chars[i..])?;
+        let (token, used) = token(&chars[i..])?;
+        i += used;
+        // An empty `\Q\E` is nothing, like flags.
+        let token = match token {
+            Token::Quote(q) if q.is_empty() => Token::Flags(String::new()),
+            t => t,
+        };
+        if !matches!(token, Token::Repeat(_) | Token::Flags(_)) {
+            out.push_str(&flags);
+            flags.clear();
+            after_flags = false;
+        }
+        match token {
+            Token::Atom(text) => {
+                operand = Some(out.len());
                 out.push_str(&text);
-                i += used;
                 last_was_repeat = false;
-                continue;
             }
-            '{' => match repetition(&chars[i..])? {
-                Some(used) => {
-                    if last_was_repeat {
-                        let text: String = chars[i..i + used].iter().collect();
-                        return Err(format!("invalid nested repetition operator: `{text}`"));
-                    }
-                    out.extend(&chars[i..i + used]);
-                    i += used;
-                    // `{n}?` is the lazy form, not another repetition.
-                    if chars.get(i) == Some(&'?') {
-                        out.push('?');
-                        i += 1;
-                    }
-                    last_was_repeat = true;
-                    continue;
-                }
-                None => {
-                    out.push_str("\\{");
-                    i += 1;
-                }
-            },
-            '*' | '+' | '?' => {
+            Token::Repeat(text) => {
                 if last_was_repeat {
-                    return Err(format!("invalid nested repetition operator: `{c}`"));
+                    match operand {
+                        Some(start) if after_flags => {
+                            out.insert_str(start, "(?:");
+                            out.push(')');
+                        }
+                        _ => return Err(format!("invalid nested repetition operator: `{text}`")),
+                    }
                 }
-                out.push(c);
-                i += 1;
-                if chars.get(i) == Some(&'?') {
-                    out.push('?');
-                    i += 1;
+                out.push_str(&text);
+                last_was_repeat = true;
+                after_flags = false;
+            }
+            Token::Open(text) => {
+                groups.push(out.len());
+                out.push_str(&text);
+                operand = None;
+                last_was_repeat = false;
+            }
+            Token::Close => {
+                out.push(')');
+                operand = groups.pop();
+                last_was_repeat = false;
+            }
+            Token::Alternate => {
+                out.push('|');
+                operand = None;
+                last_was_repeat = false;
+            }
+            Token::Flags(text) => {
+                flags.push_str(&text);
+                after_flags = true;
+            }
+            Token::Quote(literals) => {
+                for l in literals {
+                    operand = Some(out.len());
+                    out.push_str(&l);
                 }
-                repeat = true;
-            }
-            '(' => {
-                let used = group(&chars[i..])?;
-                // `(?)` sets no flag; the crate refuses it.
-                if used != 3 || chars[i + 2] != ')' {
-                    out.extend(&chars[i..i + used]);
-                }
-                i += used;
-            }
-            ')' | '|' | '^' | '$' | '.' => {
-                out.push(c);
-                i += 1;
-            }
-            _ => {
-                out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
-                i += 1;
+                last_was_repeat = false;
             }
         }
-        last_was_repeat = repeat;
     }
+    out.push_str(&flags);
     Ok(out)
+}
+
+/// The token at the start of `chars`, in the crate's syntax, and how many chars it took.
+fn token(chars: &[char]) -> Result<(Token, usize), String> {
+    let c = chars[0];
+    Ok(match c {
+        '\\' => {
+            let Some(&n) = chars.get(1) else {
+                return Err("trailing backslash at end of expression".into());
+            };
+            match n {
+                'Q' => {
+                    // Literal text up to `\E` or the end.
+                    let rest: String = chars[2..].iter().collect();
+                    let (lit, used) = match rest.find("\\E") {
+                        Some(end) => (&rest[..end], end + 2),
+                        None => (rest.as_str(), rest.len()),
+                    };
+                    let used = 2 + rest[..used].chars().count();
+                    let literals = lit
+                        .chars()
+                        .map(|c| regex::escape(c.encode_utf8(&mut [0; 4])))
+                        .collect();
+                    (Token::Quote(literals), used)
+                }
+                'A' | 'z' => (Token::Atom(format!("\\{n}")), 2),
+                // Go's word boundary is ASCII.
+                'b' | 'B' => (Token::Atom(format!("(?-u:\\{n})")), 2),
+                _ => {
+                    let (text, used) = escape(&chars[1..])?;
+                    (Token::Atom(text), 1 + used)
+                }
+            }
+        }
+        '[' => {
+            let (text, used) = class(chars)?;
+            (Token::Atom(text), used)
+        }
+        '{' => match repetition(chars)? {
+            Some(used) => {
+                let mut text: String = chars[..used].iter().collect();
+                // `{n}?` is the lazy form, not another repetition.
+                let lazy = chars.get(used) == Some(&'?');
+                if lazy {
+                    text.push('?');
+                }
+                (Token::Repeat(text), used + usize::from(lazy))
+            }
+            None => (Token::Atom("\\{".into()), 1),
+        },
+        '*' | '+' | '?' => {
+            if chars.get(1) == Some(&'?') {
+                (Token::Repeat(format!("{c}?")), 2)
+            } else {
+                (Token::Repeat(c.to_string()), 1)
+            }
+        }
+        '(' => {
+            let used = group(chars)?;
+            let text: String = chars[..used].iter().collect();
+            if text.ends_with(')') {
+                // `(?)`, which the crate refuses, sets nothing.
+                let text = if used == 3 { String::new() } else { text };
+                (Token::Flags(text), used)
+            } else {
+                (Token::Open(text), used)
+            }
+        }
+        ')' => (Token::Close, 1),
+        '|' => (Token::Alternate, 1),
+        '^' | '$' | '.' => (Token::Atom(c.to_string()), 1),
+        _ => (Token::Atom(regex::escape(c.encode_utf8(&mut [0; 4]))), 1),
+    })
 }
 
 /// An escape after a backslash (`chars` starts after it), as Go's `parseEscape` and Perl
@@ -322,7 +389,8 @@ fn char_of(text: &str, escaped: char) -> char {
 /// A character as a literal inside a crate class: everything but letters and digits escaped,
 /// so `[`, `-`, `&`, `~` and `^` are never read as class syntax.
 fn class_literal(c: char) -> String {
-    if c.is_ascii_alphanumeric() || !c.is_ascii() && !c.is_whitespace() {
+    // `\<` and `\>` are word boundaries to the crate, and no escapes in a class.
+    if c.is_ascii_alphanumeric() || matches!(c, '<' | '>') || !c.is_ascii() && !c.is_whitespace() {
         c.to_string()
     } else if c.is_ascii_graphic() {
         format!("\\{c}")
@@ -478,6 +546,14 @@ mod tests {
         assert!(!go_match(r"^\Qa.b", "axb"));
         assert!(go_match(r"^\Qa.b\E+$", "a.bb"));
         assert!(go_match(r"\Q(*)\E x", "(*) x"));
+        // A repetition repeats the last quoted character; an empty quote is nothing.
+        assert!(go_match(r"^\Qab\E*$", "abbb"));
+        assert!(
+            go_match(r"^\Qab\E*(?i)*$", "abbb"),
+            "a(?:b*)*, (?i) after it"
+        );
+        assert!(!go_match(r"^\Qab\E*(?i)*$", "abB"));
+        assert!(go_match(r"^s\Q\E{2}$", "ss"));
     }
 
     #[test]
@@ -529,6 +605,7 @@ mod tests {
             "a range from a down to -"
         );
         assert!(go_match("^[--/]$", "."));
+        assert!(go_match("^[<>:]+$", "<>:"), "no word boundaries in a class");
         assert!(go_match("^[~~]$", "~"));
         assert!(go_match("^[^]]$", "x"));
         assert!(go_match("^[[:alpha:]]+$", "ab"));
@@ -556,6 +633,11 @@ mod tests {
         assert!(go_match("(?P<x>a)(?<y>b)(?:c)", "abc"));
         assert!(go_match("(?U)a+", "a"));
         assert!(go_match("(?)a", "a"));
+        // A repetition after flags repeats what came before them.
+        assert!(go_match("^bd(?i)?$", "b"));
+        assert!(go_match("^b(?i){1}x$", "bX"));
+        assert!(go_match("^d*(?i)*$", "dd"), "flags between: `(?:d*)*`");
+        assert!(go_match("^x(?:a{2})(?i)?$", "x"));
         for bad in [
             "(?x)a", "(?u)a", "(?R)a", "(?-)a", "(?i-)a", "(?<>a)", "(?P=x)",
         ] {

@@ -149,3 +149,219 @@ fn errorcheck_records_are_the_same_built_together_or_alone() {
         assert_eq!(a, b, "{name} differs between a batch and an alone build");
     }
 }
+
+/// `// ERROR` patterns mean what they mean to Go: each pattern is compiled by Go's `regexp` and by
+/// snipcheck's translation, and both must refuse it or both accept it and agree on every input.
+/// The patterns are the translation's known differences and a few thousand built at random from
+/// the characters where the dialects differ.
+#[test]
+fn patterns_mean_what_they_mean_to_go() {
+    let mut patterns: Vec<String> = [
+        r"cannot use T{} \(value of struct type T\) as int value",
+        r"\[\]int{...} does not escape$",
+        "a{",
+        "a{01}",
+        "a{,2}",
+        "a{2}",
+        "a{2,}",
+        "a{2,3}?",
+        "a{1001}",
+        "a{2}{3}",
+        "x**",
+        r"\Qa.b",
+        r"\Qa.b\E+",
+        r"\d",
+        r"\s",
+        r"\w",
+        r"\b",
+        r"é\bx",
+        r"\<T\>",
+        r"\_",
+        r"\101",
+        r"\0",
+        r"\12",
+        r"\1",
+        r"\8",
+        r"\x41\x{42}",
+        r"\x4",
+        r"\u0041",
+        r"\Z",
+        r"\C",
+        r"\pN\p{Greek}\PL\p{^Greek}",
+        "[[]",
+        "[]a]",
+        "[a-]",
+        "[a&&b]",
+        "[a--b]",
+        "[--/]",
+        "[~~]",
+        "[^]]",
+        "[[:alpha:]]",
+        "[[:^alpha:]]",
+        "[[:alpha]",
+        "[[:nope:]]",
+        r"[\d-z]",
+        r"[^\d]",
+        r"[\b]",
+        r"[\Q]",
+        "(?i)DECLARED",
+        "(?s)a.b",
+        "(?m)^b$",
+        "(?P<x>a)(?<y>b)(?:c)",
+        "(?U)a+",
+        "(?)a",
+        "(?x)a",
+        "(?-)a",
+        "(?i-)a",
+        "(?<>a)",
+        "not enough return values$",
+        "not enough return values\\n\\thave \\(number\\)",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // Characters where the two dialects differ, and some that are the same everywhere.
+    let alphabet: Vec<&str> = vec![
+        "a",
+        "b",
+        "T",
+        "1",
+        "0",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        "\\",
+        "*",
+        "+",
+        "?",
+        "|",
+        "^",
+        "$",
+        ".",
+        ",",
+        "-",
+        ":",
+        "&",
+        "~",
+        "<",
+        ">",
+        "d",
+        "s",
+        "w",
+        "Q",
+        "E",
+        "p",
+        "x",
+        "n",
+        " ",
+        "é",
+        "{1}",
+        "{1,2}",
+        "[:alpha:]",
+        "\\Q",
+        "\\E",
+        "\\d",
+        "\\b",
+        "\\<",
+        "(?i)",
+        "\\x41",
+        "\\101",
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    for _ in 0..3000 {
+        let len = 1 + next(8);
+        patterns.push((0..len).map(|_| alphabet[next(alphabet.len())]).collect());
+    }
+    let inputs = [
+        "",
+        "a",
+        "T{}",
+        "<T>",
+        "a{",
+        "a{01}",
+        "aa",
+        "1",
+        "٣",
+        "é x",
+        "[]int{...} does not escape",
+        "not enough return values\n\thave (number)\n\twant (int, int)",
+        "A b\nB",
+        "a.b&-~:[]{}",
+        "\u{0B} \u{0C}",
+        "Qx E",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module oracle\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        dir.path().join("main.go"),
+        r#"package main
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+)
+
+// Reads {"patterns": [...], "inputs": [...]}; writes, per pattern, null when regexp.Compile
+// refuses it, else whether it matches each input.
+func main() {
+	var in struct{ Patterns, Inputs []string }
+	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+		panic(err)
+	}
+	out := make([][]bool, len(in.Patterns))
+	for i, p := range in.Patterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			continue
+		}
+		out[i] = []bool{}
+		for _, s := range in.Inputs {
+			out[i] = append(out[i], re.MatchString(s))
+		}
+	}
+	json.NewEncoder(os.Stdout).Encode(out)
+}
+"#,
+    )
+    .unwrap();
+    let mut go = std::process::Command::new("go")
+        .args(["run", "."])
+        .current_dir(dir.path())
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("go run");
+    let request = serde_json::json!({ "patterns": patterns, "inputs": inputs });
+    serde_json::to_writer(go.stdin.take().unwrap(), &request).unwrap();
+    let out = go.wait_with_output().unwrap();
+    assert!(out.status.success(), "the Go oracle failed");
+    let go_says: Vec<Option<Vec<bool>>> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut differ = Vec::new();
+    for (p, want) in patterns.iter().zip(go_says) {
+        let got = snipcheck::goregexp::compile(p)
+            .ok()
+            .map(|re| inputs.iter().map(|s| re.is_match(s)).collect::<Vec<_>>());
+        if got != want {
+            differ.push(format!("{p:?}: Go {want:?}, snipcheck {got:?}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} patterns differ:\n{}",
+        differ.len(),
+        patterns.len(),
+        differ.join("\n")
+    );
+}
