@@ -12,7 +12,7 @@ const FAIL: &str = "tests/fixtures/errorcheck-fail.md";
 fn errorcheck_claims_hold() {
     let (run, _, _tmp) = record_then_verify(HOLD);
     assert!(
-        run.stdout.ends_with("13 passed, 0 failed\n"),
+        run.stdout.ends_with("14 passed, 0 failed\n"),
         "{}",
         run.stdout
     );
@@ -142,7 +142,7 @@ fn errorcheck_records_are_the_same_built_together_or_alone() {
     let alone = record("alone", &["--no-merge"]);
     let names = files(&together);
     assert_eq!(names, files(&alone));
-    assert_eq!(names.len(), 24, "{names:?}");
+    assert_eq!(names.len(), 25, "{names:?}");
     for name in names {
         let a = std::fs::read_to_string(together.join(&name)).unwrap();
         let b = std::fs::read_to_string(alone.join(&name)).unwrap();
