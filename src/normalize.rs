@@ -101,21 +101,25 @@ pub fn normalize(text: &str, cx: &Context) -> String {
         .fold(text.to_string(), |acc, rule| (rule.apply)(&acc, cx))
 }
 
-/// The rules compile errors are checked after (`// ERROR` patterns): the paths and names that
-/// are snipcheck's, not the document's. The others would change the compiler's own words
-/// (`0xFFFFFFFFF` in a message is a constant as the document writes it, not a pointer).
-const FOR_CLAIMS: &[&str] = &[
+/// The rules for compile errors (what `// ERROR` patterns are matched against, and what a
+/// record keeps of them): the paths and names that are snipcheck's or the machine's, not the
+/// document's. The other rules are for program output; on a compiler's message they would
+/// change its words (`0xFFFFFFFFF` in a message is a constant as the document writes it, not a
+/// pointer).
+const DIAGNOSTIC_RULES: &[&str] = &[
     "go_build_package_header",
     "temp_paths",
     "toolchain_paths",
+    "goroot_line_numbers",
+    "snippet_relative_lines",
     "snippet_package_paths",
 ];
 
-/// Compile errors as `// ERROR` patterns are matched against: `FOR_CLAIMS` only.
-pub fn for_error_claims(text: &str, cx: &Context) -> String {
+/// The go command's and the compiler's output, by `DIAGNOSTIC_RULES`.
+pub fn normalize_diagnostics(text: &str, cx: &Context) -> String {
     RULES
         .iter()
-        .filter(|r| FOR_CLAIMS.contains(&r.name))
+        .filter(|r| DIAGNOSTIC_RULES.contains(&r.name))
         .fold(text.to_string(), |acc, rule| (rule.apply)(&acc, cx))
 }
 
@@ -317,11 +321,11 @@ mod tests {
     }
 
     #[test]
-    fn compile_errors_for_claims_keep_the_compiler_s_words() {
-        let text = "# snipcheck.local/s3\ndoc.md:4:15: cannot use 0xFFFFFFFFF (untyped int constant 68719476735) as int32 value\n\t/usr/local/go/src/x.go:3:1: other\n";
+    fn compile_errors_keep_the_compiler_s_words() {
+        let text = "# snipcheck.local/s3\nsnippets/doc.md:44:15: cannot use 0xFFFFFFFFF (untyped int constant 68719476735) as int32 value\n\t/usr/local/go/src/x.go:3:1: other\n";
         assert_eq!(
-            for_error_claims(text, &cx()),
-            "doc.md:4:15: cannot use 0xFFFFFFFFF (untyped int constant 68719476735) as int32 value\n\t$GOROOT/src/x.go:3:1: other\n"
+            normalize_diagnostics(text, &cx()),
+            "snippets/doc.md:+4:15: cannot use 0xFFFFFFFFF (untyped int constant 68719476735) as int32 value\n\t$GOROOT/src/x.go:N:1: other\n"
         );
     }
 

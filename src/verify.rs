@@ -20,7 +20,7 @@ use crate::expected::{self, Record};
 use crate::extract::extract;
 use crate::interrupt;
 use crate::merge;
-use crate::normalize::{self, normalize};
+use crate::normalize::{self, normalize, normalize_diagnostics};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
 use crate::run::{Input, classify, run, run_command};
 use crate::snippet::{ClaimKind, Class, GoVersion, Outcome, Snippet, TestStatus, signal_name};
@@ -820,7 +820,7 @@ impl<'a> State<'a> {
             exit_status: o.exit_status,
             stdout,
             stderr: normalize(&o.stderr, &cx),
-            diagnostics: normalize(&o.diagnostics, &cx),
+            diagnostics: normalize_diagnostics(&o.diagnostics, &cx),
             vet: normalize(&o.vet, &cx),
             tests: o.tests.clone(),
             coverage: o.coverage,
@@ -854,17 +854,11 @@ impl<'a> State<'a> {
         } else {
             outcome.stdout.clone()
         };
-        // `// ERROR` patterns are matched against the compiler's own words: only snipcheck's
-        // paths are normalized there.
-        let diagnostics = if crate::compare::expected_class(s) == Class::CompileError {
-            normalize::for_error_claims(&outcome.diagnostics, &display)
-        } else {
-            normalize(&outcome.diagnostics, &display)
-        };
         let shown = Outcome {
             stdout,
             stderr: normalize(&outcome.stderr, &display),
-            diagnostics,
+            // `// ERROR` patterns are matched against the compiler's own words.
+            diagnostics: normalize_diagnostics(&outcome.diagnostics, &display),
             vet: normalize(&outcome.vet, &display),
             ..outcome
         };

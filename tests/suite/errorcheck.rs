@@ -10,11 +10,24 @@ const FAIL: &str = "tests/fixtures/errorcheck-fail.md";
 
 #[test]
 fn errorcheck_claims_hold() {
-    let (run, _, _tmp) = record_then_verify(HOLD);
+    let (run, _, tmp) = record_then_verify(HOLD);
     assert!(
         run.stdout.ends_with("14 passed, 0 failed\n"),
         "{}",
         run.stdout
+    );
+    // `list` judges the claims against the records alone, and agrees.
+    let exp = tmp.path().join("expected");
+    let list = snipcheck(
+        &repo(),
+        &["list", "--expected", exp.to_str().unwrap(), HOLD],
+        &[],
+    );
+    assert!(
+        list.stdout.contains("14 snippets (14 hold, 0 fail,"),
+        "{}{}",
+        list.stdout,
+        list.stderr
     );
 }
 
