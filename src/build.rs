@@ -45,9 +45,9 @@ pub struct Unit {
     /// The document's path as the snippet's `//line` directives name it.
     pub doc: String,
     /// Compile with `-e`, as Go's test runner does: every compile error, not the first ten,
-    /// so that every `// ERROR` claim can be checked and no error hides behind the tenth. Only for snippets
-    /// that claim compile errors: the flag goes into a linked binary's build information,
-    /// which moves the addresses a record may hold.
+    /// so that every `// ERROR` claim can be checked and no error hides behind the tenth.
+    /// Only for snippets that claim compile errors: the flag goes into a linked binary's build
+    /// information, which moves the addresses a record may hold.
     pub all_errors: bool,
 }
 
@@ -656,7 +656,8 @@ impl Workspace {
             .files
             .iter()
             .map(|(name, _)| name.as_str())
-            .filter(|n| n.ends_with(".go") && !n.ends_with("_test.go"))
+            // The package's own files: not its tests, nor `testdata/`.
+            .filter(|n| n.ends_with(".go") && !n.ends_with("_test.go") && !n.contains('/'))
             .collect();
         // Sources the go command hands to other tools than the compiler.
         const OTHER: &[&str] = &[
@@ -1071,13 +1072,14 @@ mod tests {
             "doc.md:5:8: no required module provides package x\n\
              main.go:1:1: oops\ndoc.md:6:1: declared and not used: y\n"
         );
-        // The document is `s3/doc.md`: the compiler names it so, the go command `s3/s3/doc.md`.
+        // An absolute path into the package folder, followed by the document's name.
         let text =
             "/tmp/snipcheck-1/w/s3/doc.md:43:8: invalid import path: %\n/usr/s3/x.go:1:1: e\n";
         assert_eq!(
             package_relative(text, 3, "doc.md"),
             "doc.md:43:8: invalid import path: %\n/usr/s3/x.go:1:1: e\n"
         );
+        // The document is `s3/doc.md`: the compiler names it so, the go command `s3/s3/doc.md`.
         let text = "s3/s3/doc.md:5:8: no required module\ns3/doc.md:6:1: declared and not used\n";
         assert_eq!(
             package_relative(text, 3, "s3/doc.md"),
