@@ -419,7 +419,7 @@ struct Message {
 /// the program does not build, whatever the claims say.
 fn split_output(diagnostics: &str) -> Vec<Message> {
     static POSITION: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?s)^(.+?):(\d+)(?::\d+)?: (.*)$").unwrap());
+        LazyLock::new(|| Regex::new(r"(?s)^([^\n]+?):(\d+)(?::\d+)?: (.*)$").unwrap());
     let mut joined: Vec<String> = Vec::new();
     for line in diagnostics.lines() {
         let line = line.strip_suffix('\r').unwrap_or(line);
