@@ -101,6 +101,28 @@ pub fn normalize(text: &str, cx: &Context) -> String {
         .fold(text.to_string(), |acc, rule| (rule.apply)(&acc, cx))
 }
 
+/// The rules for compile errors (what `// ERROR` patterns are matched against, and what a
+/// record keeps of them): the paths and names that are snipcheck's or the machine's, not the
+/// document's. The other rules are for program output; on a compiler's message they would
+/// change its words (`0xFFFFFFFFF` in a message is a constant as the document writes it, not a
+/// pointer).
+const DIAGNOSTIC_RULES: &[&str] = &[
+    "go_build_package_header",
+    "temp_paths",
+    "toolchain_paths",
+    "goroot_line_numbers",
+    "snippet_relative_lines",
+    "snippet_package_paths",
+];
+
+/// The go command's and the compiler's output, by `DIAGNOSTIC_RULES`.
+pub fn normalize_diagnostics(text: &str, cx: &Context) -> String {
+    RULES
+        .iter()
+        .filter(|r| DIAGNOSTIC_RULES.contains(&r.name))
+        .fold(text.to_string(), |acc, rule| (rule.apply)(&acc, cx))
+}
+
 fn replace_all(re: &Regex, text: &str, with: &str) -> String {
     re.replace_all(text, with).into_owned()
 }
@@ -149,10 +171,13 @@ fn toolchain_paths(text: &str, cx: &Context) -> String {
 }
 
 /// Stack frames inside the Go distribution (the runtime, `sync`, ...) differ between Go releases
-/// and are not the document's to claim; the frames of the snippet's own code stay.
+/// and are not the document's to claim; the frames of the snippet's own code stay. A frame's
+/// place is `file.go:LINE` (and a pc offset, registers); a compile error continued by a line in GOROOT
+/// (`\t$GOROOT/src/x.go:12:6: other declaration of x`) names a column, and stays.
 fn goroot_frames(text: &str, _: &Context) -> String {
-    static RE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^[^\t\n][^\n]*\n\t\$GOROOT/[^\n]*\n").unwrap());
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^[^\t\n][^\n]*\n\t\$GOROOT/[^\n:]*:\d+(?: [^\n]*)?\n").unwrap()
+    });
     replace_all(&RE, text, "")
 }
 
@@ -296,6 +321,15 @@ mod tests {
     }
 
     #[test]
+    fn compile_errors_keep_the_compiler_s_words() {
+        let text = "# snipcheck.local/s3\nsnippets/doc.md:44:15: cannot use 0xFFFFFFFFF (untyped int constant 68719476735) as int32 value\n\t/usr/local/go/src/x.go:3:1: other\n";
+        assert_eq!(
+            normalize_diagnostics(text, &cx()),
+            "snippets/doc.md:+4:15: cannot use 0xFFFFFFFFF (untyped int constant 68719476735) as int32 value\n\t$GOROOT/src/x.go:N:1: other\n"
+        );
+    }
+
+    #[test]
     fn go_build_package_header() {
         let f = rule("go_build_package_header");
         assert_eq!(
@@ -408,6 +442,9 @@ mod tests {
             ),
             "goroutine N [sync.Mutex.Lock]:\nmain.main()\n\tdoc.md:+3 +0x5c\n"
         );
+        // A compile error whose continuation points into GOROOT is no frame: it stays whole.
+        let error = "doc.md:5:6: Println redeclared in this block\n\t$GOROOT/src/fmt/print.go:313:6: other declaration of Println\n";
+        assert_eq!(f(error, &cx()), error);
     }
 
     #[test]

@@ -411,11 +411,90 @@ static CLAIM_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^//\s*(unordered output|output|stderr|panic|fatal|exit|race|vet|tests passed|tests failed|tests skipped|tests run|coverage|signal)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
         .unwrap()
 });
-static ERROR_CLAIM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"//\s*ERROR\s+((?:"(?:[^"\\]|\\.)*"\s*|`[^`]*`\s*)+)$"#).unwrap()
-});
-static ERROR_PATTERN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#""((?:[^"\\]|\\.)*)"|`([^`]*)`"#).unwrap());
+/// `// ERROR` or `// GC_ERROR` (which Go's runner reads alike: snipcheck builds with gc), as in
+/// Go's `wantedErrors`; the patterns are every quoted or back-quoted string after it.
+static ERROR_CLAIM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"//\s*(?:GC_)?ERROR(?:\s+(.*))?$").unwrap());
+
+/// The patterns of one line's `// ERROR` claim, as Go's test runner reads them (`wantedErrors`
+/// in `cmd/internal/testdir`): `None` when the line claims nothing (no `ERROR`, or a `////`
+/// anywhere on it, which disables the claim). Every `"..."` and `` `...` `` after `ERROR` is a
+/// pattern, wherever it stands, so no pattern is silently dropped: text between them (`// a
+/// note`) is skipped. Inside `"..."` the text is taken as written, as Go's runner takes it
+/// (`\(` is the regexp's escape), except that `\"` stands for a quote, which Go's runner cannot
+/// put in a pattern at all.
+pub fn error_patterns(line: &str) -> Option<Result<Vec<String>, String>> {
+    if line.contains("////") {
+        return None;
+    }
+    let claim = ERROR_CLAIM.captures(line)?;
+    let rest = claim.get(1).map_or("", |m| m.as_str());
+    let mut patterns = Vec::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                let mut p = String::new();
+                let mut closed = false;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => {
+                            closed = true;
+                            break;
+                        }
+                        '\\' => match chars.next() {
+                            Some('"') => p.push('"'),
+                            Some(n) => {
+                                p.push('\\');
+                                p.push(n);
+                            }
+                            None => p.push('\\'),
+                        },
+                        c => p.push(c),
+                    }
+                }
+                // An unclosed quote is no pattern, as in Go's runner.
+                if closed {
+                    patterns.push(p);
+                }
+            }
+            '`' => {
+                let mut p = String::new();
+                for c in chars.by_ref() {
+                    if c == '`' {
+                        patterns.push(std::mem::take(&mut p));
+                        break;
+                    }
+                    p.push(c);
+                }
+            }
+            _ => {}
+        }
+    }
+    if patterns.is_empty() {
+        return Some(Err(
+            "`// ERROR` without a pattern: write `// ERROR \"REGEXP\"` (or `////` to disable it, as in Go's test runner)".into(),
+        ));
+    }
+    Some(Ok(patterns))
+}
+
+/// The pattern with each `LINE`, `LINE+N` and `LINE-N` replaced by `doc:line` (the line the
+/// claim stands on, plus or minus N), as Go's runner does before compiling it, so that a
+/// pattern can name a position: `LINE-1:\d+: other declaration of x`.
+pub fn with_line(pattern: &str, doc: &str, line: usize) -> String {
+    static LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"LINE(?:([+-])(\d+))?").unwrap());
+    LINE.replace_all(pattern, |c: &regex::Captures| {
+        let delta: usize = c.get(2).and_then(|d| d.as_str().parse().ok()).unwrap_or(0);
+        let n = match c.get(1).map(|m| m.as_str()) {
+            Some("-") => line.saturating_sub(delta),
+            _ => line.saturating_add(delta),
+        };
+        // Quoted, so that a document path is matched as written.
+        format!("{}:{n}", regex::escape(doc))
+    })
+    .into_owned()
+}
 
 /// Parses the claims of one block. `first_line` is the Markdown line of the block's first code
 /// line. Errors carry the Markdown line they are about.
@@ -424,16 +503,11 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
     let mut claims = Vec::new();
 
     for (i, l) in lines.iter().enumerate() {
-        if let Some(c) = ERROR_CLAIM.captures(l) {
-            for p in ERROR_PATTERN.captures_iter(&c[1]) {
-                let re = match (p.get(1), p.get(2)) {
-                    (Some(q), _) => q.as_str().replace("\\\"", "\""),
-                    (_, Some(b)) => b.as_str().to_string(),
-                    _ => unreachable!("the pattern has two alternatives"),
-                };
-                // A pattern nested hundreds deep overflows the parser's stack (fuzzing found
-                // one); no compiler message needs more than a few levels.
-                if let Err(e) = regex::RegexBuilder::new(&re).nest_limit(32).build() {
+        if let Some(found) = error_patterns(l) {
+            for re in found.map_err(|e| (first_line + i, e))? {
+                // Go's runner puts `file:line` for `LINE` before compiling; any line will do
+                // to see whether the pattern compiles.
+                if let Err(e) = crate::goregexp::compile(&with_line(&re, "doc.md", 1)) {
                     return Err((first_line + i, format!("bad regexp in // ERROR: {e}")));
                 }
                 claims.push(Claim {
@@ -1304,6 +1378,69 @@ mod tests {
                 claim(3, ClaimKind::CompileError("b declared".into())),
             ])
         );
+    }
+
+    #[test]
+    fn every_pattern_after_error_counts_as_in_go_s_runner() {
+        let ce = |p: &str| ClaimKind::CompileError(p.into());
+        // A comment after the patterns is skipped, and does not hide the claim.
+        assert_eq!(
+            parse_claims(
+                "x := 1 // ERROR \"declared and not used\" // x is never read\n",
+                1
+            ),
+            Ok(vec![claim(1, ce("declared and not used"))])
+        );
+        // A quoted string anywhere after ERROR is a pattern, as Go's runner reads it.
+        assert_eq!(
+            parse_claims("x := 1 // ERROR \"declared\" // x is \"never\" read\n", 1),
+            Ok(vec![claim(1, ce("declared")), claim(1, ce("never"))])
+        );
+        assert_eq!(
+            parse_claims("x := 1 // GC_ERROR \"declared\"\n", 1),
+            Ok(vec![claim(1, ce("declared"))])
+        );
+        // `////` disables the claim; a word that merely starts with ERROR is none.
+        assert_eq!(
+            parse_claims("x := 1 //// ERROR \"declared\"\n", 1),
+            Ok(vec![])
+        );
+        assert_eq!(
+            parse_claims("x := 1 // ERRORS \"declared\"\n", 1),
+            Ok(vec![])
+        );
+        // Go's own idioms: regexp escapes as written, a literal brace.
+        assert_eq!(
+            parse_claims(
+                "v := T{} // ERROR \"cannot use T{} \\(value of struct type T\\)\"\n",
+                1
+            ),
+            Ok(vec![claim(
+                1,
+                ce(r"cannot use T{} \(value of struct type T\)")
+            )])
+        );
+    }
+
+    #[test]
+    fn error_without_a_pattern_is_an_error() {
+        for code in [
+            "x := 1 // ERROR declared and not used\n",
+            "x := 1 // ERROR\n",
+        ] {
+            let (line, msg) = parse_claims(code, 7).unwrap_err();
+            assert_eq!(line, 7);
+            assert!(msg.contains("without a pattern"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn line_in_a_pattern_is_the_claim_s_position() {
+        assert_eq!(
+            with_line("at LINE-1: x", "a/doc.md", 10),
+            r"at a/doc\.md:9: x"
+        );
+        assert_eq!(with_line("LINE+2 LINE", "d.md", 10), r"d\.md:12 d\.md:10");
     }
 
     #[test]

@@ -44,6 +44,22 @@ pub struct Unit {
     pub mergeable: bool,
     /// The document's path as the snippet's `//line` directives name it.
     pub doc: String,
+    /// Compile with `-e`, as Go's test runner does: every compile error, not the first ten,
+    /// so that every `// ERROR` claim can be checked and no error hides behind the tenth.
+    /// Only for snippets that claim compile errors: the flag goes into a linked binary's build
+    /// information, which moves the addresses a record may hold.
+    pub all_errors: bool,
+}
+
+/// `-gcflags` for the packages of `units` that are compiled with `-e` (`Unit::all_errors`):
+/// each by its folder (with the folders of a multi-file snippet's packages), so that the
+/// others are compiled as always.
+fn all_errors_flags(units: &[(usize, &Unit)]) -> Vec<String> {
+    units
+        .iter()
+        .filter(|(_, u)| u.all_errors)
+        .map(|(i, _)| format!("-gcflags=./s{i}/...=-e"))
+        .collect()
 }
 
 /// What building one unit gave.
@@ -516,7 +532,11 @@ impl Workspace {
             .filter(|(i, u)| !built.contains_key(i) && batchable(u))
             .copied()
             .collect();
-        built.extend(self.build_batch(&rest)?);
+        // The go command writes its flags into every binary it links, so units compiled with
+        // `-e` are built in a batch of their own: the others' binaries stay as they were.
+        let (all_errors, plain): (Vec<_>, Vec<_>) = rest.iter().partition(|(_, u)| u.all_errors);
+        built.extend(self.build_batch(&plain)?);
+        built.extend(self.build_batch(&all_errors)?);
         Ok(built)
     }
 
@@ -562,7 +582,7 @@ impl Workspace {
                 break;
             }
             let mut cmd = self.go(self.dir.path());
-            cmd.arg("build");
+            cmd.arg("build").args(all_errors_flags(&members));
             if link {
                 cmd.arg("-o").arg(format!("{}/", bin.display()));
             }
@@ -669,6 +689,107 @@ impl Workspace {
         Ok(HashMap::new())
     }
 
+    /// The compile errors a build that stopped before compiling did not report. The go command
+    /// checks imports and `//go:embed` patterns first and stops there (`package foo is not in
+    /// std`, an invalid import path), so the compiler never ran; Go's test runner compiles
+    /// with `-e` whatever the imports, and reports every other error too. So does this: the
+    /// package's files are compiled with `go tool compile -e` against the export data of the
+    /// imports that resolve. The go command's errors stand for their lines (the compiler would
+    /// only say `could not import`); the compiler's errors on other lines are returned, one a
+    /// line with their continuation lines. Nothing when the package is not plain Go files in
+    /// one folder (cgo, assembly, folders of packages), or when listing its imports fails.
+    fn errors_past_loading(
+        &self,
+        module_dir: &Path,
+        pkg_dir: &Path,
+        target: &str,
+        unit: &Unit,
+        reported: &str,
+    ) -> Result<String, Error> {
+        static CGO: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#"(?m)^\s*import\s+"C""#).unwrap());
+        let go_files: Vec<&str> = unit
+            .files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            // The package's own files: not its tests, nor `testdata/`.
+            .filter(|n| n.ends_with(".go") && !n.ends_with("_test.go") && !n.contains('/'))
+            .collect();
+        // Sources the go command hands to other tools than the compiler.
+        const OTHER: &[&str] = &[
+            "s", "S", "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "m", "f", "F", "for",
+            "f90", "syso", "swig", "swigcxx",
+        ];
+        let plain = unit.files.iter().all(|(name, text)| {
+            let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+            if name.ends_with(".go") {
+                !CGO.is_match(text) && (!name.contains('/') || name.starts_with("testdata/"))
+            } else {
+                !OTHER.contains(&ext)
+            }
+        });
+        if go_files.is_empty() || !plain {
+            return Ok(String::new());
+        }
+        let list = self
+            .go(module_dir)
+            .args([
+                "list",
+                "-e",
+                "-export",
+                "-deps",
+                "-f",
+                "{{if .DepOnly}}{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}{{else}}lang {{with .Module}}{{.GoVersion}}{{end}}{{end}}",
+                target,
+            ])
+            .output()
+            .map_err(|e| Error::Toolchain(format!("cannot run `go list`: {e}")))?;
+        let listed = String::from_utf8_lossy(&list.stdout).into_owned();
+        let mut importcfg = String::new();
+        let mut lang = None;
+        for line in listed.lines() {
+            if line.starts_with("packagefile ") {
+                importcfg.push_str(line);
+                importcfg.push('\n');
+            } else if let Some(v) = line.strip_prefix("lang ") {
+                // `1.22.3` -> `go1.22`: the compiler takes a language version.
+                let mut parts = v.trim().split('.');
+                if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
+                    lang = Some(format!("go{a}.{b}"));
+                }
+            }
+        }
+        // The importcfg, and the object file: the compiler removes its output when it fails,
+        // so that must be a file of its own (never /dev/null).
+        let scratch = tempfile::Builder::new()
+            .prefix("compile-")
+            .tempdir_in(self.dir.path())
+            .map_err(|e| Error::io("cannot create a temporary directory", e))?;
+        let cfg = scratch.path().join("importcfg");
+        fs::write(&cfg, importcfg).map_err(|e| Error::io("cannot write an importcfg", e))?;
+        let package = if unit.is_main {
+            "main".to_string()
+        } else {
+            format!("snipcheck.local/{}", target.trim_start_matches("./"))
+        };
+        let mut cmd = self.go(pkg_dir);
+        cmd.args(["tool", "compile", "-e", "-complete", "-p", &package])
+            .arg("-importcfg")
+            .arg(&cfg)
+            .arg("-o")
+            .arg(scratch.path().join("out.o"));
+        if let Some(lang) = lang {
+            cmd.arg(format!("-lang={lang}"));
+        }
+        let out = cmd
+            .args(&go_files)
+            .output()
+            .map_err(|e| Error::Toolchain(format!("cannot run `go tool compile`: {e}")))?;
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+        Ok(compiler_errors_beside(&text, reported))
+    }
+
     /// The file the dispatcher is compiled from, as it appears in stack traces.
     pub fn dispatcher_file(&self) -> String {
         self.dir
@@ -731,6 +852,10 @@ impl Workspace {
         if unit.race {
             cmd.arg("-race");
         }
+        if unit.all_errors {
+            // The snippet's packages, `./s3/...` or `./...` in a module of its own.
+            cmd.arg(format!("-gcflags={}/...=-e", target.trim_end_matches('/')));
+        }
         if unit.is_main {
             cmd.arg("-o").arg(&binary);
         }
@@ -741,9 +866,17 @@ impl Workspace {
         if !out.status.success() {
             let mut diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
             diagnostics.push_str(&String::from_utf8_lossy(&out.stdout));
-            return Ok(Built::Failed {
-                diagnostics: package_relative(&diagnostics, index, &unit.doc),
-            });
+            let mut diagnostics = package_relative(&diagnostics, index, &unit.doc);
+            if unit.all_errors && !diagnostics.lines().any(|l| l.starts_with("# ")) {
+                diagnostics.push_str(&self.errors_past_loading(
+                    &module_dir,
+                    &pkg_dir,
+                    &target,
+                    unit,
+                    &diagnostics,
+                )?);
+            }
+            return Ok(Built::Failed { diagnostics });
         }
         if unit.vet {
             let out = self
@@ -761,6 +894,28 @@ impl Workspace {
             Built::Library
         })
     }
+}
+
+/// The messages of `compiled` (a line and the tab-indented lines that continue it) at a
+/// `file:line` where `reported` has no error.
+fn compiler_errors_beside(compiled: &str, reported: &str) -> String {
+    static AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?:\d+)(?::\d+)?: ").unwrap());
+    let taken: HashSet<&str> = reported
+        .lines()
+        .filter_map(|l| AT.captures(l).and_then(|c| c.get(1)).map(|m| m.as_str()))
+        .collect();
+    let mut out = String::new();
+    let mut keep = false;
+    for line in compiled.lines() {
+        if !line.starts_with('\t') {
+            keep = AT.captures(line).is_some_and(|c| !taken.contains(&c[1]));
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The go command's errors for several packages, each under its `# PATH` header, by package
@@ -794,7 +949,9 @@ fn batchable(unit: &Unit) -> bool {
 /// directory (`s3/doc.md:25:8`); the compiler uses the `//line` path as is. Without the
 /// directory, diagnostics do not depend on where (or as which package) a snippet was built.
 fn package_relative(diagnostics: &str, index: usize, doc: &str) -> String {
-    let prefix = Regex::new(&format!(r"(?m)(?:^|\s)((?:\./)?[sm]{index}/)")).unwrap();
+    // Some errors (an invalid import path) the go command names at the absolute path of the
+    // `//line` file in the package folder, `$WORK/s3/doc.md:43:8`: those are the document's too.
+    let prefix = Regex::new(&format!(r"(?m)(?:^|\s)((?:\./|/[^\s:]*/)?[sm]{index}/)")).unwrap();
     let mut out = String::with_capacity(diagnostics.len());
     let mut last = 0;
     for c in prefix.captures_iter(diagnostics) {
@@ -803,6 +960,10 @@ fn package_relative(diagnostics: &str, index: usize, doc: &str) -> String {
         // the go command's own prefix (`s3/s3/doc.md`, `s3/main.go`) goes.
         let here = &diagnostics[m.start()..];
         if here.starts_with(doc) && !diagnostics[m.end()..].starts_with(doc) {
+            continue;
+        }
+        // An absolute path is the workspace's only when the document's name follows.
+        if here.starts_with('/') && !diagnostics[m.end()..].starts_with(doc) {
             continue;
         }
         out.push_str(&diagnostics[last..m.start()]);
@@ -997,11 +1158,31 @@ mod tests {
             "doc.md:5:8: no required module provides package x\n\
              main.go:1:1: oops\ndoc.md:6:1: declared and not used: y\n"
         );
+        // An absolute path into the package folder, followed by the document's name.
+        let text =
+            "/tmp/snipcheck-1/w/s3/doc.md:43:8: invalid import path: %\n/usr/s3/x.go:1:1: e\n";
+        assert_eq!(
+            package_relative(text, 3, "doc.md"),
+            "doc.md:43:8: invalid import path: %\n/usr/s3/x.go:1:1: e\n"
+        );
         // The document is `s3/doc.md`: the compiler names it so, the go command `s3/s3/doc.md`.
         let text = "s3/s3/doc.md:5:8: no required module\ns3/doc.md:6:1: declared and not used\n";
         assert_eq!(
             package_relative(text, 3, "s3/doc.md"),
             "s3/doc.md:5:8: no required module\ns3/doc.md:6:1: declared and not used\n"
+        );
+    }
+
+    #[test]
+    fn compiler_errors_count_only_at_lines_the_go_command_left() {
+        let reported = "doc.md:42:8: package foo is not in std\n";
+        let compiled = "doc.md:42:8: could not import foo (open : no such file or directory)\n\
+                        doc.md:50:6: declared and not used: a\n\
+                        doc.md:52:9: not enough return values\n\thave (number)\n\twant (int, int)\n";
+        assert_eq!(
+            compiler_errors_beside(compiled, reported),
+            "doc.md:50:6: declared and not used: a\n\
+             doc.md:52:9: not enough return values\n\thave (number)\n\twant (int, int)\n"
         );
     }
 

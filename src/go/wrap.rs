@@ -119,13 +119,26 @@ pub fn is_library(code: &str) -> bool {
     package_clause(&mask(code)).is_some_and(|name| name != "main")
 }
 
-/// The package name when the code starts with a package clause.
+/// The package name when the code starts with a package clause. `package` is a keyword, so a
+/// block whose first token is `package` is a whole file even when its clause is malformed
+/// (`package%`, `package` alone): the compiler reports that, at its line. The name is empty
+/// then; a name is an identifier, so `package main;` is `main`.
 fn package_clause(masked: &str) -> Option<String> {
-    let first = masked.split_whitespace().take(2).collect::<Vec<_>>();
-    match first.as_slice() {
-        ["package", name] => Some(name.to_string()),
-        _ => None,
+    let rest = masked.trim_start().strip_prefix("package")?;
+    if rest
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    {
+        // `packages := ...`: an identifier that merely starts with the keyword.
+        return None;
     }
+    Some(
+        rest.trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect(),
+    )
 }
 
 /// Index of the first statement line: the fragment's leading imports and top-level declarations
@@ -353,6 +366,23 @@ mod tests {
         let p = wrapped(code);
         assert_eq!(p.source, format!("//line doc.md:10:1\n{code}"));
         assert!(p.is_main);
+    }
+
+    #[test]
+    fn a_malformed_package_clause_is_still_a_whole_file() {
+        for code in [
+            "package%\nfunc main() {}\n",
+            "package\n",
+            "package main;\nfunc main() {}\n",
+        ] {
+            let p = wrapped(code);
+            assert_eq!(p.source, format!("//line doc.md:10:1\n{code}"), "{code:?}");
+        }
+        assert!(wrapped("package main;\nfunc main() {}\n").is_main);
+        assert!(!wrapped("package%\nfunc main() {}\n").is_main);
+        // An identifier that starts with the keyword is a statement.
+        let p = wrapped("packages := 1\n_ = packages\n");
+        assert!(p.source.contains("func main() {"), "{}", p.source);
     }
 
     #[test]

@@ -13,8 +13,9 @@ use std::path::PathBuf;
 
 use crate::expected::write_atomic;
 
-/// Bump when what a key covers changes.
-const FORMAT: &str = "snipcheck-cache-1";
+/// Bump when what a key covers changes, or what a pass means: a snippet that passed under the
+/// old rules (cache-1: `// ERROR` before Go's errorcheck rules) must be checked again.
+const FORMAT: &str = "snipcheck-cache-2";
 /// Keys kept at most; the oldest go first.
 const MAX_KEYS: usize = 100_000;
 

@@ -177,6 +177,9 @@ fn go_test(
     if a.race {
         args.push("-race".into());
     }
+    if super::plan::claims_compile_errors(snippet) {
+        args.push("-gcflags=-e".into());
+    }
     args.push(target.to_string());
     let input = input_of(snippet, args);
     let go = sandbox.go_test(workspace.go(dir), run_dir, workspace.path(), &input.env)?;

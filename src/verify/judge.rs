@@ -11,7 +11,7 @@ use crate::compare::{Failure, check_claims, with_elisions};
 use crate::config::{Policy, Settings};
 use crate::error::Error;
 use crate::expected::{self, Record};
-use crate::normalize::{self, normalize};
+use crate::normalize::{self, normalize, normalize_diagnostics};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
 use crate::snippet::{ClaimKind, Outcome, Snippet, signal_name};
 use crate::toolchain::Toolchain;
@@ -147,7 +147,7 @@ impl<'a> Judge<'a> {
             exit_status: o.exit_status,
             stdout,
             stderr,
-            diagnostics: normalize(&o.diagnostics, &cx),
+            diagnostics: normalize_diagnostics(&o.diagnostics, &cx),
             vet: normalize(&o.vet, &cx),
             tests: o.tests.clone(),
             coverage: o.coverage,
@@ -202,7 +202,8 @@ impl<'a> Judge<'a> {
         let shown = Outcome {
             stdout,
             stderr: normalize(&outcome.stderr, &display),
-            diagnostics: normalize(&outcome.diagnostics, &display),
+            // `// ERROR` patterns are matched against the compiler's own words.
+            diagnostics: normalize_diagnostics(&outcome.diagnostics, &display),
             vet: normalize(&outcome.vet, &display),
             ..outcome
         };

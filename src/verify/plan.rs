@@ -166,6 +166,13 @@ fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
     }
 }
 
+/// Whether the snippet claims compile errors: then it is compiled with `-e` (`Unit::all_errors`).
+pub fn claims_compile_errors(s: &Snippet) -> bool {
+    s.claims
+        .iter()
+        .any(|c| matches!(c.kind, ClaimKind::CompileError(_)))
+}
+
 /// The snippet as something to build: its files (a wrapped fragment, a whole file, or the files
 /// of a txtar archive, each with a `//line` directive into the Markdown) and how to build them.
 fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
@@ -177,6 +184,7 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
         go_line: s.attrs.go,
         test: s.attrs.test,
         doc: s.doc.display().to_string(),
+        all_errors: claims_compile_errors(s),
         ..Unit::default()
     };
     let a = &s.attrs;

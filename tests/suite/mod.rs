@@ -4,6 +4,7 @@ mod bundled;
 mod ci_check;
 mod cli;
 mod drift;
+mod errorcheck;
 mod fidelity;
 mod fixtures;
 mod formats;
