@@ -7,6 +7,7 @@ mod fixtures;
 mod formats;
 mod fuzz_corpus;
 mod hostile;
+mod html;
 mod list;
 mod partitions;
 mod pty;
