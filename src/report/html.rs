@@ -103,8 +103,8 @@ struct Rendered {
     anchor: String,
     html: String,
     unchecked: usize,
-    /// (anchor, Markdown line, snippet, message) of each failure, in document order.
-    failures: Vec<(String, usize, String, String)>,
+    /// Each failure, in document order, for the header's list.
+    failures: Vec<Link>,
     counts: BTreeMap<&'static str, usize>,
 }
 
@@ -159,9 +159,10 @@ impl<W: Write> Html<W> {
             (SKIPPED, s.skipped, "skipped"),
             (UNCHECKED, unchecked, "unchecked"),
         ] {
+            let zero = if n == 0 { " zero" } else { "" };
             let _ = writeln!(
                 out,
-                "<li class=\"v-{word}\" data-verdict=\"{word}\"><span class=\"n\">{n}</span> {label}</li>"
+                "<li class=\"v-{word}{zero}\" data-verdict=\"{word}\"><span class=\"n\">{n}</span> {label}</li>"
             );
         }
         out.push_str("</ul>\n");
@@ -177,20 +178,24 @@ impl<W: Write> Html<W> {
         out.push_str("</p>\n");
         out.push_str(LEGEND);
 
-        let failures: Vec<_> = rendered.iter().flat_map(|d| &d.failures).collect();
-        if !failures.is_empty() {
+        if rendered.iter().any(|d| !d.failures.is_empty()) {
             let _ = writeln!(out, "<h2>Failures</h2>\n<ol class=\"failures\">");
-            for (d, (anchor, line, snippet, message)) in rendered
+            for (d, f) in rendered
                 .iter()
                 .flat_map(|d| d.failures.iter().map(move |f| (d, f)))
             {
-                let _ = writeln!(
+                let _ = write!(
                     out,
-                    "<li><a href=\"#{anchor}\">{}:{line}</a> <code>{}</code> {}</li>",
+                    "<li><a href=\"#{}\">{}:{}</a> <code>{}</code> ",
+                    f.anchor,
                     esc(&d.path.display().to_string()),
-                    esc(snippet),
-                    rich(first_line(message))
+                    f.line,
+                    esc(&f.id),
                 );
+                if !f.title.is_empty() && f.title != f.id {
+                    let _ = write!(out, "<span class=\"title\">{}</span> ", esc(&f.title));
+                }
+                let _ = writeln!(out, "— {}</li>", rich(first_line(&f.message)));
             }
             out.push_str("</ol>\n");
         }
@@ -267,7 +272,13 @@ fn document(
         let mut each = Vec::new();
         for (k, f) in r.failures.iter().enumerate() {
             let fa = anchors.claim(&format!("{id}-f{}", k + 1));
-            failures.push((fa.clone(), f.line, r.snippet.id.clone(), f.message.clone()));
+            failures.push(Link {
+                anchor: fa.clone(),
+                line: f.line,
+                id: r.snippet.id.clone(),
+                title: r.snippet.title.clone(),
+                message: f.message.clone(),
+            });
             each.push(fa);
         }
         boxes.insert(
@@ -521,31 +532,47 @@ fn snippet_box(r: &SnippetResult, anchor: &Anchor) -> String {
             failure(&mut out, id, f);
         }
     }
-    let failing: HashSet<usize> = r.failures.iter().map(|f| f.line).collect();
     let claims: HashSet<usize> = s.claims.iter().map(|c| c.line).collect();
+    let comment = |line: usize| code[line - s.code_line].trim_start().starts_with("//");
+    // A failing claim is marked whole (`// Output:` and the comment lines of its text after it),
+    // and its failures come after its last line.
+    let mut bad: HashSet<usize> = HashSet::new();
+    let mut after: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, f) in r
+        .failures
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| in_code(f.line))
+    {
+        let mut end = f.line;
+        if comment(f.line) {
+            while in_code(end + 1) && comment(end + 1) && !claims.contains(&(end + 1)) {
+                end += 1;
+            }
+        }
+        bad.extend(f.line..=end);
+        after.entry(end).or_default().push(k);
+    }
     let judged = !matches!(r.status, Status::Skipped(_));
     out.push_str("<pre><code>");
     for (i, l) in code.iter().enumerate() {
         let line = s.code_line + i;
-        if failing.contains(&line) {
+        if bad.contains(&line) {
             let _ = writeln!(out, "<mark class=\"bad\">{}</mark>", esc(l));
-            out.push_str("</code></pre>\n");
-            for (f, id) in r.failures.iter().zip(&anchor.failures) {
-                if f.line == line {
-                    failure(&mut out, id, f);
-                }
-            }
-            if i + 1 < code.len() {
-                out.push_str("<pre><code>");
-            }
-            continue;
-        }
-        if judged && claims.contains(&line) {
+        } else if judged && claims.contains(&line) {
             let _ = writeln!(out, "<mark class=\"ok\">{}</mark>", esc(l));
         } else {
             let _ = writeln!(out, "{}", esc(l));
         }
-        if i + 1 == code.len() {
+        if let Some(ks) = after.get(&line) {
+            out.push_str("</code></pre>\n");
+            for &k in ks {
+                failure(&mut out, &anchor.failures[k], &r.failures[k]);
+            }
+            if i + 1 < code.len() {
+                out.push_str("<pre><code>");
+            }
+        } else if i + 1 == code.len() {
             out.push_str("</code></pre>\n");
         }
     }
@@ -591,6 +618,15 @@ fn failure(out: &mut String, id: &str, f: &crate::compare::Failure) {
         out.push_str("</div>\n");
     }
     out.push_str("</div>\n");
+}
+
+/// A failure as the header lists it.
+struct Link {
+    anchor: String,
+    line: usize,
+    id: String,
+    title: String,
+    message: String,
 }
 
 /// A snippet's anchor in the page, and its failures' (in the order of `failures`).
@@ -721,7 +757,9 @@ h1{margin:1rem 0 .25rem}
 .counts .n{font-size:1.6rem;font-weight:700;color:var(--c);margin-right:.25rem}
 .v-holds{--c:var(--holds)}.v-new{--c:var(--new)}.v-fails{--c:var(--fails)}.v-skipped{--c:var(--skipped)}.v-unchecked{--c:var(--unchecked)}.v-none,.v-warn{--c:var(--none)}
 .legend span,.docs span{color:var(--c);font-weight:600}
+.counts .zero{opacity:.45}
 .failures li{margin:.2rem 0}
+.failures .title{font-weight:600}
 a{color:#0969da}
 .path{font-family:ui-monospace,monospace;border-top:2px solid var(--line);padding-top:.5rem}
 .advice{background:#fff8c5;border:1px solid #d4a72c66;border-radius:6px;padding:.4rem .8rem .4rem 2rem}
@@ -850,6 +888,29 @@ mod tests {
         );
         assert_eq!(rich("a `b` c `d"), "a <code>b</code> c `d");
         assert_eq!(rich("`<x>`"), "<code>&lt;x&gt;</code>");
+    }
+
+    #[test]
+    fn a_failure_comes_after_the_whole_text_of_its_claim() {
+        let code = "fmt.Println(1)\n// Output:\n// 2\n// 3\nfmt.Println(4)\n";
+        let mut r = result("d.md", "x", 3, code, Status::Failed);
+        r.failures.push(Failure {
+            line: 5,
+            message: "m".into(),
+            diff: None,
+        });
+        let doc = format!("# D\n\n```go\n{code}```\n");
+        let page = render(&doc, vec![r]);
+        assert!(
+            page.contains(
+                "<mark class=\"bad\">// Output:</mark>\n<mark class=\"bad\">// 2</mark>\n<mark class=\"bad\">// 3</mark>\n</code></pre>\n<div class=\"failure\""
+            ),
+            "{page}"
+        );
+        assert!(
+            page.contains("</div>\n<pre><code>fmt.Println(4)\n</code></pre>"),
+            "{page}"
+        );
     }
 
     #[test]
