@@ -265,8 +265,8 @@ fn document(
         "<article class=\"doc\" id=\"{doc_anchor}\">\n<p class=\"path\">{}</p>",
         esc(&shown)
     );
-    // Each snippet's anchor, and the anchors of its failures, in document order.
-    let mut boxes: HashMap<usize, Anchor> = HashMap::new();
+    // Each snippet's anchor, and the anchors of its failures, in document order (as `results`).
+    let mut boxes: Vec<Anchor> = Vec::new();
     for r in results {
         let id = anchors.claim(&format!("{doc_anchor}-{}", slug(&r.snippet.id)));
         let mut each = Vec::new();
@@ -281,13 +281,10 @@ fn document(
             });
             each.push(fa);
         }
-        boxes.insert(
-            r.snippet.line,
-            Anchor {
-                snippet: id,
-                failures: each,
-            },
-        );
+        boxes.push(Anchor {
+            snippet: id,
+            failures: each,
+        });
     }
     let mut unchecked = 0;
     match text {
@@ -295,17 +292,15 @@ fn document(
             let mut placed = HashSet::new();
             let body = markdown(&text, path, results, &boxes, &mut placed, &mut unchecked);
             html.push_str(&body);
-            let left: Vec<&&SnippetResult> = results
-                .iter()
-                .filter(|r| !placed.contains(&r.snippet.line))
-                .collect();
-            if !left.is_empty() {
+            if placed.len() < results.len() {
                 // The document changed while it ran: the results are still shown, together.
                 html.push_str(
                     "<h2 class=\"left\">Snippets no longer where the run found them</h2>\n",
                 );
-                for r in left {
-                    html.push_str(&snippet_box(r, &boxes[&r.snippet.line]));
+                for (i, r) in results.iter().enumerate() {
+                    if !placed.contains(&i) {
+                        html.push_str(&snippet_box(r, &boxes[i]));
+                    }
                 }
             }
         }
@@ -315,8 +310,8 @@ fn document(
                 "<p class=\"unreadable\">The document could not be read again for this page ({}); its snippets:</p>",
                 esc(&e.to_string())
             );
-            for r in results {
-                html.push_str(&snippet_box(r, &boxes[&r.snippet.line]));
+            for (r, anchor) in results.iter().zip(&boxes) {
+                html.push_str(&snippet_box(r, anchor));
             }
         }
     }
@@ -335,18 +330,22 @@ fn document(
 }
 
 /// The document as HTML, with each snippet's box in place of its code block and each unchecked
-/// blockquote badged. `placed` collects the fence lines of the snippets it placed.
+/// blockquote badged. `boxes` are the anchors of `results`, by index; `placed` collects the
+/// indices of the results it placed. The variants of a snippet (`ID@go1.21`) share its fence, and
+/// their boxes follow one another there.
 fn markdown(
     text: &str,
     path: &Path,
     results: &[&SnippetResult],
-    boxes: &HashMap<usize, Anchor>,
+    boxes: &[Anchor],
     placed: &mut HashSet<usize>,
     unchecked_count: &mut usize,
 ) -> String {
     let lines = LineIndex::new(text);
-    let by_line: HashMap<usize, &SnippetResult> =
-        results.iter().map(|r| (r.snippet.line, *r)).collect();
+    let mut by_line: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        by_line.entry(r.snippet.line).or_default().push(i);
+    }
     let mut unchecked: Vec<usize> = extract_document(path, text)
         .map(|d| d.unchecked.into_iter().map(|u| u.line).collect())
         .unwrap_or_default();
@@ -369,9 +368,13 @@ fn markdown(
         match event {
             Md::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 let line = lines.line_of(range.start);
-                if let Some(r) = by_line.get(&line) {
-                    placed.insert(line);
-                    events.push(Md::Html(snippet_box(r, &boxes[&line]).into()));
+                if let Some(all) = by_line.get(&line) {
+                    let mut html = String::new();
+                    for &i in all {
+                        placed.insert(i);
+                        html.push_str(&snippet_box(results[i], &boxes[i]));
+                    }
+                    events.push(Md::Html(html.into()));
                     skipping = true;
                     continue;
                 }
@@ -911,6 +914,19 @@ mod tests {
             page.contains("</div>\n<pre><code>fmt.Println(4)\n</code></pre>"),
             "{page}"
         );
+    }
+
+    #[test]
+    fn the_variants_of_a_snippet_share_its_place() {
+        let code = "fmt.Println(1)\n";
+        let a = result("d.md", "x@go1.21", 3, code, Status::Passed);
+        let b = result("d.md", "x@go1.22", 3, code, Status::Failed);
+        let page = render("# D\n\n```go\nfmt.Println(1)\n```\n\nend\n", vec![a, b]);
+        let first = page.find("id=\"d1-x-go1.21\"").unwrap();
+        let second = page.find("id=\"d1-x-go1.22\"").unwrap();
+        let end = page.find("<p>end</p>").unwrap();
+        assert!(first < second && second < end, "{page}");
+        assert!(!page.contains("no longer where"), "{page}");
     }
 
     #[test]
