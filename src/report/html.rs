@@ -13,7 +13,7 @@
 //! raw HTML is shown as text, never interpreted; links keep only safe schemes.
 //!
 //! Passing snippets' code is folded (`<details>`), so a 400-snippet document stays readable and
-//! its page stays about the size of the document plus a few hundred bytes a snippet.
+//! its page stays about the size of the document plus half a kilobyte a snippet.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -33,7 +33,7 @@ pub struct Html<W: Write> {
     go_version: String,
     results: Vec<SnippetResult>,
     orphans: Vec<Orphan>,
-    /// When the page was written; fixed in tests.
+    /// When the page was written, shown in its header.
     generated: DateTime<Utc>,
 }
 
