@@ -104,6 +104,9 @@ pub enum Format {
     /// Text, plus GitHub Actions error annotations at the claim's Markdown line and a job
     /// summary written to $GITHUB_STEP_SUMMARY.
     Github,
+    /// One self-contained HTML page: each document rendered with every snippet's verdict in
+    /// place, the failures' diffs at their claims, and a summary linking to each failure.
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +155,10 @@ pub struct VerifyArgs {
     /// Also write a JUnit XML report to FILE, whatever --format says.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+
+    /// Also write the HTML report (one self-contained page) to FILE, whatever --format says.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     #[command(flatten)]
     pub common: Common,

@@ -11,6 +11,7 @@ use snipcheck::config::{Places, Settings, load_file};
 use snipcheck::error::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, Error};
 use snipcheck::list::list;
 use snipcheck::report::github::Github;
+use snipcheck::report::html::Html;
 use snipcheck::report::json::Json;
 use snipcheck::report::junit::Junit;
 use snipcheck::report::{Human, Reporter, Tee};
@@ -180,15 +181,23 @@ fn reporter(args: &VerifyArgs) -> Result<Box<dyn Reporter>, Error> {
                 .filter(|p| !p.is_empty())
                 .map(Into::into),
         )),
+        Format::Html => Box::new(Html::new(out)),
     };
-    let Some(path) = &args.junit else {
-        return Ok(main);
-    };
-    let file = LazyFile {
+    let file = |path: &std::path::PathBuf| LazyFile {
         path: path.clone(),
         file: None,
     };
-    Ok(Box::new(Tee(vec![main, Box::new(Junit::new(file))])))
+    let mut all = vec![main];
+    if let Some(path) = &args.junit {
+        all.push(Box::new(Junit::new(file(path))));
+    }
+    if let Some(path) = &args.html {
+        all.push(Box::new(Html::new(file(path))));
+    }
+    if all.len() == 1 {
+        return Ok(all.remove(0));
+    }
+    Ok(Box::new(Tee(all)))
 }
 
 /// A file created at the first write (with its folder), so a run that stops on an error leaves

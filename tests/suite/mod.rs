@@ -10,6 +10,7 @@ mod fixtures;
 mod formats;
 mod fuzz_corpus;
 mod hostile;
+mod html;
 mod import;
 mod list;
 mod partitions;
