@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use crate::cli::{Common, ListArgs, RecordArgs, VerifyArgs};
 use crate::error::{Error, Problem, toml_error};
-use crate::limits::{Limits, SandboxConfig};
 use crate::partition::Partition;
+use crate::sandbox::limits::{Limits, SandboxConfig};
 use crate::time::parse_duration;
 
 pub const DEFAULT_CONFIG: &str = "snipcheck.toml";
@@ -290,7 +290,7 @@ pub fn in_ci() -> bool {
 pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
     let path = explicit.unwrap_or(Path::new(DEFAULT_CONFIG));
     let text = match std::fs::read(path) {
-        Ok(t) => crate::documents::decode(t).map_err(|line| {
+        Ok(t) => crate::document::discover::decode(t).map_err(|line| {
             Error::at(
                 format!("{}:{line}", path.display()),
                 "the configuration is not valid UTF-8; save it as UTF-8",

@@ -25,10 +25,3 @@ pub mod snippet;
 pub mod style;
 pub mod time;
 pub mod verify;
-
-// The modules' paths before they moved into folders, while other branches still use them.
-pub use claims::{compare, goregexp, normalize};
-pub use document::{discover as documents, extract, txtar};
-pub use go::{build, gotest, merge, toolchain, wrap};
-pub use records::{cache, expected, pending, rewrite};
-pub use sandbox::{cgroup, contain, interrupt, limits, run};

@@ -10,12 +10,12 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use crate::compare::check_claims;
+use crate::claims::compare::check_claims;
+use crate::document::discover;
+use crate::document::extract::{Extracted, extract_document};
 use crate::document::variants::expand_versions;
-use crate::documents;
 use crate::error::Error;
-use crate::expected::{self, Record};
-use crate::extract::{Extracted, extract_document};
+use crate::records::expected::{self, Record};
 use crate::snippet::{ClaimKind, GoVersion, Outcome, Snippet};
 
 /// What the record says of a snippet's claims.
@@ -62,8 +62,8 @@ pub fn list(
 ) -> Result<(), Error> {
     let mut totals = Totals::default();
     let io = |e: io::Error| Error::io("cannot write the list", e);
-    for path in documents::discover(paths)? {
-        let doc = documents::read(&path)?;
+    for path in discover::discover(paths)? {
+        let doc = discover::read(&path)?;
         let extracted = extract_document(&doc.path, &doc.text)?;
         let current = current.unwrap_or(GoVersion(1, 99));
         let snippets = expand_versions(extracted.snippets.clone(), current)?;

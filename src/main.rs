@@ -9,30 +9,31 @@ use clap::{CommandFactory, Parser};
 use snipcheck::cli::{Cli, Command, Format, VerifyArgs};
 use snipcheck::config::{Places, Settings, load_file};
 use snipcheck::error::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, Error};
+use snipcheck::go::toolchain::Toolchain;
 use snipcheck::list::list;
+use snipcheck::records::pending;
 use snipcheck::report::github::Github;
 use snipcheck::report::html::Html;
 use snipcheck::report::json::Json;
 use snipcheck::report::junit::Junit;
 use snipcheck::report::{Human, Reporter, Tee};
 use snipcheck::snippet::GoVersion;
-use snipcheck::toolchain::Toolchain;
 use snipcheck::verify::verify;
-use snipcheck::{pending, review, style};
+use snipcheck::{review, style};
 
 fn main() -> ExitCode {
     // `go test -exec` starts snipcheck again to run a test binary contained.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args
         .get(1)
-        .is_some_and(|a| a == snipcheck::contain::EXEC_ARG)
+        .is_some_and(|a| a == snipcheck::sandbox::contain::EXEC_ARG)
     {
-        std::process::exit(snipcheck::contain::exec_main(&args[2..]));
+        std::process::exit(snipcheck::sandbox::contain::exec_main(&args[2..]));
     }
     let cli = Cli::parse();
-    let result = snipcheck::interrupt::install().and_then(|()| run(cli));
+    let result = snipcheck::sandbox::interrupt::install().and_then(|()| run(cli));
     // An interruption exits from its own thread, with its own status.
-    snipcheck::interrupt::wait_if_interrupted();
+    snipcheck::sandbox::interrupt::wait_if_interrupted();
     let code = match result {
         Ok(true) => EXIT_OK,
         Ok(false) => EXIT_FAILED,
@@ -96,11 +97,11 @@ fn run(cli: Cli) -> Result<bool, Error> {
             Ok(true)
         }
         Command::Clean => {
-            let Some(root) = snipcheck::build::stable_root() else {
+            let Some(root) = snipcheck::go::build::stable_root() else {
                 println!("nothing to clean: there is no work folder");
                 return Ok(true);
             };
-            let (removed, freed) = snipcheck::build::prune(&root, std::time::Duration::ZERO, 0);
+            let (removed, freed) = snipcheck::go::build::prune(&root, std::time::Duration::ZERO, 0);
             for r in &removed {
                 println!("removed {}", r.display());
             }

@@ -15,8 +15,8 @@ use similar::TextDiff;
 use crate::cli::{ListFormat, ReviewArgs};
 use crate::config::Places;
 use crate::error::Error;
-use crate::pending::{self, Pending};
-use crate::rewrite::{self, Plain};
+use crate::records::pending::{self, Pending};
+use crate::records::rewrite::{self, Plain};
 use crate::snippet::ClaimKind;
 use crate::style::{self, paint};
 
@@ -452,7 +452,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::expected::{self, Record};
+    use crate::records::expected::{self, Record};
     use crate::snippet::Class;
 
     fn ok(stdout: &str) -> Record {

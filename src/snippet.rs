@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::gotest::TestStatus;
+pub use crate::go::gotest::TestStatus;
 
 /// One Go code block of a Markdown document.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|code: &str| {
-    let _ = snipcheck::extract::parse_claims(code, 1);
+    let _ = snipcheck::claims::grammar::parse_claims(code, 1);
 });

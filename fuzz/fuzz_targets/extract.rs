@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let _ = snipcheck::extract::extract(std::path::Path::new("fuzz.md"), text);
+    let _ = snipcheck::document::extract::extract(std::path::Path::new("fuzz.md"), text);
 });

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use snipcheck::expected::{parse, to_text};
+use snipcheck::records::expected::{parse, to_text};
 
 fuzz_target!(|text: &str| {
     if let Ok(record) = parse(text) {

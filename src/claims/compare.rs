@@ -68,16 +68,16 @@ fn is_library(snippet: &Snippet) -> bool {
     if snippet.attrs.test {
         return false;
     }
-    if !crate::txtar::is_archive(&snippet.code) {
-        return crate::wrap::is_library(&snippet.code);
+    if !crate::document::txtar::is_archive(&snippet.code) {
+        return crate::go::wrap::is_library(&snippet.code);
     }
-    crate::txtar::parse(&snippet.code).is_ok_and(|a| {
+    crate::document::txtar::parse(&snippet.code).is_ok_and(|a| {
         !a.files.iter().any(|f| {
             f.name.ends_with(".go")
                 && !f.name.contains('/')
                 && !f.name.ends_with("_test.go")
-                && !crate::wrap::is_library(&f.data)
-                && crate::wrap::is_whole_file(&f.data)
+                && !crate::go::wrap::is_library(&f.data)
+                && crate::go::wrap::is_whole_file(&f.data)
         })
     })
 }
@@ -525,7 +525,9 @@ fn check_compile_errors(snippet: &Snippet, outcome: &Outcome, doc: &str) -> Vec<
     // Lines whose errors a failure has shown, none of them matching a pattern of the line.
     let mut shown_lines: Vec<usize> = Vec::new();
     for (line, pattern) in &claims {
-        let re = match crate::goregexp::compile(&crate::extract::with_line(pattern, doc, *line)) {
+        let re = match crate::claims::goregexp::compile(&crate::claims::grammar::with_line(
+            pattern, doc, *line,
+        )) {
             Ok(re) => re,
             Err(e) => {
                 failures.push(Failure::new(*line, format!("bad regexp in // ERROR: {e}")));
@@ -774,7 +776,7 @@ mod tests {
             item: String::new(),
             attrs: Default::default(),
             code: code.into(),
-            claims: crate::extract::parse_claims(code, 11).unwrap(),
+            claims: crate::claims::grammar::parse_claims(code, 11).unwrap(),
         };
         let outcome = Outcome {
             class: Class::CompileError,

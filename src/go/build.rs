@@ -18,9 +18,9 @@ use regex::Regex;
 use tempfile::TempDir;
 
 use crate::error::Error;
-use crate::merge;
+use crate::go::merge;
+use crate::go::toolchain::Toolchain;
 use crate::snippet::GoVersion;
-use crate::toolchain::Toolchain;
 
 /// What to build for one snippet.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -444,7 +444,7 @@ impl Workspace {
         cmd.current_dir(self.dir.path())
             .env("GOTMPDIR", self.dir.path())
             .args(["mod", "download"]);
-        let out = crate::toolchain::output_within(cmd, DOWNLOAD_TIMEOUT)
+        let out = crate::go::toolchain::output_within(cmd, DOWNLOAD_TIMEOUT)
             .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?
             .ok_or_else(|| {
                 Error::at(

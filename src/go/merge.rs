@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::wrap::mask;
+use crate::go::wrap::mask;
 
 /// Whether a `package main` source can share a binary with others without changing its outcome.
 pub fn can_merge(source: &str) -> bool {
@@ -64,7 +64,7 @@ fn may_see_its_package(source: &str) -> bool {
     VERBS.iter().any(|v| source.contains(v))
         || source.contains("AddSource")
         || source.contains("/proc/self")
-        || crate::wrap::import_specs(source)
+        || crate::go::wrap::import_specs(source)
             .iter()
             .any(|(_, path)| INTROSPECTION.contains(&path.as_str()))
 }
@@ -121,7 +121,7 @@ fn reads_or_fills_a_registry(source: &str) -> bool {
         "expvar",
         "net/http/pprof",
     ];
-    crate::wrap::import_specs(source)
+    crate::go::wrap::import_specs(source)
         .iter()
         .any(|(alias, path)| alias.as_deref() == Some("_") || REGISTRIES.contains(&path.as_str()))
 }

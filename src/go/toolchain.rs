@@ -114,7 +114,7 @@ impl Toolchain {
         // SAFETY: see above.
         unsafe {
             cmd.pre_exec(|| {
-                if crate::interrupt::interrupted() {
+                if crate::sandbox::interrupt::interrupted() {
                     Err(std::io::Error::from_raw_os_error(libc::EINTR))
                 } else {
                     Ok(())
@@ -129,8 +129,10 @@ impl Toolchain {
 /// platform): it takes the go command a fifth of a second, as long as the rest of a run on a
 /// few unchanged snippets.
 fn std_list(go: &Path, toolchain: &[&str]) -> Result<String, Error> {
-    let path = crate::cache::default_dir()
-        .map(|d| d.join("std").join(&crate::cache::key(toolchain)[..16]));
+    let path = crate::records::cache::default_dir().map(|d| {
+        d.join("std")
+            .join(&crate::records::cache::key(toolchain)[..16])
+    });
     if let Some(list) = path.as_ref().and_then(|p| fs::read_to_string(p).ok()) {
         if list.lines().any(|l| l == "fmt") {
             return Ok(list);
@@ -139,7 +141,7 @@ fn std_list(go: &Path, toolchain: &[&str]) -> Result<String, Error> {
     let list = go_output(go, &["list", "std"])?;
     if let Some(path) = path {
         // Best effort: without the file, the next run asks the go command again.
-        let _ = crate::expected::write_atomic(&path, list.as_bytes());
+        let _ = crate::records::expected::write_atomic(&path, list.as_bytes());
     }
     Ok(list)
 }

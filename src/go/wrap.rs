@@ -317,7 +317,7 @@ mod tests {
     use crate::snippet::Attrs;
 
     fn std_map() -> BTreeMap<String, Vec<String>> {
-        crate::toolchain::std_names(
+        crate::go::toolchain::std_names(
             "fmt\nos\nstrings\nsort\nmath/rand\ncrypto/rand\nmath/rand/v2\ntime\nsync\n",
         )
     }

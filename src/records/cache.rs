@@ -11,7 +11,7 @@ use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 
-use crate::expected::write_atomic;
+use crate::records::expected::write_atomic;
 
 /// Bump when what a key covers changes, or what a pass means: a snippet that passed under the
 /// old rules (cache-1: `// ERROR` before Go's errorcheck rules) must be checked again.

@@ -73,7 +73,7 @@ impl Record {
             (&self.diagnostics, &mut seen.diagnostics),
             (&self.vet, &mut seen.vet),
         ] {
-            if mine != theirs && crate::compare::elided_match(mine, theirs) {
+            if mine != theirs && crate::claims::compare::elided_match(mine, theirs) {
                 *theirs = mine.clone();
             }
         }
@@ -126,7 +126,7 @@ pub fn read(path: &Path) -> Result<Option<Record>, Error> {
         Ok(None) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let text = crate::documents::decode(bytes).map_err(|line| {
+    let text = crate::document::discover::decode(bytes).map_err(|line| {
         Error::at(
             format!("{}:{line}", path.display()),
             "malformed record: not valid UTF-8; delete it and run `snipcheck verify --accept` to record it again",
@@ -224,9 +224,9 @@ pub fn lock(expected: &Path) -> Result<WriteLock, Error> {
             return Err(cannot(std::io::Error::last_os_error()));
         }
     }
-    let critical = crate::interrupt::critical();
-    if crate::interrupt::interrupted() {
-        return Err(crate::interrupt::error());
+    let critical = crate::sandbox::interrupt::critical();
+    if crate::sandbox::interrupt::interrupted() {
+        return Err(crate::sandbox::interrupt::error());
     }
     Ok(WriteLock {
         _dir: dir,

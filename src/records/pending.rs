@@ -11,11 +11,11 @@ use serde_json::json;
 
 use crate::cli::ListFormat;
 use crate::config::Places;
+use crate::document::discover;
+use crate::document::extract::extract;
 use crate::document::variants::expand_versions;
-use crate::documents;
 use crate::error::{Error, Problem};
-use crate::expected::{self, Record};
-use crate::extract::extract;
+use crate::records::expected::{self, Record};
 use crate::snippet::{GoVersion, Snippet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,7 @@ impl Pending {
 /// After `doc` was rewritten: the snippets of the items from it, read again, so later screens
 /// show the lines as they are now.
 pub fn refresh(items: &mut [Pending], doc: &Path) -> Result<(), Error> {
-    let d = documents::read(doc)?;
+    let d = discover::read(doc)?;
     let fresh = extract(&d.path, &d.text)?;
     for item in items.iter_mut().filter(|p| p.doc == doc) {
         if let Some(s) = item.snippet.as_mut() {
@@ -119,11 +119,11 @@ fn slash_path(p: &Path) -> String {
 
 /// Every pending result, in document order, orphans last.
 pub fn find(places: &Places) -> Result<Vec<Pending>, Error> {
-    let docs = documents::discover(&places.documents)?;
+    let docs = discover::discover(&places.documents)?;
     let mut snippets = Vec::new();
     let mut problems = Vec::new();
     for path in &docs {
-        match documents::read(path).and_then(|d| extract(&d.path, &d.text)) {
+        match discover::read(path).and_then(|d| extract(&d.path, &d.text)) {
             Ok(s) => snippets.extend(s),
             Err(Error::Problems(ps)) => problems.extend(ps),
             Err(e) => return Err(e),

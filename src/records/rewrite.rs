@@ -13,11 +13,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::compare::{class_holds, elided_match, expected_class};
-use crate::documents;
+use crate::claims::compare::{class_holds, elided_match, expected_class};
+use crate::document::discover;
+use crate::document::extract::extract;
 use crate::error::Error;
-use crate::expected::Record;
-use crate::extract::extract;
+use crate::records::expected::Record;
 use crate::snippet::{ClaimKind, Class, Snippet};
 
 /// Claim headers, as `extract` recognizes them.
@@ -84,7 +84,7 @@ pub enum Plain {
 /// Reads `doc` afresh (an earlier rewrite may have moved lines), finds snippet `id` in it and plans
 /// the rewrite of the claims that `actual` contradicts.
 pub fn plan(doc: &Path, id: &str, actual: &Record) -> Result<Result<Plan, Plain>, Error> {
-    let d = documents::read(doc)?;
+    let d = discover::read(doc)?;
     let snippets = extract(&d.path, &d.text)?;
     let Some(snippet) = snippets.iter().find(|s| s.id == id) else {
         return Ok(Err(Plain::ByHand(format!(

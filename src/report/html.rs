@@ -594,7 +594,7 @@ fn snippet_box(r: &SnippetResult, anchor: &Anchor) -> String {
 }
 
 /// One failure: its Markdown line and message, and the diff when there is one.
-fn failure(out: &mut String, id: &str, f: &crate::compare::Failure) {
+fn failure(out: &mut String, id: &str, f: &crate::claims::compare::Failure) {
     let _ = write!(
         out,
         "<div class=\"failure\" id=\"{id}\" data-line=\"{}\">\n<p class=\"msg\"><b>line {}</b>: {}</p>\n",
@@ -797,7 +797,7 @@ table{border-collapse:collapse}td,th{border:1px solid var(--line);padding:.2rem 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::Failure;
+    use crate::claims::compare::Failure;
     use crate::snippet::{Attrs, Class, Snippet};
 
     fn result(doc: &str, id: &str, line: usize, code: &str, status: Status) -> SnippetResult {

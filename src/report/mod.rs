@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use similar::TextDiff;
 
-use crate::compare::Failure;
+use crate::claims::compare::Failure;
 use crate::snippet::{Class, Snippet};
 use crate::style::{self, paint};
 

@@ -32,9 +32,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::cgroup;
 use crate::error::Error;
-use crate::limits::{ENV_ALLOW_LIST, Limits};
+use crate::sandbox::cgroup;
+use crate::sandbox::limits::{ENV_ALLOW_LIST, Limits};
 
 /// Who a snippet runs as when snipcheck is root.
 pub const NOBODY: u32 = 65534;
@@ -65,7 +65,7 @@ pub struct Sandbox {
     env: Vec<(String, OsString)>,
     warnings: Vec<String>,
     next: AtomicUsize,
-    _cleanup: crate::interrupt::Registration,
+    _cleanup: crate::sandbox::interrupt::Registration,
 }
 
 /// A command ready to spawn, and the cgroups its processes live in (killed and removed on drop).
@@ -108,7 +108,7 @@ impl Sandbox {
         }
         let dirs = cgroups.as_ref().map(|c| c.dirs()).unwrap_or_default();
         Sandbox {
-            _cleanup: crate::interrupt::kill_cgroups_on_interrupt(dirs),
+            _cleanup: crate::sandbox::interrupt::kill_cgroups_on_interrupt(dirs),
             limits: limits.clone(),
             mech,
             cgroups,
@@ -1008,7 +1008,7 @@ fn enter_user_ns(maps: &UserMaps) -> io::Result<()> {
 
 /// Runs in the child between fork and exec.
 fn enter(plan: &Plan) -> io::Result<()> {
-    if crate::interrupt::interrupted() {
+    if crate::sandbox::interrupt::interrupted() {
         return Err(io::Error::from_raw_os_error(libc::EINTR));
     }
     // If snipcheck dies (a second Ctrl-C, kill -9), so does the snippet: the parent-death

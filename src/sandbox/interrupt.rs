@@ -120,7 +120,7 @@ fn clean_up_and_exit(sig: i32) -> ! {
         .flatten()
         .collect();
     for dir in &cgroups {
-        crate::cgroup::remove_tree(dir);
+        crate::sandbox::cgroup::remove_tree(dir);
     }
     // A record write that began before the signal completes; none starts after it.
     let _writes = critical();

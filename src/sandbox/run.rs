@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
-use crate::contain::{Jail, Sandbox};
 use crate::error::Error;
-use crate::interrupt;
-use crate::limits::{Limits, show_size};
+use crate::sandbox::contain::{Jail, Sandbox};
+use crate::sandbox::interrupt;
+use crate::sandbox::limits::{Limits, show_size};
 use crate::snippet::{Class, Outcome};
 
 /// What the process did, before classification.

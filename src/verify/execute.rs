@@ -5,13 +5,13 @@
 
 use std::time::{Duration, Instant};
 
-use crate::build::{Built, Unit, Workspace};
 use crate::config::{Policy, Settings};
-use crate::contain::Sandbox;
 use crate::error::Error;
-use crate::gotest;
-use crate::merge;
-use crate::run::{Input, classify, run, run_command};
+use crate::go::build::{Built, Unit, Workspace};
+use crate::go::gotest;
+use crate::go::merge;
+use crate::sandbox::contain::Sandbox;
+use crate::sandbox::run::{Input, classify, run, run_command};
 use crate::snippet::{Class, Outcome, Snippet, TestStatus};
 
 /// The runs of one snippet, as the worker hands them over.

@@ -7,14 +7,14 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::compare::{Failure, check_claims, with_elisions};
+use crate::claims::compare::{Failure, check_claims, with_elisions};
+use crate::claims::normalize::{self, normalize, normalize_diagnostics};
 use crate::config::{Policy, Settings};
 use crate::error::Error;
-use crate::expected::{self, Record};
-use crate::normalize::{self, normalize, normalize_diagnostics};
+use crate::go::toolchain::Toolchain;
+use crate::records::expected::{self, Record};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
 use crate::snippet::{ClaimKind, Outcome, Snippet, signal_name};
-use crate::toolchain::Toolchain;
 
 use super::execute::Executed;
 

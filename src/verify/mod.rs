@@ -24,17 +24,17 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::build::{BaseModule, Built, Unit, Workspace};
-use crate::cache::{self, Cache};
 use crate::config::{Policy, Settings};
-use crate::contain::Sandbox;
+use crate::document::discover;
 use crate::document::variants::expand_versions;
-use crate::documents;
 use crate::error::Error;
-use crate::interrupt::{self, Registration};
+use crate::go::build::{BaseModule, Built, Unit, Workspace};
+use crate::go::toolchain::Toolchain;
+use crate::records::cache::{self, Cache};
 use crate::report::{Event, Reporter, Status};
+use crate::sandbox::contain::Sandbox;
+use crate::sandbox::interrupt::{self, Registration};
 use crate::snippet::{GoVersion, Snippet};
-use crate::toolchain::Toolchain;
 
 use execute::{Executed, execute};
 use judge::Judge;
@@ -65,7 +65,7 @@ enum Slot {
 /// Runs a whole verification and reports it. `Ok(true)` when every claim and record holds.
 pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, Error> {
     let started = Instant::now();
-    let paths = documents::discover(&settings.documents)?;
+    let paths = discover::discover(&settings.documents)?;
     let toolchain = Toolchain::probe(&settings.go)?;
     // Every variant (`ID@go1.21`) is a snippet of its own, in a partition of its own.
     let all = expand_versions(
@@ -311,5 +311,5 @@ fn stable_place(cwd: &Path, base: &Option<BaseModule>) -> Option<PathBuf> {
         .as_ref()
         .map_or(String::new(), |b| b.path.display().to_string());
     let key = cache::key(&[&cwd.display().to_string(), &module]);
-    Some(crate::build::stable_root()?.join(format!("work-{}", &key[..16])))
+    Some(crate::go::build::stable_root()?.join(format!("work-{}", &key[..16])))
 }

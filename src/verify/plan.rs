@@ -6,19 +6,19 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::build::{BaseModule, Unit};
-use crate::cache::{self, Cache};
 use crate::config::Settings;
-use crate::contain::Sandbox;
-use crate::documents;
+use crate::document::discover;
+use crate::document::extract::extract;
+use crate::document::txtar;
 use crate::error::{Error, Problem};
-use crate::expected::{self, Record};
-use crate::extract::extract;
-use crate::merge;
+use crate::go::build::{BaseModule, Unit};
+use crate::go::merge;
+use crate::go::toolchain::Toolchain;
+use crate::go::wrap::{self, wrap};
+use crate::records::cache::{self, Cache};
+use crate::records::expected::{self, Record};
+use crate::sandbox::contain::Sandbox;
 use crate::snippet::{ClaimKind, GoVersion, Snippet};
-use crate::toolchain::Toolchain;
-use crate::txtar;
-use crate::wrap::{self, wrap};
 
 /// What planning made of one snippet.
 pub enum Planned {
@@ -131,7 +131,8 @@ fn plan_one(
     let unit = match unit_of(s, toolchain) {
         Ok(u) => {
             // What the (unsandboxed) build would expose: cgo, includes, replaces.
-            if let Some(why) = crate::limits::build_refusal(&u.files, settings.sandbox.cgo) {
+            if let Some(why) = crate::sandbox::limits::build_refusal(&u.files, settings.sandbox.cgo)
+            {
                 problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
             }
             Some(u)
@@ -254,7 +255,7 @@ pub fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippe
     let mut problems = Vec::new();
     let mut snippets = Vec::new();
     for path in paths {
-        let found = documents::read(path).and_then(|d| extract(&d.path, &d.text));
+        let found = discover::read(path).and_then(|d| extract(&d.path, &d.text));
         match found {
             Ok(s) => snippets.extend(s),
             Err(Error::Problems(ps)) => problems.extend(ps),

@@ -363,7 +363,7 @@ func main() {
     let go_says: Vec<Option<Vec<bool>>> = serde_json::from_slice(&out.stdout).unwrap();
     let mut differ = Vec::new();
     for (p, want) in patterns.iter().zip(go_says) {
-        let got = snipcheck::goregexp::compile(p)
+        let got = snipcheck::claims::goregexp::compile(p)
             .ok()
             .map(|re| inputs.iter().map(|s| re.is_match(s)).collect::<Vec<_>>());
         if got != want {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use snipcheck::expected::{parse, to_text};
+use snipcheck::records::expected::{parse, to_text};
 
 use super::support::repo;
 
@@ -25,14 +25,14 @@ fn each_input(target: &str, f: impl Fn(&str)) -> usize {
 #[test]
 fn extract_corpus() {
     each_input("extract", |t| {
-        let _ = snipcheck::extract::extract(Path::new("fuzz.md"), t);
+        let _ = snipcheck::document::extract::extract(Path::new("fuzz.md"), t);
     });
 }
 
 #[test]
 fn claims_corpus() {
     each_input("claims", |t| {
-        let _ = snipcheck::extract::parse_claims(t, 1);
+        let _ = snipcheck::claims::grammar::parse_claims(t, 1);
     });
 }
 
@@ -53,7 +53,7 @@ fn deeply_nested_error_pattern_is_rejected() {
     let code = format!("x := 1 // ERROR \"a{}\"\n", "*".repeat(300));
     let err = std::thread::Builder::new()
         .stack_size(1 << 20)
-        .spawn(move || snipcheck::extract::parse_claims(&code, 10))
+        .spawn(move || snipcheck::claims::grammar::parse_claims(&code, 10))
         .unwrap()
         .join()
         .unwrap()
@@ -73,7 +73,7 @@ fn deeply_nested_markdown() {
         std::thread::Builder::new()
             .stack_size(1 << 20)
             .spawn(move || {
-                let _ = snipcheck::extract::extract(Path::new("deep.md"), &doc);
+                let _ = snipcheck::document::extract::extract(Path::new("deep.md"), &doc);
             })
             .unwrap()
             .join()

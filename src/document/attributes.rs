@@ -1,0 +1,119 @@
+//! The info string of a Go block -> its attributes (`go norun timeout=2s id=x`): how the snippet
+//! is built and run. An unknown attribute is an error, so a typo is not silently ignored.
+
+use crate::snippet::{Attrs, GoVersion};
+use crate::time::parse_duration;
+
+/// Info strings are split on white space and commas (`go norun`, `go,norun`); a double-quoted
+/// value may hold either (`ignore="needs a server"`).
+pub fn split_info(info: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in info.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if !quoted && (c.is_whitespace() || c == ',') => {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+pub const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N";
+
+pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
+    let mut attrs = Attrs::default();
+    let version = |key: &str, v: &str| {
+        GoVersion::parse(v).ok_or_else(|| format!("{key}={v}: write a Go version like 1.22"))
+    };
+    for w in words {
+        let (key, value) = match w.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (w.as_str(), None),
+        };
+        match (key, value) {
+            ("ignore", reason) => attrs.ignore = Some(reason.unwrap_or("").to_string()),
+            ("norun", None) => attrs.norun = true,
+            ("race", None) => attrs.race = true,
+            ("vet", None) => attrs.vet = true,
+            ("varies", None) => attrs.varies = Some(0),
+            ("varies", Some(v)) => match v.parse::<usize>() {
+                Ok(n) if (2..=100).contains(&n) => attrs.varies = Some(n),
+                _ => return Err(format!("varies={v}: the number of runs must be 2 to 100")),
+            },
+            ("timeout", Some(v)) => {
+                attrs.timeout = Some(parse_duration(v).map_err(|e| format!("timeout={v}: {e}"))?)
+            }
+            ("id", Some(v)) if valid_id(v) => attrs.id = Some(v.to_string()),
+            ("id", Some(v)) => {
+                return Err(format!(
+                    "id={v}: an id may hold only letters, digits, `-`, `_` and `.`"
+                ));
+            }
+            ("go", Some(v)) => attrs.go = Some(version("go", v)?),
+            ("min_go", Some(v)) => attrs.min_go = Some(version("min_go", v)?),
+            ("godebug", Some(v)) if v.contains('=') => attrs.godebug.push(v.to_string()),
+            ("env", Some(v)) => match v.split_once('=') {
+                Some((k, val)) if !k.is_empty() => attrs.env.push((k.to_string(), val.to_string())),
+                _ => return Err(format!("env={v}: write env=KEY=VALUE")),
+            },
+            ("args", Some(v)) => attrs.args = v.split_whitespace().map(String::from).collect(),
+            ("stdin", Some(v)) => attrs.stdin = Some(v.replace("\\n", "\n")),
+            ("test", None) => attrs.test = true,
+            ("tags", Some(v)) => attrs.tags = Some(v.to_string()),
+            ("short", None) => attrs.short = true,
+            ("cover", None) => attrs.cover = true,
+            ("run", Some(v)) => attrs.run = Some(v.to_string()),
+            ("count", Some(v)) => match v.parse::<u32>() {
+                Ok(n) if n >= 1 => attrs.count = Some(n),
+                _ => {
+                    return Err(format!(
+                        "count={v}: write a whole number of runs, 1 or more"
+                    ));
+                }
+            },
+            _ => {
+                return Err(format!(
+                    "unknown attribute `{w}` in the info string; known: {KNOWN_ATTRS}"
+                ));
+            }
+        }
+    }
+    let test_flags = attrs.tags.is_some()
+        || attrs.short
+        || attrs.cover
+        || attrs.run.is_some()
+        || attrs.count.is_some();
+    if test_flags && !attrs.test {
+        return Err("tags=, short, cover, run= and count= are `go test` flags: add `test`".into());
+    }
+    if attrs.test && (attrs.norun || attrs.vet || attrs.varies.is_some() || !attrs.args.is_empty())
+    {
+        return Err(
+            "`test` runs `go test`: it does not combine with norun, vet, varies or args".into(),
+        );
+    }
+    if attrs.norun && attrs.varies.is_some() {
+        return Err(
+            "`norun` and `varies` contradict each other: a snippet that does not run cannot vary"
+                .into(),
+        );
+    }
+    Ok(attrs)
+}
+
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
