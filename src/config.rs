@@ -38,6 +38,9 @@ pub struct FileConfig {
     pub sandbox: Option<SandboxConfig>,
     /// Rewrites of what snippets print, applied in order before it is compared and recorded.
     pub normalize: Option<Vec<RewriteRule>>,
+    /// Info-string attributes of the project's docs site (`title`, `hl_lines`) that snipcheck
+    /// accepts and ignores.
+    pub ignored_attributes: Option<Vec<String>>,
 }
 
 /// One `[[normalize]]` rule: what matches `regex` (Rust's regex syntax) in a snippet's stdout and
@@ -89,6 +92,8 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// The `[[normalize]]` rules, in order.
     pub rewrites: Vec<(regex::Regex, String)>,
+    /// Attributes accepted and ignored (`ignored_attributes`).
+    pub ignored_attributes: Vec<String>,
 }
 
 /// Where the documents and records are, for `review` and `pending`: always the configured set.
@@ -315,7 +320,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
             path,
             text,
             &e,
-            "the keys are documents, expected, timeout, jobs, go, varies_runs, the [sandbox] table and [[normalize]] rules (regex, replace)",
+            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, the [sandbox] table and [[normalize]] rules (regex, replace)",
         )
     })?;
     for rule in file.normalize.iter().flatten() {
@@ -396,6 +401,7 @@ impl Settings {
             write_pending: false,
             warnings: Vec::new(),
             rewrites: rewrites(&file.normalize),
+            ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
             // `list` runs nothing; `parse_file` has checked the table already.
             sandbox: file
                 .sandbox
@@ -487,6 +493,7 @@ impl Settings {
             write_pending: args.write_pending,
             warnings,
             rewrites: rewrites(&file.normalize),
+            ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
             sandbox: match &file.sandbox {
                 Some(s) => s
                     .resolve()

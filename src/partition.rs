@@ -123,6 +123,7 @@ mod tests {
             attrs: Attrs::default(),
             code: String::new(),
             claims: Vec::new(),
+            problem: None,
         }
     }
 

@@ -29,11 +29,17 @@ pub struct Snippet {
     pub attrs: Attrs,
     pub code: String,
     pub claims: Vec<Claim>,
+    /// What is wrong with this snippet alone (an attribute, a claim), found while extracting: it
+    /// is reported as this snippet's error, the others still run, and the run exits 2.
+    pub problem: Option<crate::error::Problem>,
 }
 
 /// Info-string attributes after the leading `go`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Attrs {
+    /// Attributes snipcheck does not know (`title=x.go`): a problem unless the project lists
+    /// them in `ignored_attributes`.
+    pub unknown: Vec<String>,
     /// `ignore` or `ignore="reason"`: shown to readers, never built.
     pub ignore: Option<String>,
     /// `norun`: must build, is not run.

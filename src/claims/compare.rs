@@ -777,6 +777,7 @@ mod tests {
             attrs: Default::default(),
             code: code.into(),
             claims: crate::claims::grammar::parse_claims(code, 11).unwrap(),
+            problem: None,
         };
         let outcome = Outcome {
             class: Class::CompileError,

@@ -29,6 +29,25 @@ pub fn split_info(info: &str) -> Vec<String> {
 
 pub const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N";
 
+const KNOWN_KEYS: [&str; 19] = [
+    "ignore", "norun", "race", "vet", "varies", "timeout", "id", "go", "min_go", "godebug", "env",
+    "args", "stdin", "test", "tags", "short", "cover", "run", "count",
+];
+
+/// The problem with attributes snipcheck does not know, unless the project ignores them.
+pub fn unknown_problem(unknown: &[String], ignored: &[String]) -> Option<String> {
+    let key = |w: &str| w.split_once('=').map_or(w, |(k, _)| k).to_string();
+    let left: Vec<&String> = unknown
+        .iter()
+        .filter(|w| !ignored.contains(&key(w)))
+        .collect();
+    let first = left.first()?;
+    Some(format!(
+        "unknown attribute `{first}` in the info string; known: {KNOWN_ATTRS}; if your docs site uses it, list `{}` in `ignored_attributes` in snipcheck.toml",
+        key(first)
+    ))
+}
+
 pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
     let mut attrs = Attrs::default();
     let version = |key: &str, v: &str| {
@@ -80,6 +99,10 @@ pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
                     ));
                 }
             },
+            // A key snipcheck does not know at all may be a docs site's (`title=x.go`): kept
+            // for the project to accept (`ignored_attributes`), an error otherwise. A known key
+            // in the wrong shape (`norun=1`) is an error here.
+            (k, _) if !KNOWN_KEYS.contains(&k) => attrs.unknown.push(w.clone()),
             _ => {
                 return Err(format!(
                     "unknown attribute `{w}` in the info string; known: {KNOWN_ATTRS}"

@@ -137,11 +137,23 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
                     ));
                     continue;
                 }
+                // A bad attribute or claim is this snippet's problem alone: it keeps its place
+                // (and its id) and is reported as its error, while the others run.
+                let mut problem = None;
                 let attrs = match parse_attrs(&b.words) {
                     Ok(a) => a,
                     Err(msg) => {
-                        problems.push(Problem::new(at(b.line), msg));
-                        continue;
+                        problem = Some(Problem::new(at(b.line), msg));
+                        // The id it names still counts, so the others' ids do not move.
+                        crate::snippet::Attrs {
+                            id: b
+                                .words
+                                .iter()
+                                .find_map(|w| w.strip_prefix("id="))
+                                .filter(|v| super::attributes::valid_id(v))
+                                .map(str::to_string),
+                            ..Default::default()
+                        }
                     }
                 };
                 let code = b.code.replace("\r\n", "\n");
@@ -149,8 +161,8 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
                 let claims = match parse_claims(&code, code_line) {
                     Ok(c) => c,
                     Err((line, msg)) => {
-                        problems.push(Problem::new(at(line), msg));
-                        continue;
+                        problem.get_or_insert(Problem::new(at(line), msg));
+                        Vec::new()
                     }
                 };
                 let item = heading.as_ref().map(|h| h.item.clone());
@@ -206,6 +218,7 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
                     attrs,
                     code,
                     claims,
+                    problem,
                 });
             }
             _ => {}
@@ -218,6 +231,14 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
             unchecked,
         })
     } else {
+        // The document cannot be used as it is; its snippets' own problems are listed with
+        // its, so every problem shows at once.
+        problems.extend(snippets.into_iter().filter_map(|s| s.problem));
+        problems.sort_by_key(|p| {
+            p.at.rsplit_once(':')
+                .and_then(|(_, l)| l.parse::<usize>().ok())
+                .unwrap_or(0)
+        });
         Err(Error::Problems(problems))
     }
 }
@@ -323,17 +344,41 @@ mod tests {
 
     fn ok(md: &str) -> Vec<Snippet> {
         match extract(Path::new("doc.md"), md) {
-            Ok(s) => s,
+            Ok(s)
+                if s.iter()
+                    .all(|s| s.problem.is_none() && s.attrs.unknown.is_empty()) =>
+            {
+                s
+            }
+            Ok(s) => panic!("unexpected problems: {s:?}"),
             Err(e) => panic!("unexpected error: {e}"),
         }
     }
 
+    /// Every problem found: the document's own, and each snippet's (a bad attribute or claim,
+    /// an attribute nobody accepted), in line order, as `verify` reports them.
     fn problems(md: &str) -> Vec<Problem> {
-        match extract(Path::new("doc.md"), md) {
-            Ok(s) => panic!("expected problems, got {s:?}"),
+        let mut ps = match extract(Path::new("doc.md"), md) {
+            Ok(snippets) => snippets
+                .iter()
+                .filter_map(|s| {
+                    s.problem.clone().or_else(|| {
+                        super::super::attributes::unknown_problem(&s.attrs.unknown, &[])
+                            .map(|m| Problem::new(format!("doc.md:{}", s.line), m))
+                    })
+                })
+                .collect(),
             Err(Error::Problems(ps)) => ps,
             Err(e) => panic!("unexpected error kind: {e}"),
-        }
+        };
+        assert!(!ps.is_empty(), "expected problems in {md:?}");
+        let line = |p: &Problem| {
+            p.at.rsplit_once(':')
+                .and_then(|(_, l)| l.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        ps.sort_by_key(line);
+        ps
     }
 
     fn one_problem(md: &str) -> Problem {
@@ -585,7 +630,7 @@ mod tests {
         );
         for bad in ["varies=1", "go=one", "env==x", "norun varies"] {
             let md = format!("# A\n\n```go {bad}\nx()\n```\n");
-            assert!(extract(Path::new("d.md"), &md).is_err(), "{bad}");
+            assert!(!problems(&md).is_empty(), "{bad}");
         }
     }
 
@@ -751,7 +796,9 @@ mod tests {
     fn all_problems_are_collected() {
         let md = "```go\nx()\n```\n\n# A\n\n```go bogus\ny()\n```\n\n```go\n// Exit: x\n```\n";
         let ats: Vec<String> = problems(md).into_iter().map(|p| p.at).collect();
-        assert_eq!(ats, ["doc.md:1", "doc.md:7", "doc.md:12"]);
+        // `bogus` (line 7) is not a problem of the document: whether it is one depends on the
+        // project's `ignored_attributes`, which `verify` applies.
+        assert_eq!(ats, ["doc.md:1", "doc.md:12"]);
     }
 
     #[test]

@@ -334,6 +334,7 @@ mod tests {
             attrs: Attrs::default(),
             code: code.into(),
             claims: vec![],
+            problem: None,
         }
     }
 

@@ -812,6 +812,7 @@ mod tests {
                 attrs: Attrs::default(),
                 code: code.into(),
                 claims: Vec::new(),
+                problem: None,
             },
             status,
             class: Some(Class::Ok),

@@ -85,6 +85,31 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// Not built: its input is wrong. A failure of its own, at the problem's line, so the
+    /// report shows it where the others' verdicts are.
+    pub fn invalid(&mut self, s: &Snippet, problem: &crate::error::Problem) -> SnippetResult {
+        self.summary.failed += 1;
+        // At a line of the snippet's document, the failure is there; a problem elsewhere (its
+        // record) is shown at the fence, naming its place.
+        let doc = format!("{}:", s.doc.display());
+        let (line, message) = match problem.at.strip_prefix(&doc).and_then(|l| l.parse().ok()) {
+            Some(line) => (line, problem.message.clone()),
+            None => (s.line, format!("{}: {}", problem.at, problem.message)),
+        };
+        SnippetResult {
+            snippet: s.clone(),
+            status: Status::Failed,
+            class: None,
+            failures: vec![Failure {
+                line,
+                message: format!("not run: {message}"),
+                diff: None,
+            }],
+            notes: Vec::new(),
+            elapsed: Default::default(),
+        }
+    }
+
     pub fn skipped(&mut self, s: &Snippet, reason: &str) -> SnippetResult {
         self.summary.skipped += 1;
         SnippetResult {

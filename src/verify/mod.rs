@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use crate::config::{Policy, Settings};
 use crate::document::discover;
 use crate::document::variants::expand_versions;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::go::build::{BaseModule, Built, Unit, Workspace};
 use crate::go::toolchain::Toolchain;
 use crate::records::cache::{self, Cache};
@@ -55,6 +55,7 @@ struct Ready {
 
 /// Where each snippet is, seen from the main thread, while the workers run.
 enum Slot {
+    Invalid(Problem),
     Skipped(String),
     Cached,
     /// Built and running; judged against this when its execution comes in.
@@ -116,7 +117,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let mut judge = Judge::new(settings, &toolchain);
     let (tx, rx) = mpsc::channel::<(usize, Result<Executed, Error>)>();
-    std::thread::scope(|scope| -> Result<(), Error> {
+    let problems = std::thread::scope(|scope| -> Result<Vec<Problem>, Error> {
         let (snippets, workspaces, ready, pool, sandbox) =
             (&snippets, &workspaces, &ready, &pool, &sandbox);
         scope.spawn(move || {
@@ -142,6 +143,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
             cache: &mut cache,
             progress: &progress,
             reporter,
+            problems: Vec::new(),
         };
         let streaming = {
             use std::io::IsTerminal;
@@ -173,7 +175,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 }
             }
         }
-        Ok(())
+        Ok(reported.problems)
     })?;
 
     progress.finish();
@@ -181,6 +183,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     if settings.filters.is_empty() && settings.partition.is_none_or(|p| p.checks_orphans()) {
         judge.orphans(&paths, &all, reporter)?;
     }
+    // The snippets that ran get their records and pending results (the report said so); the
+    // ones with input problems have none, and the run exits 2 below.
     judge.write_files()?;
     cache.save();
     judge.summary.elapsed = started.elapsed();
@@ -188,6 +192,9 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     reporter
         .event(Event::Summary(&judge.summary))
         .map_err(|e| Error::io("cannot write the report", e))?;
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
     Ok(judge.summary.failed == 0)
 }
 
@@ -214,6 +221,7 @@ fn build(
     let mut groups: BTreeMap<Option<BaseModule>, Vec<(usize, Unit)>> = BTreeMap::new();
     for (i, p) in planned.into_iter().enumerate() {
         slots.push(match p {
+            Planned::Invalid(p) => Slot::Invalid(p),
             Planned::Skipped(reason) => Slot::Skipped(reason),
             Planned::Cached => Slot::Cached,
             Planned::Job(job) => {
@@ -267,6 +275,8 @@ struct Reported<'a, 'j> {
     cache: &'a mut Cache,
     progress: &'a Progress,
     reporter: &'a mut dyn Reporter,
+    /// The input problems reported so far, for the run's final error.
+    problems: Vec<Problem>,
 }
 
 impl Reported<'_, '_> {
@@ -274,6 +284,11 @@ impl Reported<'_, '_> {
     fn report(&mut self, i: usize) -> Result<bool, Error> {
         let s = &self.snippets[i];
         let result = match std::mem::replace(&mut self.slots[i], Slot::Reported) {
+            Slot::Invalid(problem) => {
+                let result = self.judge.invalid(s, &problem);
+                self.problems.push(problem);
+                result
+            }
             Slot::Skipped(reason) => self.judge.skipped(s, &reason),
             Slot::Cached => self.judge.cached(s),
             Slot::Awaiting(expect) => match self.waiting.remove(&i) {

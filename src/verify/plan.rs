@@ -22,6 +22,9 @@ use crate::snippet::{ClaimKind, GoVersion, Snippet};
 
 /// What planning made of one snippet.
 pub enum Planned {
+    /// Not built: something is wrong with this snippet's input (an attribute, a claim, an
+    /// import, its record); reported as its error, and the run exits 2 once the others ran.
+    Invalid(Problem),
     /// Not built: `ignore`, or a toolchain older than `min_go`; with the reason shown.
     Skipped(String),
     /// Passed before with everything that decides it unchanged (see `cache`).
@@ -46,8 +49,8 @@ pub struct Expectation {
     pub cache_key: Option<String>,
 }
 
-/// Plans every snippet, in order. Input problems are collected over all of them, then returned
-/// together as one error.
+/// Plans every snippet, in order. A snippet whose input is wrong is planned `Invalid`, with
+/// its problem, so the others still run; only a harness failure (IO, the toolchain) stops here.
 pub fn plan(
     snippets: &[Snippet],
     toolchain: &Toolchain,
@@ -56,24 +59,25 @@ pub fn plan(
     cache: &Cache,
     cwd: &Path,
 ) -> Result<Vec<Planned>, Error> {
-    let mut problems = Vec::new();
     let mut planned = Vec::with_capacity(snippets.len());
     for s in snippets {
         match plan_one(s, toolchain, settings, sandbox, cache, cwd) {
             Ok(p) => planned.push(p),
-            Err(Error::Problems(ps)) => {
-                problems.extend(ps);
-                // A placeholder keeps positions in step; nothing runs once a problem is found.
-                planned.push(Planned::Cached);
+            Err(Error::Problems(mut ps)) if !ps.is_empty() => {
+                // One problem stands for the snippet in the report; all go to the final error.
+                let first = ps.remove(0);
+                planned.push(Planned::Invalid(Problem::new(
+                    first.at,
+                    std::iter::once(first.message)
+                        .chain(ps.into_iter().map(|p| format!("{}: {}", p.at, p.message)))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )));
             }
             Err(e) => return Err(e),
         }
     }
-    if problems.is_empty() {
-        Ok(planned)
-    } else {
-        Err(Error::Problems(problems))
-    }
+    Ok(planned)
 }
 
 fn plan_one(
@@ -84,6 +88,18 @@ fn plan_one(
     cache: &Cache,
     cwd: &Path,
 ) -> Result<Planned, Error> {
+    if let Some(p) = &s.problem {
+        return Ok(Planned::Invalid(p.clone()));
+    }
+    if let Some(msg) = super::super::document::attributes::unknown_problem(
+        &s.attrs.unknown,
+        &settings.ignored_attributes,
+    ) {
+        return Ok(Planned::Invalid(Problem::new(
+            format!("{}:{}", s.doc.display(), s.line),
+            msg,
+        )));
+    }
     if let Some(reason) = skip_reason(s, toolchain) {
         return Ok(Planned::Skipped(reason));
     }

@@ -119,6 +119,8 @@ fn unterminated_fence() {
 
 #[test]
 fn every_problem_is_reported_at_once() {
+    // A bad attribute no longer hides the next snippet's problem: both are reported, each at
+    // its line, in the report and in the final error.
     let doc = "# Doc\n\n```go bogus\n```\n\n```go\nrand.Intn(3)\n```\n";
     let (run, _d) = bad(doc.as_bytes(), &[], &[]);
     assert!(
@@ -127,7 +129,17 @@ fn every_problem_is_reported_at_once() {
         "{}",
         run.stderr
     );
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("docs/doc.md:6: `rand` could be any of"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+    assert!(
+        run.stdout.ends_with("0 passed, 2 failed\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -163,9 +175,16 @@ fn malformed_record_names_line_and_column() {
         "{}",
         run.stderr
     );
+    // The snippet is reported as not run, at its fence, naming the record.
     assert!(
-        run.stdout.is_empty(),
-        "ran despite a bad record: {}",
+        run.stdout
+            .contains("docs/doc.md:5: not run: expected/docs/doc/one.toml:3:15: invalid type"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with("0 passed, 1 failed\n"),
+        "{}",
         run.stdout
     );
 }
@@ -551,4 +570,57 @@ fn the_current_folder_is_a_documents_folder() {
     let run = snipcheck(d, &["verify"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("1 passed, 0 failed"), "{}", run.stdout);
+}
+
+/// One bad snippet does not stop the others: each input problem is that snippet's error at its
+/// line, every other snippet runs (and gets its pending result), and the run exits 2 at the end. A docs
+/// site's own attributes are accepted once the project lists them.
+#[test]
+fn a_bad_snippet_is_reported_and_the_others_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = "# Doc\n\n## Good\n\n```go\nfmt.Println(1)\n// Output: 1\n```\n\n## Titled\n\n```go title=main.go\nfmt.Println(2)\n// Output: 2\n```\n\n## Bad claim\n\n```go\nos.Exit(3)\n// Exit: three\n```\n";
+    write(&d.join("docs/doc.md"), doc);
+    let run = snipcheck(d, &["verify", "docs"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("new   docs/doc.md:5  good"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("docs/doc.md:12: not run: unknown attribute `title=main.go`"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("docs/doc.md:21: not run: "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with("1 passed, 2 failed\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+    assert_eq!(files(&d.join("expected")), ["docs/doc/good.toml.new"]);
+    // The project accepts its docs site's `title`: that snippet runs, the bad claim still fails.
+    write(
+        &d.join("snipcheck.toml"),
+        "documents = [\"docs\"]\nignored_attributes = [\"title\"]\n",
+    );
+    let run = snipcheck(d, &["verify"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("docs/doc.md:12  titled"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with("2 passed, 1 failed\n"),
+        "{}",
+        run.stdout
+    );
 }
