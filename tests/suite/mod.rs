@@ -1,6 +1,7 @@
 mod bad_input;
 mod bundled;
 mod ci_check;
+mod conformance;
 mod fidelity;
 mod fixtures;
 mod formats;
