@@ -543,6 +543,21 @@ func reason(f *testFile, v verdict) string {
 // A package clause before any declaration, after comments and blank lines.
 var packageFirst = regexp.MustCompile(`^(?:\s*(?://[^\n]*\n|/\*(?s:.*?)\*/))*\s*package\s`)
 
+// claimedPattern: the pattern a failure about an ERROR claim quotes, as "p" or `p`.
+func claimedPattern(msg string) string {
+	if i := strings.Index(msg, "`"); i >= 0 {
+		if j := strings.Index(msg[i+1:], "`"); j >= 0 {
+			return msg[i+1 : i+1+j]
+		}
+	}
+	if i := strings.Index(msg, `"`); i >= 0 {
+		if p, err := strconv.Unquote(msg[i:]); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
 var atLine = regexp.MustCompile(`unclaimed compile error at \S+:(\d+): (.*)`)
 
 func failureReason(f *testFile, v verdict, fl failure) string {
@@ -568,15 +583,20 @@ func failureReason(f *testFile, v verdict, fl failure) string {
 		default:
 			return "unclaimed error on a line without ERROR"
 		}
-	case strings.HasPrefix(msg, "no compile error on this line matches"):
-		if !strings.Contains(diagnostics, "(no compile error on this line)") {
-			return "ERROR pattern does not match the error on its line"
+	case strings.HasPrefix(msg, "compile error at ") && strings.Contains(msg, "matched by no `// ERROR` pattern of its line"):
+		return "unclaimed error on a line with an ERROR (several errors on one line, or a pattern snipcheck did not read)"
+	case strings.Contains(msg, "every compile error on this line is matched by a pattern before it"):
+		return "more ERROR patterns on a line than errors on it"
+	case strings.HasPrefix(msg, "no compile error on this line matches") && !strings.Contains(diagnostics, "(no compile error on this line)"):
+		if strings.Contains(msg, `\n`) {
+			return "ERROR pattern of several lines (\\n) does not match the error on its line"
 		}
+		return "ERROR pattern does not match the error on its line"
+	case strings.HasPrefix(msg, "no compile error on this line"):
 		if strings.Contains(v.diagnostics, "too many errors") {
 			return "claimed error missing: the compiler stopped at \"too many errors\" (Go's errorcheck passes -e)"
 		}
-		pattern, err := strconv.Unquote(strings.TrimPrefix(msg, "no compile error on this line matches "))
-		if re, rerr := regexp.Compile(pattern); err == nil && rerr == nil {
+		if re, err := regexp.Compile(claimedPattern(msg)); err == nil && claimedPattern(msg) != "" {
 			for _, l := range strings.Split(v.diagnostics, "\n") {
 				if strings.Contains(l, ".md:") && re.MatchString(l) {
 					return "claimed error reported on another line (continuation or position)"
