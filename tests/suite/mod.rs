@@ -3,6 +3,7 @@ mod bad_input;
 mod bundled;
 mod ci_check;
 mod cli;
+mod conformance;
 mod drift;
 mod errorcheck;
 mod fidelity;

@@ -1,0 +1,3 @@
+module snipcheck.local/conformance
+
+go 1.22
