@@ -91,14 +91,14 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
                 let first = lines.line_of(range.start);
                 for (i, l) in text[range.clone()].lines().enumerate() {
                     let line = first + i;
-                    if let Some(c) = UNCHECKED.captures(l) {
-                        if unchecked.iter().all(|u| u.line != line) {
-                            unchecked.push(Unchecked {
-                                item: heading.as_ref().map(|h| h.item.clone()),
-                                line,
-                                reason: c[1].to_string(),
-                            });
-                        }
+                    if let Some(c) = UNCHECKED.captures(l)
+                        && unchecked.iter().all(|u| u.line != line)
+                    {
+                        unchecked.push(Unchecked {
+                            item: heading.as_ref().map(|h| h.item.clone()),
+                            line,
+                            reason: c[1].to_string(),
+                        });
                     }
                 }
             }

@@ -155,20 +155,20 @@ enum Place {
 
 impl Place {
     fn new(stable: Option<&Path>) -> Result<Place, Error> {
-        if let Some(path) = stable {
-            if let Some(lock) = lock_beside(path) {
-                // The lock's time says when a place was last used (see `prune`).
-                let _ = lock.set_modified(std::time::SystemTime::now());
-                if let Some(root) = path.parent() {
-                    prune(root, PRUNE_AFTER, PLACES_CAP);
-                }
-                fs::create_dir_all(path.join("bin"))
-                    .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-                return Ok(Place::Stable {
-                    path: path.to_path_buf(),
-                    _lock: lock,
-                });
+        if let Some(path) = stable
+            && let Some(lock) = lock_beside(path)
+        {
+            // The lock's time says when a place was last used (see `prune`).
+            let _ = lock.set_modified(std::time::SystemTime::now());
+            if let Some(root) = path.parent() {
+                prune(root, PRUNE_AFTER, PLACES_CAP);
             }
+            fs::create_dir_all(path.join("bin"))
+                .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+            return Ok(Place::Stable {
+                path: path.to_path_buf(),
+                _lock: lock,
+            });
         }
         let dir = tempfile::Builder::new()
             .prefix("snipcheck-")
@@ -832,10 +832,10 @@ impl Workspace {
             if !unit.files.iter().any(|(n, _)| n == "go.mod") {
                 files.push(("go.mod".to_string(), go_mod));
             }
-            if let Some(b) = &self.base {
-                if !unit.files.iter().any(|(n, _)| n == "go.sum") {
-                    files.push(("go.sum".to_string(), b.go_sum.clone()));
-                }
+            if let Some(b) = &self.base
+                && !unit.files.iter().any(|(n, _)| n == "go.sum")
+            {
+                files.push(("go.sum".to_string(), b.go_sum.clone()));
             }
         }
         let binary = self.sync_package(index, &pkg_dir, &files)?;

@@ -133,10 +133,10 @@ fn std_list(go: &Path, toolchain: &[&str]) -> Result<String, Error> {
         d.join("std")
             .join(&crate::records::cache::key(toolchain)[..16])
     });
-    if let Some(list) = path.as_ref().and_then(|p| fs::read_to_string(p).ok()) {
-        if list.lines().any(|l| l == "fmt") {
-            return Ok(list);
-        }
+    if let Some(list) = path.as_ref().and_then(|p| fs::read_to_string(p).ok())
+        && list.lines().any(|l| l == "fmt")
+    {
+        return Ok(list);
     }
     let list = go_output(go, &["list", "std"])?;
     if let Some(path) = path {

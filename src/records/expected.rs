@@ -497,13 +497,13 @@ pub fn promote(root: &Path, from: &Path, to: &Path) -> Result<(), Error> {
         return Err(cannot(std::io::Error::from_raw_os_error(libc::ENOENT)));
     };
     for (path, n) in [(from, from_name), (to, name)] {
-        if let Some(st) = stat_at(&dir, n).map_err(cannot)? {
-            if let Some(why) = not_ours(path, &st) {
-                return Err(Error::at(
-                    path.display().to_string(),
-                    format!("{why}, so snipcheck leaves it as it is: move it away"),
-                ));
-            }
+        if let Some(st) = stat_at(&dir, n).map_err(cannot)?
+            && let Some(why) = not_ours(path, &st)
+        {
+            return Err(Error::at(
+                path.display().to_string(),
+                format!("{why}, so snipcheck leaves it as it is: move it away"),
+            ));
         }
     }
     let (a, b) = (
@@ -673,10 +673,10 @@ pub fn in_scope(expected: &Path, documents: &[PathBuf], record: &Path) -> bool {
 /// Whether `path` is reached from `root` through a symbolic link (a folder of the records'
 /// folder that is a link): such a record is neither read as the snippet's nor written.
 pub fn check_path(root: &Path, path: &Path) -> Result<(), Error> {
-    if let Ok(m) = fs::symlink_metadata(root) {
-        if m.file_type().is_symlink() {
-            return Err(not_a_folder(root));
-        }
+    if let Ok(m) = fs::symlink_metadata(root)
+        && m.file_type().is_symlink()
+    {
+        return Err(not_a_folder(root));
     }
     let Ok(rel) = path.strip_prefix(root) else {
         return Ok(());

@@ -100,10 +100,10 @@ pub fn refresh(items: &mut [Pending], doc: &Path) -> Result<(), Error> {
     let d = discover::read(doc)?;
     let fresh = extract(&d.path, &d.text)?;
     for item in items.iter_mut().filter(|p| p.doc == doc) {
-        if let Some(s) = item.snippet.as_mut() {
-            if let Some(new) = fresh.iter().find(|n| n.id == s.id) {
-                *s = new.clone();
-            }
+        if let Some(s) = item.snippet.as_mut()
+            && let Some(new) = fresh.iter().find(|n| n.id == s.id)
+        {
+            *s = new.clone();
         }
     }
     Ok(())
