@@ -53,7 +53,28 @@ pub fn parse(text: &str) -> Vec<Command> {
             c.output.pop();
         }
     }
-    commands
+    fold_exit_queries(commands)
+}
+
+/// `$ ./prog` then `$ echo $?` printing `3`: the status belongs to the run before it. It is
+/// written as go run writes it (`exit status 3`), so one rule reads both; a status of 0 says
+/// nothing more than a clean run.
+fn fold_exit_queries(commands: Vec<Command>) -> Vec<Command> {
+    let mut out: Vec<Command> = Vec::new();
+    for c in commands {
+        let status = (c.text == "echo $?")
+            .then(|| c.output.first().and_then(|l| l.trim().parse::<i32>().ok()))
+            .flatten();
+        match (status, out.last_mut()) {
+            (Some(n), Some(prev)) if c.output.len() == 1 => {
+                if n != 0 {
+                    prev.output.push(format!("exit status {n}"));
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Splits a command line into words, with the shell's single and double quotes.
@@ -196,6 +217,14 @@ mod tests {
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].output, ["hello"]);
         assert_eq!((c[1].line, c[1].text.as_str()), (4, "go run hello.go x"));
+    }
+
+    #[test]
+    fn an_exit_status_query_belongs_to_the_run_before_it() {
+        let c = parse("$ ./exit\nbye\n$ echo $?\n3\n$ ./ok\n$ echo $?\n0\n");
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].output, ["bye", "exit status 3"]);
+        assert!(c[1].output.is_empty());
     }
 
     #[test]
