@@ -189,35 +189,34 @@ fn where_it_happened(outcome: &Outcome, doc: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `// Output:` and `// Stderr:`: the stream equals the claimed text, leading and trailing space
+/// trimmed, with elision; a failure is at the first differing line, its diff lined up with the
+/// elided lines.
+fn stream_claim(
+    snippet: &Snippet,
+    claim: &Claim,
+    want: &str,
+    printed: &str,
+    word: &str,
+) -> Option<Failure> {
+    let got = printed.replace("\r\n", "\n");
+    let got = got.trim();
+    (!elided_match(want.trim(), got)).then(|| {
+        let line = first_differing_line(snippet, claim.line, want.trim(), got);
+        let name = match claim.go {
+            Some(g) => format!("// {word} ({g}):"),
+            None => format!("// {word}:"),
+        };
+        Failure::new(line, format!("`{name}` does not hold"))
+            .with_diff(want, &align_elided(want.trim(), got))
+    })
+}
+
 fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Failure> {
     let fail = |msg: String| Some(Failure::new(claim.line, msg));
     match &claim.kind {
-        ClaimKind::Output(want) => {
-            let got = outcome.stdout.replace("\r\n", "\n");
-            let got = got.trim();
-            (!elided_match(want.trim(), got)).then(|| {
-                let line = first_differing_line(snippet, claim.line, want.trim(), got);
-                let name = match claim.go {
-                    Some(g) => format!("// Output ({g}):"),
-                    None => "// Output:".into(),
-                };
-                Failure::new(line, format!("`{name}` does not hold"))
-                    .with_diff(want, &align_elided(want.trim(), got))
-            })
-        }
-        ClaimKind::Stderr(want) => {
-            let got = outcome.stderr.replace("\r\n", "\n");
-            let got = got.trim();
-            (!elided_match(want.trim(), got)).then(|| {
-                let line = first_differing_line(snippet, claim.line, want.trim(), got);
-                let name = match claim.go {
-                    Some(g) => format!("// Stderr ({g}):"),
-                    None => "// Stderr:".into(),
-                };
-                Failure::new(line, format!("`{name}` does not hold"))
-                    .with_diff(want, &align_elided(want.trim(), got))
-            })
-        }
+        ClaimKind::Output(want) => stream_claim(snippet, claim, want, &outcome.stdout, "Output"),
+        ClaimKind::Stderr(want) => stream_claim(snippet, claim, want, &outcome.stderr, "Stderr"),
         ClaimKind::UnorderedOutput(want) => {
             let sorted = |s: &str| {
                 let mut v: Vec<String> = s.trim().lines().map(|l| l.trim().to_string()).collect();

@@ -317,19 +317,19 @@ fn fence_is_closed(source: &str) -> bool {
     fence_len >= len && last[fence_len..].trim().is_empty()
 }
 
-/// Byte offset -> 1-based line number.
-struct LineIndex {
+/// Byte offset -> 1-based line number (pulldown-cmark gives offsets; reports want lines).
+pub struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
-    fn new(text: &str) -> LineIndex {
+    pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 
-    fn line_of(&self, offset: usize) -> usize {
+    pub fn line_of(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
     }
 }

@@ -24,8 +24,8 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event as Md, Options, Parser, Tag, TagEnd};
 
-use super::{Event, Reporter, SnippetResult, Status, Summary, unified_diff};
-use crate::document::extract::extract_document;
+use super::{Event, Reporter, SnippetResult, Status, Summary, plural, unified_diff};
+use crate::document::extract::{LineIndex, extract_document};
 use crate::style;
 
 pub struct Html<W: Write> {
@@ -719,27 +719,6 @@ fn first_line(s: &str) -> &str {
 
 fn seconds(d: Duration) -> String {
     format!("{:.2}s", d.as_secs_f64())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-
-    /// The 1-based line of a byte offset.
-    fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset)
-    }
 }
 
 const LEGEND: &str = "<p class=\"legend\"><span class=\"v-holds\">holds</span>: every claim holds and the result matches its record · \

@@ -156,7 +156,7 @@ impl<W: Write> Reporter for Human<W> {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 

@@ -14,25 +14,7 @@ use std::process::Command;
 
 use super::support::{Run, files, repo, snipcheck, write};
 
-const DOC: &str = "\
-# Guide
-
-## Slices
-
-```go
-s := []int{1, 2, 3}
-fmt.Println(len(s))
-// Output: 3
-```
-
-## Maps
-
-```go
-m := map[string]int{\"a\": 1}
-fmt.Println(m[\"a\"])
-// Output: 1
-```
-";
+use super::support::GUIDE as DOC;
 
 /// A maintainer's change: the slices snippet and its claim change (a stale record), and a new
 /// item is added (no record).

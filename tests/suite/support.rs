@@ -164,3 +164,25 @@ pub fn files(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A small content repository's guide: two snippets whose claims hold, for the CI-check and
+/// GitHub Action tests.
+pub const GUIDE: &str = "\
+# Guide
+
+## Slices
+
+```go
+s := []int{1, 2, 3}
+fmt.Println(len(s))
+// Output: 3
+```
+
+## Maps
+
+```go
+m := map[string]int{\"a\": 1}
+fmt.Println(m[\"a\"])
+// Output: 1
+```
+";
