@@ -123,8 +123,11 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub locked: bool,
 
-    /// Only the snippets with this id (`1028` also selects `1028-2`); repeatable.
-    #[arg(long = "filter", value_name = "ID")]
+    /// Only the snippets this selects, as `go test -run` does: a snippet's id selects it and its
+    /// siblings exactly (`1028`: `1028`, `1028-2`, not `10280`); anything else is a Go regexp
+    /// matched anywhere in the ids (`^102[0-4]`). Repeatable; one that selects nothing warns.
+    // A pattern may start with a dash (`-2$`), as Go's flag package takes it.
+    #[arg(long = "filter", value_name = "ID|REGEXP", allow_hyphen_values = true)]
     pub filters: Vec<String>,
 
     /// Build every snippet as its own binary instead of linking the ones that can share a

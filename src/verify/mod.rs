@@ -69,10 +69,15 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     let paths = discover::discover(&settings.documents)?;
     let toolchain = Toolchain::probe(&settings.go)?;
     // Every variant (`ID@go1.21`) is a snippet of its own, in a partition of its own.
-    let all = expand_versions(
-        load_snippets(&paths, &settings.filters)?,
-        GoVersion(toolchain.release.0, toolchain.release.1),
-    )?;
+    let (loaded, warnings) = load_snippets(&paths, &settings.filters)?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if loaded.is_empty() {
+        // As `go test -run` with a pattern that matches nothing: a warning, and a pass.
+        eprintln!("warning: no snippets to run");
+    }
+    let all = expand_versions(loaded, GoVersion(toolchain.release.0, toolchain.release.1))?;
     let snippets = crate::partition::select(&all, settings.partition.as_ref());
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;

@@ -205,3 +205,74 @@ fn the_manual_page_has_its_sections_and_names_every_subcommand() {
         unknown.stderr
     );
 }
+
+/// Items 1028, 10280 and 1031, two snippets under 1028: ids as `go test -run` patterns meet them.
+const NUMBERED: &str = "# Doc\n\n### 1028. One\n\n```go\nfmt.Println(1)\n// Output: 1\n```\n\n```go\nfmt.Println(2)\n// Output: 2\n```\n\n### 10280. Two\n\n```go\nfmt.Println(3)\n// Output: 3\n```\n\n### 1031. Three\n\n```go\nfmt.Println(4)\n// Output: 4\n```\n";
+
+/// The ids a human report says ran, in order.
+fn ran(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("ok ") || l.starts_with("new ") || l.starts_with("FAIL "))
+        .map(|l| l.split_whitespace().nth(2).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn filter_is_a_go_regexp_over_ids_and_an_id_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("doc.md"), NUMBERED);
+    let filtered = |filters: &[&str]| {
+        let mut args = vec!["verify", "doc.md"];
+        for f in filters {
+            args.extend(["--filter", f]);
+        }
+        let run = snipcheck(dir.path(), &args, &[]);
+        assert_eq!(run.code, 0, "{filters:?}: {}{}", run.stdout, run.stderr);
+        ran(&run.stdout)
+    };
+    // An id selects itself and its siblings, not 10280, which `1028` as a pattern would match.
+    assert_eq!(filtered(&["1028"]), ["1028", "1028-2"]);
+    assert_eq!(filtered(&["1028-2"]), ["1028-2"]);
+    // Anything else is a pattern, unanchored as Go's -run is.
+    assert_eq!(filtered(&["^10"]), ["1028", "1028-2", "10280", "1031"]);
+    assert_eq!(filtered(&["102"]), ["1028", "1028-2", "10280"]);
+    assert_eq!(filtered(&["-2$|31"]), ["1028-2", "1031"]);
+    assert_eq!(filtered(&["^1028$"]), ["1028"]);
+    // Repeated filters add up.
+    assert_eq!(filtered(&["1031", "0$"]), ["10280", "1031"]);
+}
+
+#[test]
+fn a_filter_that_matches_nothing_warns_and_passes_as_go_test_run_does() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("doc.md"), NUMBERED);
+    let run = snipcheck(dir.path(), &["verify", "doc.md", "--filter", "^99"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: no snippet matches --filter `^99`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning: no snippets to run"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.ends_with("0 passed, 0 failed\n"),
+        "{}",
+        run.stdout
+    );
+    // One filter that matches beside one that does not: the warning, and the run of the other.
+    let run = snipcheck(
+        dir.path(),
+        &["verify", "doc.md", "--filter", "^99", "--filter", "1031"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("`^99`"), "{}", run.stderr);
+    assert!(!run.stderr.contains("no snippets to run"), "{}", run.stderr);
+    assert_eq!(ran(&run.stdout), ["1031"]);
+}
