@@ -107,6 +107,9 @@ pub enum Format {
     /// One self-contained HTML page: each document rendered with every snippet's verdict in
     /// place, the failures' diffs at their claims, and a summary linking to each failure.
     Html,
+    /// The events `go test -json` writes (test2json), one package per document and one test per
+    /// snippet, for gotestsum and other readers of Go test output; `-json` is this too.
+    GoJson,
 }
 
 #[derive(Debug, Args)]

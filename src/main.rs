@@ -13,6 +13,7 @@ use snipcheck::go::toolchain::Toolchain;
 use snipcheck::list::list;
 use snipcheck::records::pending;
 use snipcheck::report::github::Github;
+use snipcheck::report::gojson::GoJson;
 use snipcheck::report::html::Html;
 use snipcheck::report::json::Json;
 use snipcheck::report::junit::Junit;
@@ -30,7 +31,7 @@ fn main() -> ExitCode {
     {
         std::process::exit(snipcheck::sandbox::contain::exec_main(&args[2..]));
     }
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(go_habits(args));
     let result = snipcheck::sandbox::interrupt::install().and_then(|()| run(cli));
     // An interruption exits from its own thread, with its own status.
     snipcheck::sandbox::interrupt::wait_if_interrupted();
@@ -46,6 +47,23 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(code as u8)
+}
+
+/// `snipcheck verify -json`, as Go users type it for `go test -json`: clap would read a single
+/// dash as short flags (`-j son`), so a lone `-json` among verify's arguments (before `--`) is
+/// rewritten to `--format=go-json` before parsing.
+fn go_habits(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if args.get(1).is_some_and(|a| a == "verify") {
+        for a in args.iter_mut().skip(2) {
+            if a == "--" {
+                break;
+            }
+            if a == "-json" {
+                *a = "--format=go-json".into();
+            }
+        }
+    }
+    args
 }
 
 fn run(cli: Cli) -> Result<bool, Error> {
@@ -183,6 +201,7 @@ fn reporter(args: &VerifyArgs) -> Result<Box<dyn Reporter>, Error> {
                 .map(Into::into),
         )),
         Format::Html => Box::new(Html::new(out)),
+        Format::GoJson => Box::new(GoJson::new(out)),
     };
     let file = |path: &std::path::PathBuf| LazyFile {
         path: path.clone(),

@@ -1,9 +1,10 @@
 //! Events -> what the user reads. The runner only produces events; the reporters are the one
 //! place that writes them, to any `impl Write`, so tests snapshot a whole run from a `Vec<u8>`.
-//! `Human` is here; `json`, `junit`, `github` and `html` consume the same events; `Tee` feeds
+//! `Human` is here; `json`, `gojson`, `junit`, `github` and `html` consume the same events; `Tee` feeds
 //! several.
 
 pub mod github;
+pub mod gojson;
 pub mod html;
 pub mod json;
 pub mod junit;

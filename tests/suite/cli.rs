@@ -110,7 +110,7 @@ complete_words snipcheck completions ""
         "complete -o bashdefault -o default -o nosort -F _snipcheck snipcheck"
     );
     assert_eq!(lines[1], "verify");
-    assert_eq!(lines[2], "human json junit github html");
+    assert_eq!(lines[2], "human json junit github html go-json");
     assert!(lines[3].contains("bash") && lines[3].contains("zsh") && lines[3].contains("fish"));
 }
 
