@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use snipcheck::cli::{Cli, Command, Format, VerifyArgs};
+use snipcheck::cli::{Cli, Command, Format, ListFormat, ReviewArgs, VerifyArgs};
 use snipcheck::config::{Places, Settings, load_file};
 use snipcheck::error::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, Error};
 use snipcheck::go::toolchain::Toolchain;
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         std::process::exit(snipcheck::sandbox::contain::exec_main(&args[2..]));
     }
     let cli = Cli::parse_from(go_habits(args));
+    style::choose(cli.color);
     let result = snipcheck::sandbox::interrupt::install().and_then(|()| run(cli));
     // An interruption exits from its own thread, with its own status.
     snipcheck::sandbox::interrupt::wait_if_interrupted();
@@ -77,11 +78,9 @@ fn run(cli: Cli) -> Result<bool, Error> {
             let mut reporter = reporter(&args)?;
             verify(&settings, reporter.as_mut())
         }
-        Command::Review(args) => {
-            let file = load_file(args.records.config.as_deref())?;
-            let places = Places::resolve(&args.records, file)?;
-            review::run(&places, &args)
-        }
+        Command::Review(args) => review_with(&args),
+        Command::Accept(args) => review_with(&args.review()),
+        Command::Reject(args) => review_with(&args.review()),
         Command::Pending(args) => {
             let file = load_file(args.records.config.as_deref())?;
             let places = Places::resolve(&args.records, file)?;
@@ -181,6 +180,7 @@ fn run(cli: Cli) -> Result<bool, Error> {
                 &settings.documents,
                 &settings.expected,
                 current,
+                args.format == ListFormat::Json,
                 &mut stdout.lock(),
             )?;
             Ok(true)
@@ -188,18 +188,31 @@ fn run(cli: Cli) -> Result<bool, Error> {
     }
 }
 
+fn review_with(args: &ReviewArgs) -> Result<bool, Error> {
+    let file = load_file(args.records.config.as_deref())?;
+    let places = Places::resolve(&args.records, file)?;
+    review::run(&places, args)
+}
+
 fn reporter(args: &VerifyArgs) -> Result<Box<dyn Reporter>, Error> {
     let out = std::io::stdout().lock();
     let main: Box<dyn Reporter> = match args.format {
-        Format::Human => Box::new(Human::new(out).with_color(style::stdout_wanted())),
+        Format::Human => Box::new(
+            Human::new(out)
+                .with_color(style::stdout_wanted())
+                .quiet(args.quiet),
+        ),
         Format::Json => Box::new(Json::new(out)),
         Format::Junit => Box::new(Junit::new(out)),
-        Format::Github => Box::new(Github::new(
-            out,
-            std::env::var_os("GITHUB_STEP_SUMMARY")
-                .filter(|p| !p.is_empty())
-                .map(Into::into),
-        )),
+        Format::Github => Box::new(
+            Github::new(
+                out,
+                std::env::var_os("GITHUB_STEP_SUMMARY")
+                    .filter(|p| !p.is_empty())
+                    .map(Into::into),
+            )
+            .quiet(args.quiet),
+        ),
         Format::Html => Box::new(Html::new(out)),
         Format::GoJson => Box::new(GoJson::new(out)),
     };

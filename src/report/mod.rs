@@ -92,11 +92,22 @@ impl Reporter for Tee {
 pub struct Human<W: Write> {
     out: W,
     color: bool,
+    /// `--quiet`: only failures (snippets and orphans) and the summary.
+    quiet: bool,
 }
 
 impl<W: Write> Human<W> {
     pub fn new(out: W) -> Human<W> {
-        Human { out, color: false }
+        Human {
+            out,
+            color: false,
+            quiet: false,
+        }
+    }
+
+    pub fn quiet(mut self, quiet: bool) -> Human<W> {
+        self.quiet = quiet;
+        self
     }
 
     pub fn with_color(mut self, color: bool) -> Human<W> {
@@ -113,6 +124,17 @@ impl<W: Write> Reporter for Human<W> {
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
         let color = self.color;
         let out = &mut self.out;
+        if self.quiet {
+            let failure = match event {
+                Event::Finished(r) => r.status == Status::Failed,
+                Event::Orphan { failed, .. } => failed,
+                Event::Started { .. } => false,
+                Event::Summary(_) => true,
+            };
+            if !failure {
+                return Ok(());
+            }
+        }
         match event {
             Event::Started {
                 snippets,

@@ -19,6 +19,7 @@ pub mod progress;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -121,13 +122,19 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let mut judge = Judge::new(settings, &toolchain);
-    let (tx, rx) = mpsc::channel::<(usize, Result<Executed, Error>)>();
+    // `None`: not started, because `--fail-fast` saw a failure first.
+    let (tx, rx) = mpsc::channel::<(usize, Option<Result<Executed, Error>>)>();
+    let stop = AtomicBool::new(false);
     let problems = std::thread::scope(|scope| -> Result<Vec<Problem>, Error> {
-        let (snippets, workspaces, ready, pool, sandbox) =
-            (&snippets, &workspaces, &ready, &pool, &sandbox);
+        let (snippets, workspaces, ready, pool, sandbox, stop) =
+            (&snippets, &workspaces, &ready, &pool, &sandbox, &stop);
         scope.spawn(move || {
             pool.install(|| {
                 ready.par_iter().for_each_with(tx, |tx, r| {
+                    if stop.load(Ordering::SeqCst) {
+                        let _ = tx.send((r.index, None));
+                        return;
+                    }
                     let ws = &workspaces[r.workspace];
                     let s = &snippets[r.index];
                     let executed = match &r.merged {
@@ -136,7 +143,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                             .build_alone(r.index, &r.unit)
                             .and_then(|b| execute(s, &r.unit, &b, ws, r.index, settings, sandbox)),
                     };
-                    let _ = tx.send((r.index, executed));
+                    let _ = tx.send((r.index, Some(executed)));
                 })
             })
         });
@@ -149,6 +156,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
             progress: &progress,
             reporter,
             problems: Vec::new(),
+            stop: settings.fail_fast.then_some(stop),
         };
         let streaming = {
             use std::io::IsTerminal;
@@ -163,7 +171,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 }
             }
             for (i, r) in rx {
-                reported.waiting.insert(i, r?);
+                reported.came_in(i, r)?;
                 reported.report(i)?;
             }
         } else {
@@ -174,7 +182,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 next += 1;
             }
             for (i, r) in rx {
-                reported.waiting.insert(i, r?);
+                reported.came_in(i, r)?;
                 while next < snippets.len() && reported.report(next)? {
                     next += 1;
                 }
@@ -282,9 +290,25 @@ struct Reported<'a, 'j> {
     reporter: &'a mut dyn Reporter,
     /// The input problems reported so far, for the run's final error.
     problems: Vec<Problem>,
+    /// With `--fail-fast`: set at the first failure, so the workers start nothing more.
+    stop: Option<&'a AtomicBool>,
 }
 
+/// Why a snippet did not run under `--fail-fast`.
+const NOT_RUN: &str = "not run: --fail-fast stopped the run at the first failure";
+
 impl Reported<'_, '_> {
+    /// A worker's answer for snippet `i`: its execution, or that it was not started.
+    fn came_in(&mut self, i: usize, r: Option<Result<Executed, Error>>) -> Result<(), Error> {
+        match r {
+            Some(executed) => {
+                self.waiting.insert(i, executed?);
+            }
+            None => self.slots[i] = Slot::Skipped(NOT_RUN.to_string()),
+        }
+        Ok(())
+    }
+
     /// Reports snippet `i`: `Ok(false)` when it has not run yet.
     fn report(&mut self, i: usize) -> Result<bool, Error> {
         let s = &self.snippets[i];
@@ -313,6 +337,11 @@ impl Reported<'_, '_> {
         };
         if result.class.is_some() {
             self.progress.tick();
+        }
+        if result.status == Status::Failed {
+            if let Some(stop) = self.stop {
+                stop.store(true, Ordering::SeqCst);
+            }
         }
         let reporter = &mut self.reporter;
         self.progress
