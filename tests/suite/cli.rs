@@ -510,3 +510,22 @@ fn ci_is_detected_as_insta_detects_it() {
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
+
+/// The declared `MIT OR Apache-2.0` comes with both texts, and the address of the repository
+/// is not made up (see Install in the README).
+#[test]
+fn the_declared_licenses_have_their_texts() {
+    let repo = super::support::repo();
+    let manifest = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("license = \"MIT OR Apache-2.0\""));
+    assert!(
+        !manifest.contains("OWNER"),
+        "a placeholder repository address"
+    );
+    let mit = std::fs::read_to_string(repo.join("LICENSE-MIT")).unwrap();
+    assert!(mit.contains("Copyright (c) 2026 the snipcheck authors"));
+    assert!(mit.contains("Permission is hereby granted, free of charge"));
+    let apache = std::fs::read_to_string(repo.join("LICENSE-APACHE")).unwrap();
+    assert!(apache.contains("Version 2.0, January 2004"));
+    assert!(apache.contains("END OF TERMS AND CONDITIONS"));
+}
