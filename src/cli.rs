@@ -117,7 +117,7 @@ pub struct ListArgs {
 /// How `verify` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Text for people; coloured on a terminal unless NO_COLOR is set.
+    /// Text for people; coloured as --color says (a terminal, unless NO_COLOR is set).
     Human,
     /// One JSON object per line: started, finished (one per snippet), orphan, summary.
     Json,
