@@ -17,6 +17,17 @@ use crate::partition::Partition;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// When to colour: auto (a terminal, unless NO_COLOR is set; anything when FORCE_COLOR or
+    /// CLICOLOR_FORCE is set), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: crate::style::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,6 +40,12 @@ pub enum Command {
     /// Go through the pending results (new, changed, orphaned records): accept or reject each.
     /// Without a terminal, lists them and exits 1 if there are any.
     Review(ReviewArgs),
+    /// Accept pending results, as `cargo insta accept`: the ones with these ids, or every one
+    /// (no id, or --all). The same as `review --accept IDS` / `review --accept-all`.
+    Accept(AcceptArgs),
+    /// Reject pending results (their pending files are removed, records stay): the ones with
+    /// these ids, or every one (no id, or --all). The same as `review --reject` / `--reject-all`.
+    Reject(RejectArgs),
     /// List the pending results.
     Pending(PendingArgs),
     /// Turn existing material into a Markdown document of snippets with claims: Go programs
@@ -88,6 +105,11 @@ pub struct ListArgs {
     /// Markdown files or folders [default: `documents` in snipcheck.toml, or snippets/].
     pub paths: Vec<PathBuf>,
 
+    /// How to list them: text, or one JSON object per line (snippet, unchecked, uncovered,
+    /// totals).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ListFormat,
+
     #[command(flatten)]
     pub common: Common,
 }
@@ -95,7 +117,7 @@ pub struct ListArgs {
 /// How `verify` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Text for people; coloured on a terminal unless NO_COLOR is set.
+    /// Text for people; coloured as --color says (a terminal, unless NO_COLOR is set).
     Human,
     /// One JSON object per line: started, finished (one per snippet), orphan, summary.
     Json,
@@ -107,6 +129,9 @@ pub enum Format {
     /// One self-contained HTML page: each document rendered with every snippet's verdict in
     /// place, the failures' diffs at their claims, and a summary linking to each failure.
     Html,
+    /// The events `go test -json` writes (test2json), one package per document and one test per
+    /// snippet, for gotestsum and other readers of Go test output; `-json` is this too.
+    GoJson,
 }
 
 #[derive(Debug, Args)]
@@ -123,8 +148,11 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub locked: bool,
 
-    /// Only the snippets with this id (`1028` also selects `1028-2`); repeatable.
-    #[arg(long = "filter", value_name = "ID")]
+    /// Only the snippets this selects, as `go test -run` does: a snippet's id selects it and its
+    /// siblings exactly (`1028`: `1028`, `1028-2`, not `10280`); anything else is a Go regexp
+    /// matched anywhere in the ids (`^102[0-4]`). Repeatable; one that selects nothing warns.
+    // A pattern may start with a dash (`-2$`), as Go's flag package takes it.
+    #[arg(long = "filter", value_name = "ID|REGEXP", allow_hyphen_values = true)]
     pub filters: Vec<String>,
 
     /// Build every snippet as its own binary instead of linking the ones that can share a
@@ -159,6 +187,15 @@ pub struct VerifyArgs {
     /// Also write the HTML report (one self-contained page) to FILE, whatever --format says.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+
+    /// Report only the failures and the summary (human and github formats).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Start no snippet after the first failure; the ones not started are reported skipped
+    /// ("not run"), and the run exits 1.
+    #[arg(long)]
+    pub fail_fast: bool,
 
     #[command(flatten)]
     pub common: Common,
@@ -213,6 +250,67 @@ pub struct ReviewArgs {
 
     #[command(flatten)]
     pub records: RecordArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// The pending results to accept (ID, or DOC#ID when ids repeat across documents) [default:
+    /// every one].
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// Every pending result (what no id means too).
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+
+    /// Also rewrite the claims the accepted results no longer match, in the documents.
+    #[arg(long)]
+    pub rewrite_claims: bool,
+
+    #[command(flatten)]
+    pub records: RecordArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    /// The pending results to reject (ID, or DOC#ID) [default: every one].
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// Every pending result (what no id means too).
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub records: RecordArgs,
+}
+
+impl AcceptArgs {
+    /// The `review` that does the same.
+    pub fn review(self) -> ReviewArgs {
+        ReviewArgs {
+            accept_all: self.ids.is_empty(),
+            accept: self.ids,
+            reject: Vec::new(),
+            reject_all: false,
+            rewrite_claims: self.rewrite_claims,
+            records: self.records,
+        }
+    }
+}
+
+impl RejectArgs {
+    /// The `review` that does the same.
+    pub fn review(self) -> ReviewArgs {
+        ReviewArgs {
+            reject_all: self.ids.is_empty(),
+            reject: self.ids,
+            accept: Vec::new(),
+            accept_all: false,
+            rewrite_claims: false,
+            records: self.records,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -88,6 +88,8 @@ pub struct Settings {
     pub partition: Option<Partition>,
     /// Write pending results even under `Policy::Locked` (`--write-pending`).
     pub write_pending: bool,
+    /// Start no snippet after the first failure (`--fail-fast`).
+    pub fail_fast: bool,
     /// What was adjusted while resolving (a clamped `jobs`), for `main` to print as warnings.
     pub warnings: Vec<String>,
     /// The `[[normalize]]` rules, in order.
@@ -270,7 +272,6 @@ fn records_folder(
     Ok(value)
 }
 
-/// `CI` as CI services set it: present and not `false` or `0`.
 /// More workers than this per core only queue up: snippets are CPU-bound builds and runs, and a
 /// `jobs` from a pull request's config must not tie up a runner with thousands of threads.
 pub const MAX_JOBS_PER_CORE: usize = 4;
@@ -288,8 +289,40 @@ fn rewrites(rules: &Option<Vec<RewriteRule>>) -> Vec<(regex::Regex, String)> {
         .collect()
 }
 
+/// The variables CI services set that say a run is in CI, besides `CI` (which most set too):
+/// insta's `TF_BUILD` (Azure Pipelines), and the services whose own variable is the surer sign.
+const CI_VARIABLES: &[&str] = &[
+    "TF_BUILD",
+    "GITHUB_ACTIONS",
+    "GITLAB_CI",
+    "BUILDKITE",
+    "CIRCLECI",
+    "TRAVIS",
+    "JENKINS_URL",
+    "TEAMCITY_VERSION",
+    "BITBUCKET_BUILD_NUMBER",
+    "APPVEYOR",
+    "DRONE",
+    "CODEBUILD_BUILD_ID",
+];
+
+/// Why this run counts as a CI run (`CI=true`, `GITHUB_ACTIONS`), or `None`. As insta decides:
+/// `CI` present and not empty, `false` or `0` is CI; `CI` set to one of those says it is not,
+/// whatever else is set (so a CI job can run snipcheck as locally); without `CI`, any of
+/// `CI_VARIABLES` set and not empty is CI.
+pub fn ci_reason() -> Option<String> {
+    match std::env::var("CI") {
+        Ok(v) if v.is_empty() || v == "false" || v == "0" => None,
+        Ok(v) => Some(format!("CI={v}")),
+        Err(_) => CI_VARIABLES
+            .iter()
+            .find(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
+            .map(|k| (*k).to_string()),
+    }
+}
+
 pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+    ci_reason().is_some()
 }
 
 pub fn load_file(explicit: Option<&Path>) -> Result<FileConfig, Error> {
@@ -399,6 +432,7 @@ impl Settings {
             cache: false,
             partition: None,
             write_pending: false,
+            fail_fast: false,
             warnings: Vec::new(),
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
@@ -452,15 +486,15 @@ impl Settings {
             Some(n) => n,
             None => cores,
         };
-        let ci = in_ci();
+        let ci = ci_reason();
         let policy = if args.accept {
-            if ci {
-                return Err(Error::Other(
-                    "refusing to write records while CI is set; run `snipcheck verify --accept` locally and commit expected/".into(),
-                ));
+            if let Some(why) = ci {
+                return Err(Error::Other(format!(
+                    "refusing to write records in CI ({why} is set); run `snipcheck verify --accept` locally and commit expected/"
+                )));
             }
             Policy::Accept
-        } else if args.locked || ci {
+        } else if args.locked || ci.is_some() {
             Policy::Locked
         } else {
             Policy::Verify
@@ -491,6 +525,7 @@ impl Settings {
             },
             partition: args.partition,
             write_pending: args.write_pending,
+            fail_fast: args.fail_fast,
             warnings,
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),

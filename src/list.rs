@@ -1,7 +1,9 @@
 //! `snipcheck list`: the coverage view. Per document and per item: the snippets, their claims,
 //! the verdict of those claims against the recorded result (without building anything), and the
 //! claims the document marks as not checkable; then totals. An item with neither a snippet nor
-//! an unchecked marker is called out, since nothing there is verified or explained.
+//! an unchecked marker is called out, since nothing there is verified or explained. With
+//! `--format json` the same lines are JSON objects, one per line, each with a `type`:
+//! `snippet`, `unchecked`, `uncovered` (an item with neither), `totals`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -58,6 +60,7 @@ pub fn list(
     paths: &[PathBuf],
     expected: &Path,
     current: Option<GoVersion>,
+    json: bool,
     out: &mut impl Write,
 ) -> Result<(), Error> {
     let mut totals = Totals::default();
@@ -68,10 +71,31 @@ pub fn list(
         let current = current.unwrap_or(GoVersion(1, 99));
         let snippets = expand_versions(extracted.snippets.clone(), current)?;
         totals.documents += 1;
-        writeln!(out, "{}", path.display()).map_err(io)?;
-        write_document(&extracted, &snippets, expected, &mut totals, out).map_err(io)?;
+        let doc = path.display().to_string();
+        if !json {
+            writeln!(out, "{doc}").map_err(io)?;
+        }
+        let lines = Lines { doc, json };
+        write_document(&extracted, &snippets, expected, &mut totals, &lines, out).map_err(io)?;
     }
     let v = |k: &str| totals.verdicts.get(k).copied().unwrap_or(0);
+    if json {
+        let totals = serde_json::json!({
+            "type": "totals",
+            "documents": totals.documents,
+            "items": totals.items,
+            "snippets": totals.snippets,
+            "holds": v("holds"),
+            "fails": v("FAILS"),
+            "unrecorded": v("unrecorded"),
+            "pending": v("pending"),
+            "ignored": v("ignored"),
+            "claims": totals.claims,
+            "unchecked": totals.unchecked,
+            "uncovered": totals.uncovered,
+        });
+        return writeln!(out, "{totals}").map_err(io);
+    }
     writeln!(
         out,
         "totals: {} document{}, {} items, {} snippets ({} hold, {} fail, {} unrecorded, {} pending, {} ignored), {} claims, {} unchecked, {} item{} with neither a snippet nor an unchecked marker",
@@ -92,11 +116,35 @@ pub fn list(
     .map_err(io)
 }
 
+/// Which document is being listed, and whether as JSON lines.
+struct Lines {
+    doc: String,
+    json: bool,
+}
+
+impl Lines {
+    /// One JSON line of `type`, with the document and the item, then `rest`.
+    fn json(
+        &self,
+        out: &mut impl Write,
+        kind: &str,
+        item: &str,
+        rest: serde_json::Value,
+    ) -> io::Result<()> {
+        let mut v = serde_json::json!({ "type": kind, "doc": self.doc, "item": item });
+        if let (Some(v), serde_json::Value::Object(rest)) = (v.as_object_mut(), rest) {
+            v.extend(rest);
+        }
+        writeln!(out, "{v}")
+    }
+}
+
 fn write_document(
     extracted: &Extracted,
     snippets: &[Snippet],
     expected: &Path,
     totals: &mut Totals,
+    lines: &Lines,
     out: &mut impl Write,
 ) -> io::Result<()> {
     let id_width = snippets
@@ -115,12 +163,24 @@ fn write_document(
             .filter(|u| u.item.as_deref() == Some(item.id.as_str()))
             .collect();
         totals.items += 1;
-        writeln!(out, "  {}", item.title)?;
+        if !lines.json {
+            writeln!(out, "  {}", item.title)?;
+        }
         for s in &mine {
             let verdict = verdict(s, expected);
             totals.snippets += 1;
             totals.claims += s.claims.len();
             *totals.verdicts.entry(verdict.word()).or_default() += 1;
+            if lines.json {
+                let rest = serde_json::json!({
+                    "id": s.id,
+                    "line": s.line,
+                    "claims": claims_summary(s),
+                    "verdict": verdict.word().to_lowercase(),
+                });
+                lines.json(out, "snippet", &item.title, rest)?;
+                continue;
+            }
             writeln!(
                 out,
                 "    {:<id_width$} line {:<5} {:<30} {}",
@@ -132,6 +192,11 @@ fn write_document(
         }
         for u in &marks {
             totals.unchecked += 1;
+            if lines.json {
+                let rest = serde_json::json!({ "line": u.line, "reason": u.reason });
+                lines.json(out, "unchecked", &item.title, rest)?;
+                continue;
+            }
             writeln!(
                 out,
                 "    {:<id_width$} line {:<5} {}",
@@ -140,6 +205,10 @@ fn write_document(
         }
         if mine.is_empty() && marks.is_empty() {
             totals.uncovered += 1;
+            if lines.json {
+                lines.json(out, "uncovered", &item.title, serde_json::json!({}))?;
+                continue;
+            }
             writeln!(out, "    (neither a snippet nor an unchecked marker)")?;
         }
     }

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use snipcheck::cli::{Cli, Command, Format, VerifyArgs};
+use snipcheck::cli::{Cli, Command, Format, ListFormat, ReviewArgs, VerifyArgs};
 use snipcheck::config::{Places, Settings, load_file};
 use snipcheck::error::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, Error};
 use snipcheck::go::toolchain::Toolchain;
 use snipcheck::list::list;
 use snipcheck::records::pending;
 use snipcheck::report::github::Github;
+use snipcheck::report::gojson::GoJson;
 use snipcheck::report::html::Html;
 use snipcheck::report::json::Json;
 use snipcheck::report::junit::Junit;
@@ -30,7 +31,8 @@ fn main() -> ExitCode {
     {
         std::process::exit(snipcheck::sandbox::contain::exec_main(&args[2..]));
     }
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(go_habits(args));
+    style::choose(cli.color);
     let result = snipcheck::sandbox::interrupt::install().and_then(|()| run(cli));
     // An interruption exits from its own thread, with its own status.
     snipcheck::sandbox::interrupt::wait_if_interrupted();
@@ -48,6 +50,23 @@ fn main() -> ExitCode {
     ExitCode::from(code as u8)
 }
 
+/// `snipcheck verify -json`, as Go users type it for `go test -json`: clap would read a single
+/// dash as short flags (`-j son`), so a lone `-json` among verify's arguments (before `--`) is
+/// rewritten to `--format=go-json` before parsing.
+fn go_habits(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    if args.get(1).is_some_and(|a| a == "verify") {
+        for a in args.iter_mut().skip(2) {
+            if a == "--" {
+                break;
+            }
+            if a == "-json" {
+                *a = "--format=go-json".into();
+            }
+        }
+    }
+    args
+}
+
 fn run(cli: Cli) -> Result<bool, Error> {
     match cli.command {
         Command::Verify(args) => {
@@ -59,11 +78,9 @@ fn run(cli: Cli) -> Result<bool, Error> {
             let mut reporter = reporter(&args)?;
             verify(&settings, reporter.as_mut())
         }
-        Command::Review(args) => {
-            let file = load_file(args.records.config.as_deref())?;
-            let places = Places::resolve(&args.records, file)?;
-            review::run(&places, &args)
-        }
+        Command::Review(args) => review_with(&args),
+        Command::Accept(args) => review_with(&args.review()),
+        Command::Reject(args) => review_with(&args.review()),
         Command::Pending(args) => {
             let file = load_file(args.records.config.as_deref())?;
             let places = Places::resolve(&args.records, file)?;
@@ -163,6 +180,7 @@ fn run(cli: Cli) -> Result<bool, Error> {
                 &settings.documents,
                 &settings.expected,
                 current,
+                args.format == ListFormat::Json,
                 &mut stdout.lock(),
             )?;
             Ok(true)
@@ -170,19 +188,33 @@ fn run(cli: Cli) -> Result<bool, Error> {
     }
 }
 
+fn review_with(args: &ReviewArgs) -> Result<bool, Error> {
+    let file = load_file(args.records.config.as_deref())?;
+    let places = Places::resolve(&args.records, file)?;
+    review::run(&places, args)
+}
+
 fn reporter(args: &VerifyArgs) -> Result<Box<dyn Reporter>, Error> {
     let out = std::io::stdout().lock();
     let main: Box<dyn Reporter> = match args.format {
-        Format::Human => Box::new(Human::new(out).with_color(style::stdout_wanted())),
+        Format::Human => Box::new(
+            Human::new(out)
+                .with_color(style::stdout_wanted())
+                .quiet(args.quiet),
+        ),
         Format::Json => Box::new(Json::new(out)),
         Format::Junit => Box::new(Junit::new(out)),
-        Format::Github => Box::new(Github::new(
-            out,
-            std::env::var_os("GITHUB_STEP_SUMMARY")
-                .filter(|p| !p.is_empty())
-                .map(Into::into),
-        )),
+        Format::Github => Box::new(
+            Github::new(
+                out,
+                std::env::var_os("GITHUB_STEP_SUMMARY")
+                    .filter(|p| !p.is_empty())
+                    .map(Into::into),
+            )
+            .quiet(args.quiet),
+        ),
         Format::Html => Box::new(Html::new(out)),
+        Format::GoJson => Box::new(GoJson::new(out)),
     };
     let file = |path: &std::path::PathBuf| LazyFile {
         path: path.clone(),

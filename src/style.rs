@@ -1,7 +1,36 @@
-//! Colour for people, never for machines: plain ANSI codes, used only when the output is a
-//! terminal and `NO_COLOR` is not set (https://no-color.org: set and not empty).
+//! Colour for people, never for machines: plain ANSI codes. `--color auto` (the default) colours
+//! a terminal unless `NO_COLOR` is set (https://no-color.org: set and not empty), and also what is
+//! not a terminal when `FORCE_COLOR` or `CLICOLOR_FORCE` asks for it (set, not empty and not
+//! `0`), as CI logs that show colour (GitHub Actions) set them; `NO_COLOR` wins over both.
+//! `--color always` and `--color never` decide alone.
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
+
+/// `--color`, as cargo and ripgrep take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour a terminal, unless NO_COLOR is set; colour anything when FORCE_COLOR or
+    /// CLICOLOR_FORCE is set (NO_COLOR still wins).
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+static CHOICE: OnceLock<ColorChoice> = OnceLock::new();
+
+/// The command line's choice, for every later `wanted`; set once, at start.
+pub fn choose(choice: ColorChoice) {
+    let _ = CHOICE.set(choice);
+}
+
+/// A variable that asks for something: set, not empty and not `0`.
+fn asks(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|v| !v.is_empty() && v != "0")
+}
 
 pub const RED: &str = "31";
 pub const GREEN: &str = "32";
@@ -13,7 +42,14 @@ pub const BOLD_RED: &str = "1;31";
 
 /// Whether to colour what goes to a stream that `is_terminal` or not.
 pub fn wanted(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    match CHOICE.get().copied().unwrap_or_default() {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && (is_terminal || asks("FORCE_COLOR") || asks("CLICOLOR_FORCE"))
+        }
+    }
 }
 
 /// Whether to colour standard output.
@@ -92,6 +128,8 @@ mod tests {
 
     #[test]
     fn never_on_a_pipe() {
-        assert!(!wanted(false));
+        if !asks("FORCE_COLOR") && !asks("CLICOLOR_FORCE") {
+            assert!(!wanted(false));
+        }
     }
 }

@@ -42,6 +42,12 @@ impl<W: Write> Github<W> {
         }
     }
 
+    /// Only the failures and the summary in the text (annotations are failures anyway).
+    pub fn quiet(mut self, quiet: bool) -> Github<W> {
+        self.human.quiet = quiet;
+        self
+    }
+
     pub fn into_inner(self) -> W {
         self.human.into_inner()
     }

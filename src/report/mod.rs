@@ -1,9 +1,10 @@
 //! Events -> what the user reads. The runner only produces events; the reporters are the one
 //! place that writes them, to any `impl Write`, so tests snapshot a whole run from a `Vec<u8>`.
-//! `Human` is here; `json`, `junit`, `github` and `html` consume the same events; `Tee` feeds
+//! `Human` is here; `json`, `gojson`, `junit`, `github` and `html` consume the same events; `Tee` feeds
 //! several.
 
 pub mod github;
+pub mod gojson;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -91,11 +92,22 @@ impl Reporter for Tee {
 pub struct Human<W: Write> {
     out: W,
     color: bool,
+    /// `--quiet`: only failures (snippets and orphans) and the summary.
+    quiet: bool,
 }
 
 impl<W: Write> Human<W> {
     pub fn new(out: W) -> Human<W> {
-        Human { out, color: false }
+        Human {
+            out,
+            color: false,
+            quiet: false,
+        }
+    }
+
+    pub fn quiet(mut self, quiet: bool) -> Human<W> {
+        self.quiet = quiet;
+        self
     }
 
     pub fn with_color(mut self, color: bool) -> Human<W> {
@@ -112,6 +124,17 @@ impl<W: Write> Reporter for Human<W> {
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
         let color = self.color;
         let out = &mut self.out;
+        if self.quiet {
+            let failure = match event {
+                Event::Finished(r) => r.status == Status::Failed,
+                Event::Orphan { failed, .. } => failed,
+                Event::Started { .. } => false,
+                Event::Summary(_) => true,
+            };
+            if !failure {
+                return Ok(());
+            }
+        }
         match event {
             Event::Started {
                 snippets,

@@ -19,6 +19,7 @@ pub mod progress;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -69,10 +70,15 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
     let paths = discover::discover(&settings.documents)?;
     let toolchain = Toolchain::probe(&settings.go)?;
     // Every variant (`ID@go1.21`) is a snippet of its own, in a partition of its own.
-    let all = expand_versions(
-        load_snippets(&paths, &settings.filters)?,
-        GoVersion(toolchain.release.0, toolchain.release.1),
-    )?;
+    let (loaded, warnings) = load_snippets(&paths, &settings.filters)?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if loaded.is_empty() {
+        // As `go test -run` with a pattern that matches nothing: a warning, and a pass.
+        eprintln!("warning: no snippets to run");
+    }
+    let all = expand_versions(loaded, GoVersion(toolchain.release.0, toolchain.release.1))?;
     let snippets = crate::partition::select(&all, settings.partition.as_ref());
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
@@ -116,13 +122,19 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let mut judge = Judge::new(settings, &toolchain);
-    let (tx, rx) = mpsc::channel::<(usize, Result<Executed, Error>)>();
+    // `None`: not started, because `--fail-fast` saw a failure first.
+    let (tx, rx) = mpsc::channel::<(usize, Option<Result<Executed, Error>>)>();
+    let stop = AtomicBool::new(false);
     let problems = std::thread::scope(|scope| -> Result<Vec<Problem>, Error> {
-        let (snippets, workspaces, ready, pool, sandbox) =
-            (&snippets, &workspaces, &ready, &pool, &sandbox);
+        let (snippets, workspaces, ready, pool, sandbox, stop) =
+            (&snippets, &workspaces, &ready, &pool, &sandbox, &stop);
         scope.spawn(move || {
             pool.install(|| {
                 ready.par_iter().for_each_with(tx, |tx, r| {
+                    if stop.load(Ordering::SeqCst) {
+                        let _ = tx.send((r.index, None));
+                        return;
+                    }
                     let ws = &workspaces[r.workspace];
                     let s = &snippets[r.index];
                     let executed = match &r.merged {
@@ -131,7 +143,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                             .build_alone(r.index, &r.unit)
                             .and_then(|b| execute(s, &r.unit, &b, ws, r.index, settings, sandbox)),
                     };
-                    let _ = tx.send((r.index, executed));
+                    let _ = tx.send((r.index, Some(executed)));
                 })
             })
         });
@@ -144,6 +156,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
             progress: &progress,
             reporter,
             problems: Vec::new(),
+            stop: settings.fail_fast.then_some(stop),
         };
         let streaming = {
             use std::io::IsTerminal;
@@ -158,7 +171,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 }
             }
             for (i, r) in rx {
-                reported.waiting.insert(i, r?);
+                reported.came_in(i, r)?;
                 reported.report(i)?;
             }
         } else {
@@ -169,7 +182,7 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
                 next += 1;
             }
             for (i, r) in rx {
-                reported.waiting.insert(i, r?);
+                reported.came_in(i, r)?;
                 while next < snippets.len() && reported.report(next)? {
                     next += 1;
                 }
@@ -277,9 +290,25 @@ struct Reported<'a, 'j> {
     reporter: &'a mut dyn Reporter,
     /// The input problems reported so far, for the run's final error.
     problems: Vec<Problem>,
+    /// With `--fail-fast`: set at the first failure, so the workers start nothing more.
+    stop: Option<&'a AtomicBool>,
 }
 
+/// Why a snippet did not run under `--fail-fast`.
+const NOT_RUN: &str = "not run: --fail-fast stopped the run at the first failure";
+
 impl Reported<'_, '_> {
+    /// A worker's answer for snippet `i`: its execution, or that it was not started.
+    fn came_in(&mut self, i: usize, r: Option<Result<Executed, Error>>) -> Result<(), Error> {
+        match r {
+            Some(executed) => {
+                self.waiting.insert(i, executed?);
+            }
+            None => self.slots[i] = Slot::Skipped(NOT_RUN.to_string()),
+        }
+        Ok(())
+    }
+
     /// Reports snippet `i`: `Ok(false)` when it has not run yet.
     fn report(&mut self, i: usize) -> Result<bool, Error> {
         let s = &self.snippets[i];
@@ -308,6 +337,11 @@ impl Reported<'_, '_> {
         };
         if result.class.is_some() {
             self.progress.tick();
+        }
+        if result.status == Status::Failed {
+            if let Some(stop) = self.stop {
+                stop.store(true, Ordering::SeqCst);
+            }
         }
         let reporter = &mut self.reporter;
         self.progress

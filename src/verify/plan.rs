@@ -267,7 +267,17 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
     Ok(unit)
 }
 
-pub fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippet>, Error> {
+/// The documents' snippets, narrowed by `--filter`, and a warning for each filter that selects
+/// nothing. A filter is read as `go test -run` reads its pattern, with one exception for the ids
+/// people already type: a filter that is some snippet's id (`1028`) selects that snippet and its
+/// siblings (`1028-2`, `1028@go1.21`) and nothing else, though `1028` as a pattern would also
+/// match `10280`; any other filter is a Go regexp matched anywhere in an id, unanchored as Go
+/// matches it (`^102[0-4]$`, `1028|1031`, `-2$`). A filter that selects nothing is a warning,
+/// not an error, as `go test -run` warns "no tests to run" and passes.
+pub fn load_snippets(
+    paths: &[PathBuf],
+    filters: &[String],
+) -> Result<(Vec<Snippet>, Vec<String>), Error> {
     let mut problems = Vec::new();
     let mut snippets = Vec::new();
     for path in paths {
@@ -291,21 +301,46 @@ pub fn load_snippets(paths: &[PathBuf], filters: &[String]) -> Result<Vec<Snippe
         ));
     }
     if filters.is_empty() {
-        return Ok(snippets);
+        return Ok((snippets, Vec::new()));
     }
-    let selects = |f: &str, id: &str| {
+    let sibling = |f: &str, id: &str| {
         id == f
             || id
                 .strip_prefix(f)
                 .is_some_and(|rest| rest.starts_with('-') || rest.starts_with('@'))
     };
-    for f in filters {
-        if !snippets.iter().any(|s| selects(f, &s.id)) {
-            return Err(Error::Other(format!(
-                "no snippet has the id `{f}`; ids are the item numbers of the headings, or id=NAME"
-            )));
-        }
+    enum Filter {
+        Id(String),
+        Pattern(regex::Regex),
     }
-    snippets.retain(|s| filters.iter().any(|f| selects(f, &s.id)));
-    Ok(snippets)
+    let mut chosen = Vec::new();
+    for f in filters {
+        if snippets.iter().any(|s| s.id == *f) {
+            chosen.push(Filter::Id(f.clone()));
+            continue;
+        }
+        let re = crate::claims::goregexp::compile(f).map_err(|e| {
+            Error::Other(format!(
+                "--filter `{f}` is no snippet's id and not a valid Go regexp: {e}"
+            ))
+        })?;
+        chosen.push(Filter::Pattern(re));
+    }
+    let selects = |f: &Filter, id: &str| match f {
+        Filter::Id(f) => sibling(f, id),
+        Filter::Pattern(re) => re.is_match(id),
+    };
+    let warnings = filters
+        .iter()
+        .zip(&chosen)
+        .filter(|(_, f)| !snippets.iter().any(|s| selects(f, &s.id)))
+        .map(|(name, _)| {
+            format!(
+                "no snippet matches --filter `{name}` (ids are the item numbers of the \
+                 headings, or id=NAME; a filter is an id or a Go regexp over them)"
+            )
+        })
+        .collect();
+    snippets.retain(|s| chosen.iter().any(|f| selects(f, &s.id)));
+    Ok((snippets, warnings))
 }

@@ -269,10 +269,11 @@ fn bad_timeout_from_the_environment() {
 }
 
 #[test]
-fn unknown_filter() {
-    let (run, _d) = bad(GOOD.as_bytes(), &["--filter", "nope"], &[]);
+fn filter_that_is_no_id_and_no_regexp() {
+    let (run, _d) = bad(GOOD.as_bytes(), &["--filter", "(nope"], &[]);
     assert!(
-        run.stderr.contains("no snippet has the id `nope`"),
+        run.stderr
+            .contains("--filter `(nope` is no snippet's id and not a valid Go regexp"),
         "{}",
         run.stderr
     );

@@ -10,6 +10,7 @@ mod fidelity;
 mod fixtures;
 mod formats;
 mod fuzz_corpus;
+mod gojson;
 mod hostile;
 mod html;
 mod import;

@@ -73,7 +73,7 @@ fn accept_is_refused_in_ci() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("refusing to write records while CI is set"),
+            .contains("refusing to write records in CI (CI=1 is set)"),
         "{}",
         run.stderr
     );

@@ -30,6 +30,21 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         "SNIPCHECK_PARTITION",
         "GITHUB_STEP_SUMMARY",
         "NO_COLOR",
+        "FORCE_COLOR",
+        "CLICOLOR_FORCE",
+        // The CI services' own variables count as CI too (`config::in_ci`).
+        "TF_BUILD",
+        "GITHUB_ACTIONS",
+        "GITLAB_CI",
+        "BUILDKITE",
+        "CIRCLECI",
+        "TRAVIS",
+        "JENKINS_URL",
+        "TEAMCITY_VERSION",
+        "BITBUCKET_BUILD_NUMBER",
+        "APPVEYOR",
+        "DRONE",
+        "CODEBUILD_BUILD_ID",
     ] {
         cmd.env_remove(var);
     }
