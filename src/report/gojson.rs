@@ -115,10 +115,10 @@ impl<W: Write> GoJson<W> {
             Status::Failed => "fail",
             Status::Skipped(_) => "skip",
         };
-        if let Status::Skipped(why) = &r.status {
-            if !why.is_empty() {
-                body.push(format!("skipped: {why}"));
-            }
+        if let Status::Skipped(why) = &r.status
+            && !why.is_empty()
+        {
+            body.push(format!("skipped: {why}"));
         }
         if let Some(class) = r.class.filter(|_| r.status == Status::Failed) {
             body.push(format!("outcome: {}", class.name()));

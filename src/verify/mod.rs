@@ -338,10 +338,10 @@ impl Reported<'_, '_> {
         if result.class.is_some() {
             self.progress.tick();
         }
-        if result.status == Status::Failed {
-            if let Some(stop) = self.stop {
-                stop.store(true, Ordering::SeqCst);
-            }
+        if result.status == Status::Failed
+            && let Some(stop) = self.stop
+        {
+            stop.store(true, Ordering::SeqCst);
         }
         let reporter = &mut self.reporter;
         self.progress
