@@ -1,5 +1,9 @@
 //! Outcome + claims -> failures. Every claim that does not hold becomes one `Failure` value, so a
 //! report shows all of them, not just the first.
+//!
+//! Size: about 730 lines of code (the rest are tests): one checker per claim kind and the
+//! elision matching they share; the compile-error checking (as Go's errorcheck) is the largest
+//! part and the next to move into a file of its own.
 
 use std::sync::LazyLock;
 

@@ -2,6 +2,8 @@
 //! lists and CRLF follow CommonMark), its source offsets give Markdown line numbers, headings give
 //! ids; each block's info string is read by `attributes` and its claim comments by
 //! `claims::grammar`.
+//!
+//! Size: about 340 lines of code; the other 800 are tests, one per CommonMark edge case.
 
 use std::collections::HashMap;
 use std::path::Path;
