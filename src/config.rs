@@ -291,7 +291,7 @@ fn rewrites(rules: &Option<Vec<RewriteRule>>) -> Vec<(regex::Regex, String)> {
 
 /// The variables CI services set that say a run is in CI, besides `CI` (which most set too):
 /// insta's `TF_BUILD` (Azure Pipelines), and the services whose own variable is the surer sign.
-const CI_VARIABLES: &[&str] = &[
+pub const CI_VARIABLES: &[&str] = &[
     "TF_BUILD",
     "GITHUB_ACTIONS",
     "GITLAB_CI",

@@ -32,20 +32,11 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         "NO_COLOR",
         "FORCE_COLOR",
         "CLICOLOR_FORCE",
-        // The CI services' own variables count as CI too (`config::in_ci`).
-        "TF_BUILD",
-        "GITHUB_ACTIONS",
-        "GITLAB_CI",
-        "BUILDKITE",
-        "CIRCLECI",
-        "TRAVIS",
-        "JENKINS_URL",
-        "TEAMCITY_VERSION",
-        "BITBUCKET_BUILD_NUMBER",
-        "APPVEYOR",
-        "DRONE",
-        "CODEBUILD_BUILD_ID",
     ] {
+        cmd.env_remove(var);
+    }
+    // The CI services' own variables count as CI too (`config::in_ci`).
+    for var in snipcheck::config::CI_VARIABLES {
         cmd.env_remove(var);
     }
     // Tests see every snippet run; the cache has tests of its own.
