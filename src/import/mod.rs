@@ -364,7 +364,8 @@ fn program_snippet(code: &str, run: &transcript::Run) -> Result<(String, Vec<Str
         }
         info.push_str(&format!(" env={k}={v}"));
     }
-    let c = output::claims(&run.output, writes_stderr(code));
+    let stderr_possible = writes_stderr(code);
+    let c = output::claims(&run.output, stderr_possible);
     if let Some(l) = c
         .stdout
         .iter()
@@ -394,7 +395,7 @@ fn program_snippet(code: &str, run: &transcript::Run) -> Result<(String, Vec<Str
     let mut changes = c.changes;
     if !c.stderr.is_empty() {
         changes.push("log lines taken as stderr".into());
-    } else if writes_stderr(code) && !c.stdout.is_empty() {
+    } else if stderr_possible && !c.stdout.is_empty() {
         changes.push("it can write to stderr: every line was taken as stdout".into());
     }
     let mut body = code.to_string();

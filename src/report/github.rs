@@ -153,14 +153,7 @@ fn cell(text: &str) -> String {
 fn job_summary(s: &Summary, go_version: &str, failed: &[Row]) -> String {
     let mut md = String::new();
     let mark = if s.failed > 0 { "❌" } else { "✅" };
-    let _ = write!(
-        md,
-        "### {mark} snipcheck: {} passed, {} failed",
-        s.passed, s.failed
-    );
-    if s.skipped > 0 {
-        let _ = write!(md, ", {} skipped", s.skipped);
-    }
+    let _ = write!(md, "### {mark} snipcheck: {}", s.counts());
     let _ = writeln!(md, "\n\n{go_version}, {:.1}s\n", s.elapsed.as_secs_f64());
     if !failed.is_empty() {
         md.push_str("| snippet | where | what |\n|---|---|---|\n");

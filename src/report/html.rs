@@ -167,15 +167,7 @@ impl<W: Write> Html<W> {
         }
         out.push_str("</ul>\n");
         // The closing line every other report ends with, for whoever compares them.
-        let _ = write!(
-            out,
-            "<p class=\"totals\">{} passed, {} failed",
-            s.passed, s.failed
-        );
-        if s.skipped > 0 {
-            let _ = write!(out, ", {} skipped", s.skipped);
-        }
-        out.push_str("</p>\n");
+        let _ = writeln!(out, "<p class=\"totals\">{}</p>", s.counts());
         out.push_str(LEGEND);
 
         if rendered.iter().any(|d| !d.failures.is_empty()) {

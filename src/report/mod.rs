@@ -55,6 +55,18 @@ pub struct Summary {
     pub advice: Vec<String>,
 }
 
+impl Summary {
+    /// `3 passed, 1 failed` (`, 2 skipped` when any were): the closing line every report
+    /// carries, in the same words, so they can be compared.
+    pub fn counts(&self) -> String {
+        let mut line = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.skipped > 0 {
+            line.push_str(&format!(", {} skipped", self.skipped));
+        }
+        line
+    }
+}
+
 #[derive(Clone, Copy)]
 pub enum Event<'a> {
     Started {
@@ -168,11 +180,7 @@ impl<W: Write> Reporter for Human<W> {
                 for a in &s.advice {
                     writeln!(out, "{a}")?;
                 }
-                write!(out, "{} passed, {} failed", s.passed, s.failed)?;
-                if s.skipped > 0 {
-                    write!(out, ", {} skipped", s.skipped)?;
-                }
-                writeln!(out)?;
+                writeln!(out, "{}", s.counts())?;
                 out.flush()
             }
         }

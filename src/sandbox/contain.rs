@@ -1040,13 +1040,7 @@ fn enter(plan: &Plan) -> io::Result<()> {
             check(libc::unshare(plan.unshare))?;
         }
         if let Some((target, data)) = &plan.tmpfs {
-            check(libc::mount(
-                std::ptr::null(),
-                c"/".as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            ))?;
+            check(private_mounts())?;
             // Read-only everywhere; a mount that refuses (a locked one) stays as it was.
             for (point, flags) in &plan.mounts {
                 libc::mount(
@@ -1331,13 +1325,7 @@ fn probe(limits: &Limits, off: &dyn Fn(&str) -> bool) -> (Mechanisms, Vec<String
         libc::CLONE_NEWNS | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS,
         // SAFETY: mount(2) on constant and prepared strings, in the child's own namespace.
         &|| unsafe {
-            libc::mount(
-                std::ptr::null(),
-                c"/".as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            ) == 0
+            private_mounts() == 0
                 && libc::mount(
                     c"tmpfs".as_ptr(),
                     tmp.as_ptr(),
@@ -1403,17 +1391,7 @@ fn probe_view(try_ns: &dyn Fn(libc::c_int, &dyn Fn() -> bool) -> bool) -> bool {
     let user = unsafe { (libc::getuid(), libc::getgid()) };
     let v = view(1 << 20, false, &exe, stage.path(), None, user);
     try_ns(libc::CLONE_NEWNS, &|| {
-        // SAFETY: mount(2) on constants, in the child's own namespace.
-        let private = unsafe {
-            libc::mount(
-                std::ptr::null(),
-                c"/".as_ptr(),
-                std::ptr::null(),
-                libc::MS_REC | libc::MS_PRIVATE,
-                std::ptr::null(),
-            ) == 0
-        };
-        private
+        private_mounts() == 0
             && enter_view(&v).is_ok()
             && Path::new("/usr").exists()
             && !Path::new("/var").exists()
@@ -1511,6 +1489,21 @@ fn unescape(s: &str) -> Vec<u8> {
     out
 }
 
+/// Makes every mount of this (new) mount namespace private, so that what the snippet's setup
+/// mounts or detaches does not propagate back to the host: the first step of each mount setup.
+/// A bare mount(2) on constants, so it is async-signal-safe and may run between fork and exec.
+fn private_mounts() -> libc::c_int {
+    // SAFETY: mount(2) with constant arguments; it changes only the caller's mount namespace.
+    unsafe {
+        libc::mount(
+            std::ptr::null(),
+            c"/".as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        )
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! documents --discover/extract/variants--> Snippet
-//!   --plan--> Planned (Skipped | Cached | Job)          everything wrong with the input, found first
+//!   --plan--> Planned (Invalid | Skipped | Cached | Job) a snippet's input problems, found first
 //!   --build--> Ready (a Job's unit, built in its workspace, merged or not)
 //!   --execute (workers, contained)--> Executed (the runs' outcomes)
 //!   --judge (main thread)--> SnippetResult (the verdict, reported at once) + what to write
@@ -10,7 +10,8 @@
 //!
 //! Each arrow is a call into the stage that owns the type it makes: `document`, `plan`, `go`'s
 //! `build`, `execute`, `judge`; the reporters only see `SnippetResult`s. Files are written only
-//! after every snippet has run, so a harness error writes nothing.
+//! after every snippet has run, so a harness error writes nothing; a run with input problems
+//! writes the results of the snippets that ran and then exits 2.
 
 pub mod execute;
 pub mod judge;

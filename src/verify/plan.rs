@@ -1,8 +1,8 @@
 //! Snippets -> plans. What each snippet of a run will go through, decided before anything is
-//! built, so that every input problem (an attribute, an import, a record, a txtar archive) is
-//! found and reported together and nothing runs when one is found: a snippet is skipped
-//! (`ignore`, `min_go`), known to pass (the result cache), or a `Job`: a build unit and what its
-//! verdict will be judged against.
+//! built: a snippet whose input is wrong (an attribute, a claim, an import, a record, a txtar
+//! archive) is `Invalid`, with its problem, and is reported as such while the others run; the
+//! others are skipped (`ignore`, `min_go`), known to pass (the result cache), or a `Job`: a build
+//! unit and what its verdict will be judged against.
 
 use std::path::{Path, PathBuf};
 

@@ -127,11 +127,7 @@ impl Job {
             cmd.env(k, v);
         }
         let out = cmd.output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::from(out)
     }
 
     /// The verify step, with the test's build of snipcheck.

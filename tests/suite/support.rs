@@ -10,6 +10,17 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    /// A finished process as the tests read it; killed by a signal, its code is -1.
+    fn from(out: std::process::Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -52,11 +63,7 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         cmd.env("TMPDIR", tmp.path());
     }
     let out = cmd.output().expect("run snipcheck");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from(out)
 }
 
 /// Records `doc` (from the repository) into a fresh expected/ with `--accept`, then verifies it
