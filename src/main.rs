@@ -93,8 +93,16 @@ fn run(cli: Cli) -> Result<bool, Error> {
         Command::Import(args) => {
             let imported = snipcheck::import::import(&args.paths)?;
             match &args.output {
-                Some(path) => std::fs::write(path, &imported.markdown)
-                    .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?,
+                Some(path) => {
+                    // `-o docs/x.md` in a repository that has no docs/ yet makes it, as a user expects.
+                    let write = || -> std::io::Result<()> {
+                        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                            std::fs::create_dir_all(parent)?;
+                        }
+                        std::fs::write(path, &imported.markdown)
+                    };
+                    write().map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?
+                }
                 None => std::io::stdout()
                     .write_all(imported.markdown.as_bytes())
                     .map_err(|e| Error::io("cannot write the document", e))?,

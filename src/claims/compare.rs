@@ -655,17 +655,22 @@ pub fn align_elided(want: &str, got: &str) -> String {
 }
 
 /// `// Unordered output:`: every claimed line matches a line of its own in the output (`[..]`
-/// elides within a line), and no output line is left over. A claimed line with `[..]` may match
-/// several output lines, so they are paired by augmenting paths (Kuhn's matching) rather than
-/// greedily, which could pair a broad pattern with the only line a narrow one matches.
+/// elides within a line), and no output line is left over.
 pub fn unordered_match(want: &str, got: &str) -> bool {
-    let w: Vec<&str> = want.lines().collect();
-    let g: Vec<&str> = got.lines().collect();
-    if w.len() != g.len() {
-        return false;
-    }
     if !want.contains("[..]") {
         return want == got;
+    }
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    unordered_pairs(&w, &g).is_some()
+}
+
+/// For each output line, the claimed line it is paired with, when every claimed line pairs with
+/// an output line of its own and none is left over. A claimed line with `[..]` may match several
+/// output lines, so they are paired by augmenting paths (Kuhn's matching) rather than greedily,
+/// which could pair a broad pattern with the only line a narrow one matches.
+fn unordered_pairs(w: &[&str], g: &[&str]) -> Option<Vec<usize>> {
+    if w.len() != g.len() {
+        return None;
     }
     let edges: Vec<Vec<usize>> = w
         .iter()
@@ -689,7 +694,35 @@ pub fn unordered_match(want: &str, got: &str) -> bool {
         }
         false
     }
-    (0..w.len()).all(|i| pair(i, &edges, &mut vec![false; g.len()], &mut owner))
+    if !(0..w.len()).all(|i| pair(i, &edges, &mut vec![false; g.len()], &mut owner)) {
+        return None;
+    }
+    owner.into_iter().collect()
+}
+
+/// The record of a stdout that an `// Unordered output:` claim with `[..]` holds for: its lines
+/// sorted, each line that a claimed line with `[..]` matched replaced by that claimed line, so
+/// what the claim elides (which worker took which job) is not recorded to differ between runs.
+/// `None` when the claim elides nothing or does not hold.
+pub fn unordered_with_elisions(claim: &str, output: &str) -> Option<String> {
+    if !claim.contains("[..]") {
+        return None;
+    }
+    let lines =
+        |s: &str| -> Vec<String> { s.trim().lines().map(|l| l.trim().to_string()).collect() };
+    let (w, g) = (lines(claim), lines(output));
+    let (wr, gr): (Vec<&str>, Vec<&str>) = (
+        w.iter().map(String::as_str).collect(),
+        g.iter().map(String::as_str).collect(),
+    );
+    let owner = unordered_pairs(&wr, &gr)?;
+    let mut kept: Vec<&str> = owner
+        .iter()
+        .zip(&gr)
+        .map(|(&i, g)| if wr[i].contains("[..]") { wr[i] } else { *g })
+        .collect();
+    kept.sort_unstable();
+    Some(kept.iter().map(|l| format!("{l}\n")).collect())
 }
 
 /// A record's text with the elisions of the claim that holds for it: where a claimed line with
@@ -898,6 +931,21 @@ mod tests {
         // A broad pattern must not take the only line a narrow one matches.
         assert!(unordered_match("[..]\nx1", "x1\ny"));
         assert!(!unordered_match("a\na", "a\nb"));
+        // Two runs that give the jobs to other workers record the same text.
+        let claim = "worker [..] took job 2\nworker [..] took job 1\ndone";
+        let a = unordered_with_elisions(claim, "worker 1 took job 1\nworker 2 took job 2\ndone\n");
+        let b = unordered_with_elisions(claim, "done\nworker 2 took job 1\nworker 1 took job 2\n");
+        assert_eq!(
+            a.as_deref(),
+            Some("done\nworker [..] took job 1\nworker [..] took job 2\n")
+        );
+        assert_eq!(a, b);
+        // Not when the claim does not hold, or elides nothing.
+        assert_eq!(
+            unordered_with_elisions(claim, "worker 1 took job 3\nworker 2 took job 2\ndone\n"),
+            None
+        );
+        assert_eq!(unordered_with_elisions("a\nb", "b\na\n"), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::claims::compare::{Failure, check_claims, with_elisions};
+use crate::claims::compare::{Failure, check_claims, unordered_with_elisions, with_elisions};
 use crate::claims::normalize::{self, normalize, normalize_diagnostics};
 use crate::config::{Policy, Settings};
 use crate::error::Error;
@@ -150,10 +150,14 @@ impl<'a> Judge<'a> {
             }
         }
         // The document says the order varies, so the record must not hold one order.
-        if s.claims
-            .iter()
-            .any(|c| matches!(c.kind, ClaimKind::UnorderedOutput(_)))
-        {
+        // Its elisions reach the record as an `// Output:` claim's do.
+        let unordered = s.claims.iter().find_map(|c| match &c.kind {
+            ClaimKind::UnorderedOutput(want) => Some(want),
+            _ => None,
+        });
+        if let Some(e) = unordered.and_then(|want| unordered_with_elisions(want, &stdout)) {
+            stdout = e;
+        } else if unordered.is_some() {
             let mut lines: Vec<&str> = stdout.lines().collect();
             lines.sort_unstable();
             stdout = lines.iter().map(|l| format!("{l}\n")).collect();

@@ -159,3 +159,33 @@ fn a_diff_against_an_elided_claim_lines_the_elisions_up() {
         run.stdout
     );
 }
+
+/// Workers take jobs in a different order on every run: an `// Unordered output:` claim that
+/// elides the worker records the claimed lines, so the accept run's two runs agree and a later
+/// run holds.
+#[test]
+fn an_unordered_claim_s_elisions_reach_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = "# Doc\n\n## Pool\n\n```go\npackage main\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n\nfunc main() {\n\tjobs := make(chan int)\n\tvar wg sync.WaitGroup\n\tvar mu sync.Mutex\n\tfor w := 1; w <= 3; w++ {\n\t\twg.Add(1)\n\t\tgo func() {\n\t\t\tdefer wg.Done()\n\t\t\tfor j := range jobs {\n\t\t\t\tmu.Lock()\n\t\t\t\tfmt.Println(\"worker\", w, \"did job\", j)\n\t\t\t\tmu.Unlock()\n\t\t\t}\n\t\t}()\n\t}\n\tfor j := 1; j <= 6; j++ {\n\t\tjobs <- j\n\t}\n\tclose(jobs)\n\twg.Wait()\n}\n// Unordered output:\n// worker [..] did job 1\n// worker [..] did job 2\n// worker [..] did job 3\n// worker [..] did job 4\n// worker [..] did job 5\n// worker [..] did job 6\n```\n";
+    write(&d.join("docs/doc.md"), doc);
+    let run = snipcheck(d, &["verify", "docs", "--accept", "--no-cache"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let r = record(d, "pool");
+    assert!(
+        r.contains("stdout = \"\"\"\nworker [..] did job 1\nworker [..] did job 2\n"),
+        "{r}"
+    );
+    let run = snipcheck(d, &["verify", "docs", "--locked", "--no-cache"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Mutation: a job the program never runs.
+    write(&d.join("docs/doc.md"), &doc.replace("j <= 6", "j <= 5"));
+    let run = snipcheck(d, &["verify", "docs", "--locked", "--no-cache"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("doc.md:34: `// Unordered output:` does not hold"),
+        "{}",
+        run.stdout
+    );
+}

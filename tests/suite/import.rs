@@ -26,19 +26,20 @@ fn failed(run: &Run) -> Vec<String> {
 #[test]
 fn a_gotcha_collection_verifies_except_where_its_comments_are_out_of_order() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = import(tmp.path(), "gotchas", "gotchas.md");
+    // `-o` into a folder that does not exist yet makes it.
+    let run = import(tmp.path(), "gotchas", "docs/gotchas.md");
     assert!(
         run.stderr
             .ends_with("30 claimed as they stand, 0 adjusted, 0 left unclaimed; run `snipcheck verify` on the document to see which claims hold\n"),
         "{}",
         run.stderr
     );
-    let doc = std::fs::read_to_string(tmp.path().join("gotchas.md")).unwrap();
+    let doc = std::fs::read_to_string(tmp.path().join("docs/gotchas.md")).unwrap();
     // The README's prose stays, each linked program after the line that links it.
     assert!(doc.contains("## 1. "), "{doc}");
     assert!(doc.contains("// ERROR \"declared and not used"), "{doc}");
     assert!(doc.contains("// Panic: [..]"), "{doc}");
-    let run = snipcheck(tmp.path(), &["verify", "gotchas.md", "--accept"], &[]);
+    let run = snipcheck(tmp.path(), &["verify", "docs/gotchas.md", "--accept"], &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     // 05-defer-args.go writes `//prints:` on deferred calls, so the comments' order is not the
     // order of the output: the one claim that needs a person.
