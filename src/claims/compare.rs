@@ -233,7 +233,7 @@ fn check_claim(snippet: &Snippet, claim: &Claim, outcome: &Outcome) -> Option<Fa
                     claim.line,
                     "`// Unordered output:` does not hold (lines compared sorted)",
                 )
-                .with_diff(&w, &g)
+                .with_diff(&w, &unordered_shown(&w, &g))
             })
         }
         ClaimKind::Panic(text) => message_claim(
@@ -672,6 +672,12 @@ fn unordered_pairs(w: &[&str], g: &[&str]) -> Option<Vec<usize>> {
     if w.len() != g.len() {
         return None;
     }
+    pairing(w, g).into_iter().collect()
+}
+
+/// A maximum pairing of claimed lines `w` with output lines `g`: for each output line, the
+/// claimed line it is paired with, if any.
+fn pairing(w: &[&str], g: &[&str]) -> Vec<Option<usize>> {
     let edges: Vec<Vec<usize>> = w
         .iter()
         .map(|wl| (0..g.len()).filter(|&j| line_matches(wl, g[j])).collect())
@@ -694,10 +700,27 @@ fn unordered_pairs(w: &[&str], g: &[&str]) -> Option<Vec<usize>> {
         }
         false
     }
-    if !(0..w.len()).all(|i| pair(i, &edges, &mut vec![false; g.len()], &mut owner)) {
-        return None;
+    for i in 0..w.len() {
+        pair(i, &edges, &mut vec![false; g.len()], &mut owner);
     }
-    owner.into_iter().collect()
+    owner
+}
+
+/// The output of a failed `// Unordered output:` claim as its diff shows it: sorted, with each
+/// line that a claimed `[..]` line matched shown as that claimed line, so the diff marks only
+/// the lines nothing matched (as `align_elided` does for `// Output:`).
+fn unordered_shown(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    if !want.contains("[..]") || w.len().saturating_mul(g.len()) > 4_000_000 {
+        return got.to_string();
+    }
+    let mut shown: Vec<&str> = pairing(&w, &g)
+        .iter()
+        .zip(&g)
+        .map(|(i, g)| i.map_or(*g, |i| w[i]))
+        .collect();
+    shown.sort_unstable();
+    shown.join("\n")
 }
 
 /// The record of a stdout that an `// Unordered output:` claim with `[..]` holds for: its lines
@@ -946,6 +969,11 @@ mod tests {
             None
         );
         assert_eq!(unordered_with_elisions("a\nb", "b\na\n"), None);
+        // A failed claim's diff shows the lines a `[..]` line matched as that line.
+        assert_eq!(
+            unordered_shown("w [..] job 1\nw [..] job 2", "w 3 job 2\nw 1 job 7"),
+            "w 1 job 7\nw [..] job 2"
+        );
     }
 
     #[test]
