@@ -188,4 +188,17 @@ fn an_unordered_claim_s_elisions_reach_the_record() {
         "{}",
         run.stdout
     );
+    // The diff lines the elided lines up: only the job nobody did is marked.
+    let claim_diff = run.stdout.split("the outcome differs").next().unwrap();
+    assert!(
+        claim_diff.contains("-worker [..] did job 6"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !claim_diff.contains("-worker [..] did job 1"),
+        "{}",
+        run.stdout
+    );
+    assert!(!claim_diff.contains("+worker"), "{}", run.stdout);
 }
