@@ -7,7 +7,9 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::claims::compare::{Failure, check_claims, unordered_with_elisions, with_elisions};
+use crate::claims::compare::{
+    Failure, align_elided, check_claims, unordered_with_elisions, with_elisions,
+};
 use crate::claims::normalize::{self, normalize, normalize_diagnostics};
 use crate::config::{Policy, Settings};
 use crate::error::Error;
@@ -287,7 +289,12 @@ impl<'a> Judge<'a> {
                             "the outcome differs from the recorded result {}",
                             path.display()
                         ),
-                        diff: Some((r.comparable(), actual.comparable())),
+                        // A record that elides (`[..]`) shows the lines it matched as its own.
+                        diff: Some({
+                            let want = r.comparable();
+                            let got = align_elided(&want, &actual.comparable());
+                            (want, got)
+                        }),
                     });
                     if policy == Policy::Locked {
                         self.unrecorded_locked += 1;

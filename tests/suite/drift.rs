@@ -74,11 +74,13 @@ fn normalize_rules_apply_before_compare_and_record() {
 fn elisions_a_person_puts_in_a_record_are_kept_while_they_match() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let doc = "# Doc\n\n## Build\n\n```go\nfmt.Println(\"build 42 on gopher\")\n```\n";
+    let doc = "# Doc\n\n## Build\n\n```go\nfmt.Println(\"build 42 on gopher\")\nfmt.Println(\"took 17ms\")\n```\n";
     write(&d.join("docs/doc.md"), doc);
     assert_eq!(snipcheck(d, &["verify", "docs", "--accept"], &[]).code, 0);
     let path = d.join("expected/docs/doc/build.toml");
-    let edited = record(d, "build").replace("build 42 on", "build [..] on");
+    let edited = record(d, "build")
+        .replace("build 42 on", "build [..] on")
+        .replace("took 17ms", "took [..]ms");
     std::fs::write(&path, &edited).unwrap();
     // It matches, so verify passes and --accept leaves the record as the person wrote it.
     let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
@@ -93,6 +95,9 @@ fn elisions_a_person_puts_in_a_record_are_kept_while_they_match() {
     );
     let run = snipcheck(d, &["verify", "docs", "--locked"], &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // The diff shows the line the record's elision still matches as the record's own line.
+    assert!(run.stdout.contains("+build 42 on gofer"), "{}", run.stdout);
+    assert!(!run.stdout.contains("+took 17ms"), "{}", run.stdout);
 }
 
 #[test]
