@@ -205,6 +205,9 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
         ..Unit::default()
     };
     let a = &s.attrs;
+    if a.script {
+        return crate::go::testscript::unit(s);
+    }
     if txtar::is_archive(&s.code) {
         let archive = txtar::parse(&s.code)
             .map_err(|(line, msg)| Problem::new(at(s.code_line + line), msg))?;
