@@ -125,6 +125,33 @@ impl BaseModule {
     }
 }
 
+/// When snipcheck is root, scripts run as `nobody`, and the go command in them must be able to
+/// create entries in the cache's folders (in its overlay, see `ScriptEnv::gocache`; a folder of
+/// root's refuses it, so does `go list` for a package it has not indexed yet). So everything
+/// under `cache` becomes nobody's, and `cache` itself stays root's with mode 0700: on the host
+/// no other user, `nobody` included, can reach it; in a script's root the overlay's own top
+/// folder, which is the script's user's, stands for it.
+fn hand_over_to_nobody(cache: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid cannot fail and touches no memory.
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(());
+    }
+    fn walk(dir: &Path) -> std::io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let nobody = crate::sandbox::contain::NOBODY;
+            std::os::unix::fs::lchown(entry.path(), Some(nobody), Some(nobody))?;
+            if entry.file_type()?.is_dir() {
+                walk(&entry.path())?;
+            }
+        }
+        Ok(())
+    }
+    fs::set_permissions(cache, fs::Permissions::from_mode(0o700))?;
+    walk(cache)
+}
+
 /// The packages of a go.mod's `tool` directives (Go 1.24): `tool path` and `tool ( ... )`.
 pub fn tool_lines(go_mod: &str) -> Vec<String> {
     let mut tools = Vec::new();
@@ -611,6 +638,8 @@ impl Workspace {
                 String::from_utf8_lossy(&out.stderr).trim()
             )));
         }
+        hand_over_to_nobody(&gocache)
+            .map_err(|e| Error::io(format!("cannot hand over {}", gocache.display()), e))?;
         let bin = self.dir.path().join("tools");
         fs::create_dir_all(&bin)
             .map_err(|e| Error::io(format!("cannot create {}", bin.display()), e))?;
