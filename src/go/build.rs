@@ -475,6 +475,11 @@ pub struct ScriptEnv {
     /// the scripts' PATH.
     pub tools: PathBuf,
     pub goroot: PathBuf,
+    /// A module cache of the document set's pinned modules alone, copied from yours (offline),
+    /// shown read-only: the scripts' go commands resolve modules from it and from nothing
+    /// else (it is their GOPROXY too), and no other module of yours is in their reach.
+    /// `None` without a go.mod beside the documents.
+    pub modcache: Option<PathBuf>,
 }
 
 impl ScriptEnv {
@@ -483,7 +488,11 @@ impl ScriptEnv {
     /// `go test -cover` among them; those writes stay the script's).
     pub fn shown(&self) -> crate::sandbox::contain::Shown {
         crate::sandbox::contain::Shown {
-            read_only: vec![self.goroot.clone(), self.tools.clone()],
+            read_only: [&self.goroot, &self.tools]
+                .into_iter()
+                .chain(&self.modcache)
+                .cloned()
+                .collect(),
             copy_on_write: vec![self.gocache.clone()],
         }
     }
@@ -494,21 +503,36 @@ impl ScriptEnv {
     pub fn env(&self, names: &[String]) -> Vec<(String, String)> {
         let path = std::env::var("PATH").unwrap_or_default();
         let bin = Path::new(&self.goroot).join("bin");
-        vec![
-            (
-                "PATH".into(),
-                format!("{}:{}:{path}", self.tools.display(), bin.display()),
-            ),
-            ("GOROOT".into(), self.goroot.display().to_string()),
-            ("GOCACHE".into(), self.gocache.display().to_string()),
-            ("GOFLAGS".into(), "-mod=mod".into()),
-            ("GOPROXY".into(), "off".into()),
-            ("GOSUMDB".into(), "off".into()),
-            ("GOTOOLCHAIN".into(), "local".into()),
-            ("GOTELEMETRY".into(), "off".into()),
-            ("GOWORK".into(), "off".into()),
-            (crate::go::testscript::ENV_NAMES_VAR.into(), names.join(",")),
-        ]
+        // The pinned modules, and nothing else: GOPROXY is their download cache.
+        let modules = match &self.modcache {
+            Some(m) => vec![
+                ("GOMODCACHE".to_string(), m.display().to_string()),
+                (
+                    "GOPROXY".to_string(),
+                    format!("file://{}", m.join("cache/download").display()),
+                ),
+            ],
+            None => vec![("GOPROXY".to_string(), "off".to_string())],
+        };
+        modules
+            .into_iter()
+            .chain([
+                (
+                    "PATH".into(),
+                    format!("{}:{}:{path}", self.tools.display(), bin.display()),
+                ),
+                ("GOROOT".into(), self.goroot.display().to_string()),
+                ("GOCACHE".into(), self.gocache.display().to_string()),
+                ("GOFLAGS".into(), "-mod=mod".into()),
+                // The modules were checked against the go.sum when they were fetched; a script's
+                // own go.sum may leave them out.
+                ("GOSUMDB".into(), "off".into()),
+                ("GOTOOLCHAIN".into(), "local".into()),
+                ("GOTELEMETRY".into(), "off".into()),
+                ("GOWORK".into(), "off".into()),
+                (crate::go::testscript::ENV_NAMES_VAR.into(), names.join(",")),
+            ])
+            .collect()
     }
 }
 
@@ -677,12 +701,48 @@ impl Workspace {
                 ));
             }
         }
+        let modcache = match &self.base {
+            Some(base) => Some(self.script_modcache(base)?),
+            None => None,
+        };
         self.scripts = Some(ScriptEnv {
             gocache,
             tools: bin,
             goroot: PathBuf::from(&self.toolchain.goroot),
+            modcache,
         });
         Ok(())
+    }
+
+    /// `script-modcache/`: the modules of the document set's build list, copied from your
+    /// module cache's downloads (its `cache/download` as the proxy, so nothing is fetched, and
+    /// nothing is verified again that `download` verified), writable on the host so that it can
+    /// be removed with the workspace (`-modcacherw`).
+    fn script_modcache(&self, base: &BaseModule) -> Result<PathBuf, Error> {
+        let dir = self.dir.path().join("script-modcache");
+        let source = Path::new(&self.toolchain.gomodcache).join("cache/download");
+        let out = self
+            .toolchain
+            .command()
+            .current_dir(self.dir.path())
+            .env("GOTMPDIR", self.dir.path())
+            .env("GOMODCACHE", &dir)
+            .env("GOPROXY", format!("file://{}", source.display()))
+            .env("GOSUMDB", "off")
+            .env("GOFLAGS", "-mod=mod -modcacherw")
+            .args(["mod", "download"])
+            .output()
+            .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?;
+        if !out.status.success() {
+            return Err(Error::at(
+                base.path.display().to_string(),
+                format!(
+                    "cannot copy its modules for the testscript blocks: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            ));
+        }
+        Ok(dir)
     }
 
     /// A fresh directory for a snippet to run in, inside the workspace.

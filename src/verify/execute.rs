@@ -181,8 +181,10 @@ fn go_test(
         args.push("-gcflags=-e".into());
     }
     args.push(target.to_string());
-    let mut input = input_of(snippet, args);
+    let input = input_of(snippet, args);
     let mut go = workspace.go(dir);
+    // What the contained test binary gets; the go command that builds it keeps its own.
+    let mut inside = input.env.clone();
     let mut shown = crate::sandbox::contain::Shown::default();
     if a.script {
         let scripts = workspace.scripts.as_ref().ok_or_else(|| {
@@ -192,10 +194,10 @@ fn go_test(
         // second, and the timeout is the script's.
         go.env("GOCACHE", &scripts.gocache);
         let names: Vec<String> = a.env.iter().map(|(k, _)| k.clone()).collect();
-        input.env.extend(scripts.env(&names));
+        inside.extend(scripts.env(&names));
         shown = scripts.shown();
     }
-    let go = sandbox.go_test(go, run_dir, workspace.path(), &input.env, &shown)?;
+    let go = sandbox.go_test(go, run_dir, workspace.path(), &inside, &shown)?;
     let exit = run_command(go, timeout, &input, sandbox.limits())?;
     // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
     // is not an event as output.
