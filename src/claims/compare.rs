@@ -153,10 +153,8 @@ fn script_failures(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
     if outcome.class == Class::Ok {
         return Vec::new();
     }
-    let log = testscript::read_log_text(&outcome.stdout);
     let shown = testscript::at_markdown_lines(outcome.stdout.trim(), snippet);
-    let mut failures: Vec<Failure> = log
-        .failures
+    let mut failures: Vec<Failure> = testscript::failures(&outcome.stdout)
         .iter()
         .map(|(n, message)| {
             Failure::new(

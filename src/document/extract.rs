@@ -662,6 +662,27 @@ mod tests {
         assert_eq!(s[0].code, "x()\n");
     }
 
+    /// A `testscript` block is a snippet whose `#` comments and `// Output:`-like lines are
+    /// script text, not claims; it takes the attributes a script can use, and no others.
+    #[test]
+    fn testscript_blocks_are_scripts_with_their_own_attributes() {
+        let md = "# A\n\n```testscript timeout=30s env=K=v\n# a comment\nexec echo hi\n// Output: no\n```\n";
+        let s = ok(md);
+        assert_eq!(s.len(), 1);
+        assert!(s[0].attrs.script);
+        assert_eq!(s[0].attrs.timeout, Some(Duration::from_secs(30)));
+        assert_eq!(s[0].attrs.env, [("K".to_string(), "v".to_string())]);
+        assert!(s[0].claims.is_empty(), "{:?}", s[0].claims);
+        assert_eq!((s[0].id.as_str(), s[0].code_line), ("a", 4));
+        let p = one_problem("# A\n\n```testscript race\nexec go test ./...\n```\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(
+            p.message.contains("testscript block takes ignore"),
+            "{}",
+            p.message
+        );
+    }
+
     #[test]
     fn empty_info_string_block_is_ignored() {
         let md = "# A\n\n```\nnot go\n```\n\n```go\nx()\n```\n";

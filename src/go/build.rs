@@ -1253,6 +1253,20 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn tool_directives_of_a_go_mod() {
+        let go_mod = "module m\n\ngo 1.24\n\ntoolchain go1.24.1\n\ntool golang.org/x/tools/cmd/stringer // gen\n\ntool (\n\tgithub.com/a/b/cmd/x\n\n\tgithub.com/c/d\n)\n\nrequire golang.org/x/tools v0.30.0\n";
+        assert_eq!(
+            tool_lines(go_mod),
+            [
+                "golang.org/x/tools/cmd/stringer",
+                "github.com/a/b/cmd/x",
+                "github.com/c/d"
+            ]
+        );
+        assert!(tool_lines("module m\ngo 1.22\ntoolchain go1.22.1\n").is_empty());
+    }
+
+    #[test]
     fn a_stable_place_is_one_runs_at_a_time_and_keeps_all_but_runs() {
         let tmp = tempfile::tempdir().unwrap();
         let stable = tmp.path().join("work").join("key");

@@ -106,32 +106,16 @@ pub fn unit(s: &Snippet) -> Result<Unit, Problem> {
     })
 }
 
-/// What one run of a script printed, read from go test's report.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ScriptLog {
-    /// The script's log as testscript printed it (each command, its output, the failure),
-    /// without the environment it lists first and without the time each section took.
-    pub log: String,
-    /// `FAIL: testdata/script.txtar:N: MESSAGE`: the script line and the message.
-    pub failures: Vec<(usize, String)>,
-}
-
-/// The script's log, out of `go test -v`'s report (`report.output` of `gotest::parse`):
-/// testscript logs through `t.Log`, so its lines follow `testscript.go:N: ` and are indented by
-/// eight spaces; the log starts with the environment (`WORK=$WORK` to the first blank line),
-/// which names this machine's paths and is dropped.
-pub fn read_log(output: &str) -> ScriptLog {
+/// The script's log (each command, what it printed, the failure), out of `go test -v`'s report
+/// (`report.output` of `gotest::parse`): testscript logs through `t.Log`, so its lines follow
+/// `testscript.go:N: ` and are indented by eight spaces. The log starts with the environment
+/// (`WORK=$WORK` to the first blank line), which names this machine's paths, and section
+/// headers end with the time they took: both are left out, so that the log can be recorded.
+pub fn read_log(output: &str) -> String {
     static START: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^    testscript\.go:\d+: (.*)$").unwrap());
     static TIMING: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^(#.*?) \(\d+\.\d+s\)$").unwrap());
-    static FAIL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(&format!(
-            r"^FAIL: {}:(\d+): (.*)$",
-            regex::escape(SCRIPT_FILE)
-        ))
-        .unwrap()
-    });
     let mut lines: Vec<String> = Vec::new();
     let mut inside = false;
     for line in output.lines() {
@@ -154,25 +138,16 @@ pub fn read_log(output: &str) -> ScriptLog {
         lines.drain(..(blank + 1).min(lines.len()));
     }
     let mut log = String::new();
-    let mut failures = Vec::new();
     for line in &lines {
-        let line = TIMING.replace(line, "$1");
-        if let Some(c) = FAIL.captures(&line)
-            && let Ok(n) = c[1].parse()
-        {
-            failures.push((n, c[2].to_string()));
-        }
-        log.push_str(&line);
+        log.push_str(&TIMING.replace(line, "$1"));
         log.push('\n');
     }
-    ScriptLog {
-        log: log.trim_end().to_string() + "\n",
-        failures,
-    }
+    log.trim_end().to_string() + "\n"
 }
 
-/// The failures in a log `read_log` made (the outcome's stdout).
-pub fn read_log_text(log: &str) -> ScriptLog {
+/// The script lines a log (`read_log`) says failed, `FAIL: testdata/script.txtar:N: MESSAGE`,
+/// with their messages.
+pub fn failures(log: &str) -> Vec<(usize, String)> {
     static FAIL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(&format!(
             r"(?m)^FAIL: {}:(\d+): (.*)$",
@@ -180,13 +155,9 @@ pub fn read_log_text(log: &str) -> ScriptLog {
         ))
         .unwrap()
     });
-    ScriptLog {
-        log: log.to_string(),
-        failures: FAIL
-            .captures_iter(log)
-            .filter_map(|c| Some((c[1].parse().ok()?, c[2].to_string())))
-            .collect(),
-    }
+    FAIL.captures_iter(log)
+        .filter_map(|c| Some((c[1].parse().ok()?, c[2].to_string())))
+        .collect()
 }
 
 /// The log with `testdata/script.txtar:N` as the Markdown line of that script line.
@@ -242,15 +213,15 @@ FAIL\tsnipcheck.local/script\t0.721s
 
     #[test]
     fn the_log_without_environment_and_timings() {
-        let read = read_log(FAILED);
+        let log = read_log(FAILED);
         assert_eq!(
-            read.log,
+            log,
             "# the go command works\n> exec go version\n[stdout]\ngo version go1.26.8 linux/amd64\n\
              > stdout 'go1\\.26'\n> stdout 'nope'\n\
              FAIL: testdata/script.txtar:3: no match for `nope` found in stdout\n"
         );
         assert_eq!(
-            read.failures,
+            failures(&log),
             [(3, "no match for `nope` found in stdout".to_string())]
         );
     }
@@ -261,9 +232,9 @@ FAIL\tsnipcheck.local/script\t0.721s
             "        FAIL: testdata/script.txtar:3: no match for `nope` found in stdout\n",
             "",
         );
-        let read = read_log(&passing);
-        assert!(read.failures.is_empty());
-        assert!(read.log.ends_with("> stdout 'go1\\.26'\n"), "{}", read.log);
+        let log = read_log(&passing);
+        assert!(failures(&log).is_empty());
+        assert!(log.ends_with("> stdout 'go1\\.26'\n"), "{log}");
     }
 
     #[test]

@@ -211,10 +211,10 @@ fn go_test(
             class: if failed { Class::TestFail } else { Class::Ok },
             exit_status: exit.code,
             // A driver that failed without a log (it could not start) shows go test's report.
-            stdout: if script.log.trim().is_empty() {
+            stdout: if script.trim().is_empty() {
                 report.output
             } else {
-                script.log
+                script
             },
             stderr: String::new(),
             diagnostics: String::new(),
