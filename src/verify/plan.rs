@@ -130,6 +130,8 @@ fn plan_one(
                 &format!("{:?}", settings.rewrites),
                 // What a snippet may use, and what this system lets the sandbox enforce.
                 &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
+                // The commands a script runs (their versions are in the go.mod above).
+                &format!("{:?}", settings.tools),
             ]);
             if cache.contains(&key) {
                 return Ok(Planned::Cached);
