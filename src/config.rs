@@ -41,6 +41,9 @@ pub struct FileConfig {
     /// Info-string attributes of the project's docs site (`title`, `hl_lines`) that snipcheck
     /// accepts and ignores.
     pub ignored_attributes: Option<Vec<String>>,
+    /// Commands (`golang.org/x/tools/cmd/stringer`) built from modules the documents' go.mod
+    /// requires and put on the PATH of testscript blocks.
+    pub tools: Option<Vec<String>>,
 }
 
 /// One `[[normalize]]` rule: what matches `regex` (Rust's regex syntax) in a snippet's stdout and
@@ -96,6 +99,8 @@ pub struct Settings {
     pub rewrites: Vec<(regex::Regex, String)>,
     /// Attributes accepted and ignored (`ignored_attributes`).
     pub ignored_attributes: Vec<String>,
+    /// Commands for testscript blocks (`tools`), by package path.
+    pub tools: Vec<String>,
 }
 
 /// Where the documents and records are, for `review` and `pending`: always the configured set.
@@ -353,7 +358,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
             path,
             text,
             &e,
-            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, the [sandbox] table and [[normalize]] rules (regex, replace)",
+            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, tools, the [sandbox] table and [[normalize]] rules (regex, replace)",
         )
     })?;
     for rule in file.normalize.iter().flatten() {
@@ -436,6 +441,7 @@ impl Settings {
             warnings: Vec::new(),
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
+            tools: file.tools.clone().unwrap_or_default(),
             // `list` runs nothing; `parse_file` has checked the table already.
             sandbox: file
                 .sandbox
@@ -529,6 +535,7 @@ impl Settings {
             warnings,
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
+            tools: file.tools.clone().unwrap_or_default(),
             sandbox: match &file.sandbox {
                 Some(s) => s
                     .resolve()

@@ -250,7 +250,9 @@ fn claims_summary(s: &Snippet) -> String {
         counts.push(("varies".into(), 1));
     }
     if counts.is_empty() {
-        return if s.attrs.norun {
+        return if s.attrs.script {
+            "script".into()
+        } else if s.attrs.norun {
             "builds".into()
         } else {
             "builds, exits 0".into()

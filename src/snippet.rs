@@ -79,6 +79,8 @@ pub struct Attrs {
     pub run: Option<String>,
     /// `count=N` -> `-count=N` (default 1: test results are never cached).
     pub count: Option<u32>,
+    /// A ```` ```testscript ```` block: a script run by go-internal's testscript.
+    pub script: bool,
 }
 
 /// A Go release as `major.minor` (`1.22`), ordered.

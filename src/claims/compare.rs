@@ -39,6 +39,10 @@ impl Failure {
 /// race, a non-zero exit, or (with no claim about any of those) a clean exit.
 pub fn expected_class(snippet: &Snippet) -> Class {
     let has = |f: fn(&ClaimKind) -> bool| snippet.claims.iter().any(|c| f(&c.kind));
+    if snippet.attrs.script {
+        // A script's lines are its claims: it holds when testscript passes it.
+        return Class::Ok;
+    }
     if has(|k| matches!(k, ClaimKind::CompileError(_))) {
         Class::CompileError
     } else if snippet.attrs.vet && has(|k| matches!(k, ClaimKind::Vet(_))) {
@@ -92,6 +96,9 @@ pub fn class_holds(expected: Class, got: Class) -> bool {
 }
 
 pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
+    if snippet.attrs.script {
+        return script_failures(snippet, outcome);
+    }
     let doc = snippet.doc.display().to_string();
     let mut failures = Vec::new();
     let expected = expected_class(snippet);
@@ -134,6 +141,45 @@ pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
         if let Some(f) = check_claim(snippet, claim, outcome) {
             failures.push(f);
         }
+    }
+    failures
+}
+
+/// A testscript block: each script line testscript failed (`FAIL: script.txtar:N: ...`) at its
+/// Markdown line, with the script's log up to it; a script that failed otherwise (a timeout,
+/// a driver that did not build) at the fence.
+fn script_failures(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
+    use crate::go::testscript;
+    if outcome.class == Class::Ok {
+        return Vec::new();
+    }
+    let shown = testscript::at_markdown_lines(outcome.stdout.trim(), snippet);
+    let mut failures: Vec<Failure> = testscript::failures(&outcome.stdout)
+        .iter()
+        .map(|(n, message)| {
+            Failure::new(
+                testscript::markdown_line(snippet, *n),
+                format!("script line does not hold: {message}"),
+            )
+            .with_diff("", &shown)
+        })
+        .collect();
+    if failures.is_empty() {
+        let detail = if outcome.diagnostics.trim().is_empty() {
+            shown
+        } else {
+            outcome.diagnostics.trim().to_string()
+        };
+        failures.push(
+            Failure::new(
+                snippet.line,
+                format!(
+                    "expected the script to pass, got {}",
+                    outcome.class.describe()
+                ),
+            )
+            .with_diff("", &detail),
+        );
     }
     failures
 }

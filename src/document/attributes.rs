@@ -133,6 +133,29 @@ pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
     Ok(attrs)
 }
 
+/// The attributes of a ```` ```testscript ```` block: those that make sense for a script
+/// (`ignore`, `timeout`, `id`, `min_go`, `env`); the others are about building or running one
+/// Go program, which the script does itself with `exec`.
+pub fn parse_script_attrs(words: &[String]) -> Result<Attrs, String> {
+    let mut attrs = parse_attrs(words)?;
+    let program = attrs.norun
+        || attrs.race
+        || attrs.vet
+        || attrs.varies.is_some()
+        || attrs.go.is_some()
+        || !attrs.godebug.is_empty()
+        || !attrs.args.is_empty()
+        || attrs.stdin.is_some()
+        || attrs.test;
+    if program {
+        return Err("a testscript block takes ignore, timeout=, id=, min_go= and env= only; \
+             the script runs its own commands (`exec go test -race ./...`, `stdin file`, `env KEY=VALUE`)"
+            .into());
+    }
+    attrs.script = true;
+    Ok(attrs)
+}
+
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with('.')

@@ -109,15 +109,19 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
                 let mut words = split_info(&info);
-                // GitHub highlights `golang` as Go too, and collections use both.
-                if !matches!(words.first().map(String::as_str), Some("go" | "golang")) {
-                    continue;
-                }
+                // GitHub highlights `golang` as Go too, and collections use both. A
+                // `testscript` block is a script of go-internal's testscript (`go::testscript`).
+                let script = match words.first().map(String::as_str) {
+                    Some("go" | "golang") => false,
+                    Some("testscript") => true,
+                    _ => continue,
+                };
                 words.remove(0);
                 let line = lines.line_of(range.start);
                 let closed = fence_is_closed(&text[range.clone()]);
                 block = Some(Block {
                     line,
+                    script,
                     words,
                     code: String::new(),
                     code_line: None,
@@ -142,7 +146,12 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
                 // A bad attribute or claim is this snippet's problem alone: it keeps its place
                 // (and its id) and is reported as its error, while the others run.
                 let mut problem = None;
-                let attrs = match parse_attrs(&b.words) {
+                let parsed = if b.script {
+                    super::attributes::parse_script_attrs(&b.words)
+                } else {
+                    parse_attrs(&b.words)
+                };
+                let attrs = match parsed {
                     Ok(a) => a,
                     Err(msg) => {
                         problem = Some(Problem::new(at(b.line), msg));
@@ -154,13 +163,20 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
                                 .find_map(|w| w.strip_prefix("id="))
                                 .filter(|v| super::attributes::valid_id(v))
                                 .map(str::to_string),
+                            script: b.script,
                             ..Default::default()
                         }
                     }
                 };
                 let code = b.code.replace("\r\n", "\n");
                 let code_line = b.code_line.unwrap_or(b.line + 1);
-                let claims = match parse_claims(&code, code_line) {
+                // A script's own lines are its claims (`stdout`, `cmp`, `! exec`); its `#`
+                // comments are not Go's.
+                let claims = match if b.script {
+                    Ok(Vec::new())
+                } else {
+                    parse_claims(&code, code_line)
+                } {
                     Ok(c) => c,
                     Err((line, msg)) => {
                         problem.get_or_insert(Problem::new(at(line), msg));
@@ -247,6 +263,8 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
 
 struct Block {
     line: usize,
+    /// A ```` ```testscript ```` block.
+    script: bool,
     words: Vec<String>,
     code: String,
     code_line: Option<usize>,
@@ -642,6 +660,27 @@ mod tests {
         let s = ok(md);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].code, "x()\n");
+    }
+
+    /// A `testscript` block is a snippet whose `#` comments and `// Output:`-like lines are
+    /// script text, not claims; it takes the attributes a script can use, and no others.
+    #[test]
+    fn testscript_blocks_are_scripts_with_their_own_attributes() {
+        let md = "# A\n\n```testscript timeout=30s env=K=v\n# a comment\nexec echo hi\n// Output: no\n```\n";
+        let s = ok(md);
+        assert_eq!(s.len(), 1);
+        assert!(s[0].attrs.script);
+        assert_eq!(s[0].attrs.timeout, Some(Duration::from_secs(30)));
+        assert_eq!(s[0].attrs.env, [("K".to_string(), "v".to_string())]);
+        assert!(s[0].claims.is_empty(), "{:?}", s[0].claims);
+        assert_eq!((s[0].id.as_str(), s[0].code_line), ("a", 4));
+        let p = one_problem("# A\n\n```testscript race\nexec go test ./...\n```\n");
+        assert_eq!(p.at, "doc.md:3");
+        assert!(
+            p.message.contains("testscript block takes ignore"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]

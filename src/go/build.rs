@@ -53,6 +53,9 @@ pub struct Unit {
     /// Only for snippets that claim compile errors: the flag goes into a linked binary's build
     /// information, which moves the addresses a record may hold.
     pub all_errors: bool,
+    /// A script snippet (`testscript`): a `test` unit whose `go test` needs the scripts' cache
+    /// and tools (`Workspace::prepare_scripts`).
+    pub script: bool,
 }
 
 /// `-gcflags` for the packages of `units` that are compiled with `-e` (`Unit::all_errors`):
@@ -120,6 +123,58 @@ impl BaseModule {
         }
         Ok(None)
     }
+}
+
+/// When snipcheck is root, scripts run as `nobody`, and the go command in them must be able to
+/// create entries in the cache's folders (in its overlay, see `ScriptEnv::gocache`; a folder of
+/// root's refuses it, so does `go list` for a package it has not indexed yet). So everything
+/// under `cache` becomes nobody's, and `cache` itself stays root's with mode 0700: on the host
+/// no other user, `nobody` included, can reach it; in a script's root the overlay's own top
+/// folder, which is the script's user's, stands for it.
+fn hand_over_to_nobody(cache: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid cannot fail and touches no memory.
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(());
+    }
+    fn walk(dir: &Path) -> std::io::Result<()> {
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let nobody = crate::sandbox::contain::NOBODY;
+            std::os::unix::fs::lchown(entry.path(), Some(nobody), Some(nobody))?;
+            if entry.file_type()?.is_dir() {
+                walk(&entry.path())?;
+            }
+        }
+        Ok(())
+    }
+    fs::set_permissions(cache, fs::Permissions::from_mode(0o700))?;
+    walk(cache)
+}
+
+/// The packages of a go.mod's `tool` directives (Go 1.24): `tool path` and `tool ( ... )`.
+pub fn tool_lines(go_mod: &str) -> Vec<String> {
+    let mut tools = Vec::new();
+    let mut block = false;
+    for line in go_mod.lines() {
+        let line = line.split("//").next().unwrap_or("").trim();
+        if block {
+            if line == ")" {
+                block = false;
+            } else if !line.is_empty() {
+                tools.push(line.to_string());
+            }
+        } else if let Some(rest) = line.strip_prefix("tool") {
+            let rest = rest.trim();
+            if rest == "(" {
+                block = true;
+            } else if !rest.is_empty() && (line.starts_with("tool ") || line.starts_with("tool\t"))
+            {
+                tools.push(rest.to_string());
+            }
+        }
+    }
+    tools
 }
 
 /// `go.mod` text with its `module` line (and optionally its `go` line) replaced.
@@ -402,6 +457,83 @@ pub struct Workspace {
     base: Option<BaseModule>,
     /// Link mergeable snippets into one binary (off: every snippet is built alone).
     pub merging: bool,
+    /// What script snippets' commands need, once `prepare_scripts` made it ready.
+    pub scripts: Option<ScriptEnv>,
+}
+
+/// What a script snippet's `exec go ...` and tools need inside the sandbox, made ready
+/// outside it by snipcheck's own builds.
+#[derive(Debug, Clone)]
+pub struct ScriptEnv {
+    /// The build cache of the scripts' go commands: written only by snipcheck's builds of the
+    /// driver, outside the sandbox (which leaves the standard library and go-internal compiled
+    /// there), and shown read-only inside, where the go command works with a cache it cannot
+    /// write (a miss is compiled in the script's own work directory). So no script can leave
+    /// anything there for another.
+    pub gocache: PathBuf,
+    /// The tools' binaries (`tools` in snipcheck.toml, `tool` lines of the go.mod), first on
+    /// the scripts' PATH.
+    pub tools: PathBuf,
+    pub goroot: PathBuf,
+    /// A module cache of the document set's pinned modules alone, copied from yours (offline),
+    /// shown read-only: the scripts' go commands resolve modules from it and from nothing
+    /// else (it is their GOPROXY too), and no other module of yours is in their reach.
+    /// `None` without a go.mod beside the documents.
+    pub modcache: Option<PathBuf>,
+}
+
+impl ScriptEnv {
+    /// The host directories a script's root shows: the toolchain and the tools read-only, the
+    /// cache copy-on-write (the go command needs to write to its cache for some commands,
+    /// `go test -cover` among them; those writes stay the script's).
+    pub fn shown(&self) -> crate::sandbox::contain::Shown {
+        crate::sandbox::contain::Shown {
+            read_only: [&self.goroot, &self.tools]
+                .into_iter()
+                .chain(&self.modcache)
+                .cloned()
+                .collect(),
+            copy_on_write: vec![self.gocache.clone()],
+        }
+    }
+
+    /// The environment of the test process, which the driver hands to the script's commands:
+    /// the toolchain and the tools on PATH, the read-only cache, no network and no toolchain
+    /// switch; `names` are the snippet's own `env=` variables, passed on too.
+    pub fn env(&self, names: &[String]) -> Vec<(String, String)> {
+        let path = std::env::var("PATH").unwrap_or_default();
+        let bin = Path::new(&self.goroot).join("bin");
+        // The pinned modules, and nothing else: GOPROXY is their download cache.
+        let modules = match &self.modcache {
+            Some(m) => vec![
+                ("GOMODCACHE".to_string(), m.display().to_string()),
+                (
+                    "GOPROXY".to_string(),
+                    format!("file://{}", m.join("cache/download").display()),
+                ),
+            ],
+            None => vec![("GOPROXY".to_string(), "off".to_string())],
+        };
+        modules
+            .into_iter()
+            .chain([
+                (
+                    "PATH".into(),
+                    format!("{}:{}:{path}", self.tools.display(), bin.display()),
+                ),
+                ("GOROOT".into(), self.goroot.display().to_string()),
+                ("GOCACHE".into(), self.gocache.display().to_string()),
+                ("GOFLAGS".into(), "-mod=mod".into()),
+                // The modules were checked against the go.sum when they were fetched; a script's
+                // own go.sum may leave them out.
+                ("GOSUMDB".into(), "off".into()),
+                ("GOTOOLCHAIN".into(), "local".into()),
+                ("GOTELEMETRY".into(), "off".into()),
+                ("GOWORK".into(), "off".into()),
+                (crate::go::testscript::ENV_NAMES_VAR.into(), names.join(",")),
+            ])
+            .collect()
+    }
 }
 
 /// How long fetching a document set's modules may take. A cold module cache over a slow proxy
@@ -433,6 +565,7 @@ impl Workspace {
             toolchain: toolchain.clone(),
             base: base.cloned(),
             merging: true,
+            scripts: None,
         };
         if base.is_some() {
             ws.download()?;
@@ -473,6 +606,143 @@ impl Workspace {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Makes ready what script snippets need (`ScriptEnv`): the driver's module downloaded
+    /// (from the module cache, or once from the proxy), the driver compiled into the scripts'
+    /// build cache, so a script's `go test` links in a second and its `exec go build` finds
+    /// the standard library compiled; and the tools built (outside the sandbox, from the
+    /// modules the document set's go.mod pins, without cgo unless `cgo` allows it) into
+    /// `tools/`, where the go command relinks one only when it is out of date.
+    pub fn prepare_scripts(&mut self, tools: &[String], cgo: bool) -> Result<(), Error> {
+        use crate::go::testscript as ts;
+        let driver = self.dir.path().join("script-driver");
+        sync_files(
+            &driver,
+            &[
+                ("go.mod".into(), ts::GO_MOD.into()),
+                ("go.sum".into(), ts::GO_SUM.into()),
+                ("script_test.go".into(), ts::DRIVER.into()),
+            ],
+        )?;
+        let mut cmd = self.toolchain.command();
+        cmd.current_dir(&driver)
+            .env("GOTMPDIR", self.dir.path())
+            .args(["mod", "download"]);
+        let out = crate::go::toolchain::output_within(cmd, DOWNLOAD_TIMEOUT)
+            .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?
+            .ok_or_else(|| {
+                Error::Toolchain(format!(
+                    "`go mod download` of github.com/rogpeppe/go-internal (testscript, for the testscript blocks) did not finish within {} min; check that the module proxy (GOPROXY) is reachable",
+                    DOWNLOAD_TIMEOUT.as_secs() / 60
+                ))
+            })?;
+        if !out.status.success() {
+            return Err(Error::Toolchain(format!(
+                "cannot download github.com/rogpeppe/go-internal (testscript, for the testscript blocks): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        let gocache = stable_root()
+            .unwrap_or_else(|| self.dir.path().to_path_buf())
+            .join("script-gocache");
+        fs::create_dir_all(&gocache)
+            .map_err(|e| Error::io(format!("cannot create {}", gocache.display()), e))?;
+        let out = self
+            .go(&driver)
+            .env("GOCACHE", &gocache)
+            .args(["test", "-c", "-o"])
+            .arg(driver.join("driver.test"))
+            .arg(".")
+            .output()
+            .map_err(|e| Error::Toolchain(format!("cannot run `go test -c`: {e}")))?;
+        if !out.status.success() {
+            return Err(Error::Toolchain(format!(
+                "cannot build the testscript driver: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        hand_over_to_nobody(&gocache)
+            .map_err(|e| Error::io(format!("cannot hand over {}", gocache.display()), e))?;
+        let bin = self.dir.path().join("tools");
+        fs::create_dir_all(&bin)
+            .map_err(|e| Error::io(format!("cannot create {}", bin.display()), e))?;
+        let mut wanted: Vec<String> = tools.to_vec();
+        if let Some(b) = &self.base {
+            wanted.extend(tool_lines(&b.go_mod));
+        }
+        wanted.sort();
+        wanted.dedup();
+        if !wanted.is_empty() {
+            let Some(base) = &self.base else {
+                return Err(Error::Other(format!(
+                    "tools ({}) are built from modules the documents' go.mod requires, and there is no go.mod beside the documents: `go mod init` there, then `go get` each tool's module",
+                    wanted.join(", ")
+                )));
+            };
+            let mut cmd = self.go(self.dir.path());
+            if !cgo {
+                cmd.env("CGO_ENABLED", "0");
+            }
+            let out = cmd
+                .args(["build", "-o"])
+                .arg(format!("{}/", bin.display()))
+                .args(&wanted)
+                .output()
+                .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
+            if !out.status.success() {
+                return Err(Error::at(
+                    base.path.display().to_string(),
+                    format!(
+                        "cannot build the tools {} for the testscript blocks: {}; each must be a command (package main) of a module this go.mod requires (`go get MODULE@VERSION` in its folder)",
+                        wanted.join(", "),
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    ),
+                ));
+            }
+        }
+        let modcache = match &self.base {
+            Some(base) => Some(self.script_modcache(base)?),
+            None => None,
+        };
+        self.scripts = Some(ScriptEnv {
+            gocache,
+            tools: bin,
+            goroot: PathBuf::from(&self.toolchain.goroot),
+            modcache,
+        });
+        Ok(())
+    }
+
+    /// `script-modcache/`: the modules of the document set's build list, copied from your
+    /// module cache's downloads (its `cache/download` as the proxy, so nothing is fetched, and
+    /// nothing is verified again that `download` verified), writable on the host so that it can
+    /// be removed with the workspace (`-modcacherw`).
+    fn script_modcache(&self, base: &BaseModule) -> Result<PathBuf, Error> {
+        let dir = self.dir.path().join("script-modcache");
+        let source = Path::new(&self.toolchain.gomodcache).join("cache/download");
+        let out = self
+            .toolchain
+            .command()
+            .current_dir(self.dir.path())
+            .env("GOTMPDIR", self.dir.path())
+            .env("GOMODCACHE", &dir)
+            .env("GOPROXY", format!("file://{}", source.display()))
+            .env("GOSUMDB", "off")
+            .env("GOFLAGS", "-mod=mod -modcacherw")
+            .args(["mod", "download"])
+            .output()
+            .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?;
+        if !out.status.success() {
+            return Err(Error::at(
+                base.path.display().to_string(),
+                format!(
+                    "cannot copy its modules for the testscript blocks: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            ));
+        }
+        Ok(dir)
     }
 
     /// A fresh directory for a snippet to run in, inside the workspace.
@@ -981,6 +1251,20 @@ fn package_relative(diagnostics: &str, index: usize, doc: &str) -> String {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn tool_directives_of_a_go_mod() {
+        let go_mod = "module m\n\ngo 1.24\n\ntoolchain go1.24.1\n\ntool golang.org/x/tools/cmd/stringer // gen\n\ntool (\n\tgithub.com/a/b/cmd/x\n\n\tgithub.com/c/d\n)\n\nrequire golang.org/x/tools v0.30.0\n";
+        assert_eq!(
+            tool_lines(go_mod),
+            [
+                "golang.org/x/tools/cmd/stringer",
+                "github.com/a/b/cmd/x",
+                "github.com/c/d"
+            ]
+        );
+        assert!(tool_lines("module m\ngo 1.22\ntoolchain go1.22.1\n").is_empty());
+    }
 
     #[test]
     fn a_stable_place_is_one_runs_at_a_time_and_keeps_all_but_runs() {

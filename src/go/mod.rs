@@ -2,10 +2,12 @@
 //! run, or the compiler's diagnostics mapped back to Markdown lines. `toolchain` finds and
 //! probes the installed `go`; `wrap` turns a fragment into a program with `//line` directives;
 //! `merge` links many snippets into one binary behind a dispatcher; `build` drives `go build`
-//! in the workspace module; `gotest` reads `go test -json`.
+//! in the workspace module; `gotest` reads `go test -json`; `testscript` makes script snippets a
+//! `go test` of a generated driver.
 
 pub mod build;
 pub mod gotest;
 pub mod merge;
+pub mod testscript;
 pub mod toolchain;
 pub mod wrap;

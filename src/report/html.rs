@@ -374,7 +374,7 @@ fn markdown(
                     .split(|c: char| c.is_whitespace() || c == ',')
                     .next()
                     .unwrap_or("");
-                if first == "go" {
+                if first == "go" || first == "testscript" {
                     // A go snippet this run did not select (--filter, --partition).
                     events.push(Md::Html(
                         format!(

@@ -166,6 +166,7 @@ impl Sandbox {
             binary,
             run_dir,
             None,
+            &Shown::default(),
             (uid, gid),
         ));
         let mut command = Command::new(binary);
@@ -188,13 +189,16 @@ impl Sandbox {
     /// sandbox and starts it through `-exec` (see `go_test_exec_flag`), which runs it contained
     /// as `command` does, in its package directory (read-only), with `run_dir` for HOME and
     /// TMPDIR. `root` is the workspace, whose directories `nobody` must be able to pass.
-    /// `env` is the snippet's own environment (its `env=` and `godebug=` attributes).
+    /// `env` is the snippet's own environment (its `env=` and `godebug=` attributes); `shown`
+    /// are host directories shown read-only in its root besides the usual ones (what a script
+    /// snippet's `exec go` needs: the toolchain, the scripts' build cache, the tools).
     pub fn go_test(
         &self,
         mut go: Command,
         run_dir: &Path,
         root: &Path,
         env: &[(String, String)],
+        shown: &Shown,
     ) -> Result<Jail, Error> {
         let (uid, gid) = self.user();
         let group = self.prepare(run_dir, uid, gid)?;
@@ -210,6 +214,15 @@ impl Sandbox {
                 .map(|(k, v)| (k.clone(), v.to_string_lossy().into_owned()))
                 .chain(env.iter().cloned())
                 .collect(),
+            shown: Shown {
+                read_only: shown
+                    .read_only
+                    .iter()
+                    .filter(|d| !SYSTEM.iter().any(|s| d.starts_with(s)))
+                    .cloned()
+                    .collect(),
+                copy_on_write: shown.copy_on_write.clone(),
+            },
         };
         let json = serde_json::to_string(&spec)
             .map_err(|e| Error::Other(format!("cannot describe the sandbox: {e}")))?;
@@ -272,6 +285,17 @@ struct Spec {
     run_dir: PathBuf,
     root: PathBuf,
     env: Vec<(String, String)>,
+    /// Host directories shown besides the system's (`Sandbox::go_test`).
+    shown: Shown,
+}
+
+/// Host directories a contained process sees besides the system's: read-only, or
+/// copy-on-write (an overlay whose writes stay in its own tmpfs; read-only where the kernel
+/// refuses one, and without a root of its own).
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Shown {
+    pub read_only: Vec<PathBuf>,
+    pub copy_on_write: Vec<PathBuf>,
 }
 
 /// `-exec=SNIPCHECK __contain-exec`, quoted the way the go command splits it.
@@ -345,6 +369,7 @@ pub fn exec_main(args: &[OsString]) -> i32 {
         &binary,
         &spec.run_dir,
         Some(&workdir),
+        &spec.shown,
         uid,
     ));
     let mut command = Command::new(&binary);
@@ -416,6 +441,7 @@ fn plan(
     binary: &Path,
     run_dir: &Path,
     workdir: Option<&Path>,
+    shown: &Shown,
     (uid, gid): (u32, u32),
 ) -> Plan {
     let (home, tmp, work) = (
@@ -444,8 +470,18 @@ fn plan(
         user_ns: mech.user_ns.then(|| user_maps(uid, gid)),
         unshare,
         mounts: mounts.to_vec(),
-        view: (mech.mount_ns && mech.own_root)
-            .then(|| view(l.files, mech.pid_ns, binary, run_dir, workdir, (uid, gid))),
+        view: (mech.mount_ns && mech.own_root).then(|| {
+            view(
+                l.files,
+                mech.pid_ns,
+                binary,
+                run_dir,
+                workdir,
+                &shown.read_only,
+                &shown.copy_on_write,
+                (uid, gid),
+            )
+        }),
         tmpfs: mech.mount_ns.then(|| {
             (
                 cstr(run_dir),
@@ -454,11 +490,17 @@ fn plan(
         }),
         private_tmp: mech.mount_ns.then(|| PrivateTmp {
             options: CString::new(format!("size={},mode=1777", l.files)).unwrap(),
-            keep: kept_under_tmp(&[
-                binary.parent().unwrap_or(binary),
-                run_dir,
-                workdir.unwrap_or(run_dir),
-            ]),
+            keep: kept_under_tmp(
+                &[
+                    binary.parent().unwrap_or(binary),
+                    run_dir,
+                    workdir.unwrap_or(run_dir),
+                ]
+                .into_iter()
+                .chain(shown.read_only.iter().map(PathBuf::as_path))
+                .chain(shown.copy_on_write.iter().map(PathBuf::as_path))
+                .collect::<Vec<_>>(),
+            ),
         }),
         pid_ns: mech.pid_ns,
         drop_uid: mech.drop_uid.then_some((uid, gid)),
@@ -609,16 +651,29 @@ enum Step {
         to: CString,
         target: CString,
     },
+    /// An overlay on a shown directory, best effort: reads come from it, writes go to `upper`
+    /// in the snippet's own tmpfs (made, with `work`, for `owner`). Where the kernel refuses,
+    /// the directory stays read-only.
+    Overlay {
+        target: CString,
+        upper: CString,
+        work: CString,
+        options: CString,
+        owner: (u32, u32),
+    },
 }
 
 /// `View`'s steps for a snippet that runs `binary` in `run_dir` (and `workdir`, a test's
-/// package folder).
+/// package folder), with the host directories `shown` besides, and `copy_on_write` ones.
+#[allow(clippy::too_many_arguments)]
 fn view(
     files: u64,
     pid_ns: bool,
     binary: &Path,
     run_dir: &Path,
     workdir: Option<&Path>,
+    shown: &[PathBuf],
+    copy_on_write: &[PathBuf],
     (uid, gid): (u32, u32),
 ) -> View {
     let mut v = ViewSteps {
@@ -690,10 +745,34 @@ fn view(
     if let Some(dir) = workdir {
         v.bind(dir, false);
     }
+    for dir in shown.iter().filter(|d| d.is_dir()) {
+        v.bind(dir, false);
+    }
     v.tmpfs(
         run_dir,
         format!("size={files},mode=0700,uid={uid},gid={gid}"),
     );
+    // The copy-on-write ones: overlays whose upper layer is in the snippet's run directory,
+    // so what it writes there is its own, capped by its tmpfs, and gone with it.
+    for (i, dir) in copy_on_write.iter().filter(|d| d.is_dir()).enumerate() {
+        v.bind(dir, false);
+        let target = v.inside(dir);
+        let upper = v.inside(&run_dir.join(format!(".overlay{i}")));
+        let work = v.inside(&run_dir.join(format!(".overlay{i}-work")));
+        let options = format!(
+            "lowerdir={},upperdir={},workdir={}",
+            target.to_string_lossy(),
+            upper.to_string_lossy(),
+            work.to_string_lossy()
+        );
+        v.steps.push(Step::Overlay {
+            target,
+            upper,
+            work,
+            options: CString::new(options).unwrap_or_default(),
+            owner: (uid, gid),
+        });
+    }
     let mut steps = v.steps;
     // Links last: no later step may resolve a path through one (an absolute one would lead
     // out of the stage, into the host).
@@ -842,6 +921,27 @@ fn enter_view(view: &View) -> io::Result<()> {
                         return Err(last_error());
                     }
                 }
+                Step::Overlay {
+                    target,
+                    upper,
+                    work,
+                    options,
+                    owner: (uid, gid),
+                } => {
+                    let made = [upper, work].iter().all(|d| {
+                        libc::mkdir(d.as_ptr(), 0o700) == 0
+                            && libc::chown(d.as_ptr(), *uid, *gid) == 0
+                    });
+                    if made {
+                        libc::mount(
+                            c"overlay".as_ptr(),
+                            target.as_ptr(),
+                            c"overlay".as_ptr(),
+                            libc::MS_NOSUID | libc::MS_NODEV,
+                            options.as_ptr().cast(),
+                        );
+                    }
+                }
             }
         }
         // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves the
@@ -931,7 +1031,7 @@ fn close_fds(fds: &[libc::c_int]) {
     }
 }
 
-/// The directories `dirs` that lie under /tmp (at most four), each with the directories to
+/// The directories `dirs` that lie under /tmp (at most eight), each with the directories to
 /// make for it, for `PrivateTmp::keep`: those alone, not what lies beside them (with TMPDIR
 /// /tmp/a/b, the rest of /tmp/a stays out of sight).
 fn kept_under_tmp(dirs: &[&Path]) -> Vec<(CString, Vec<CString>)> {
@@ -946,7 +1046,7 @@ fn kept_under_tmp(dirs: &[&Path]) -> Vec<(CString, Vec<CString>)> {
         keep.retain(|k| !k.starts_with(d));
         keep.push(d.to_path_buf());
     }
-    keep.truncate(4);
+    keep.truncate(8);
     keep.into_iter()
         .map(|k| {
             let mut parents: Vec<CString> = k
@@ -1389,7 +1489,7 @@ fn probe_view(try_ns: &dyn Fn(libc::c_int, &dyn Fn() -> bool) -> bool) -> bool {
     };
     // SAFETY: getuid/getgid cannot fail.
     let user = unsafe { (libc::getuid(), libc::getgid()) };
-    let v = view(1 << 20, false, &exe, stage.path(), None, user);
+    let v = view(1 << 20, false, &exe, stage.path(), None, &[], &[], user);
     try_ns(libc::CLONE_NEWNS, &|| {
         private_mounts() == 0
             && enter_view(&v).is_ok()
@@ -1550,6 +1650,8 @@ mod tests {
             Path::new("/w/bin/s1"),
             Path::new("/w/run/s1"),
             None,
+            &[],
+            &[],
             (1, 1),
         );
         assert_eq!(v.stage.to_str().unwrap(), "/w/run/s1");
@@ -1563,7 +1665,7 @@ mod tests {
                     sources.push(source.to_string());
                     last_mount = i;
                 }
-                Step::Tmpfs { .. } | Step::Special { .. } => last_mount = i,
+                Step::Tmpfs { .. } | Step::Special { .. } | Step::Overlay { .. } => last_mount = i,
                 Step::Link { .. } => assert!(i > last_mount, "a link before a mount"),
                 Step::Dir(_) => {}
             }
@@ -1583,6 +1685,73 @@ mod tests {
                 .any(|s| matches!(s, Step::Tmpfs { target, .. }
             if target.to_str() == Ok("/w/run/s1/w/run/s1")))
         );
+    }
+
+    /// What a script snippet sees besides: the toolchain read-only, the scripts' cache as an
+    /// overlay whose writes land in the snippet's own tmpfs, mounted after that tmpfs.
+    #[test]
+    fn shown_directories_are_bound_and_the_cache_overlaid() {
+        let dirs = tempfile::tempdir().unwrap();
+        let (goroot, cache) = (dirs.path().join("go"), dirs.path().join("cache"));
+        fs::create_dir_all(&goroot).unwrap();
+        fs::create_dir_all(&cache).unwrap();
+        let v = view(
+            1 << 20,
+            true,
+            Path::new("/w/bin/s1"),
+            Path::new("/w/run/s1"),
+            None,
+            std::slice::from_ref(&goroot),
+            std::slice::from_ref(&cache),
+            (7, 8),
+        );
+        let binds: Vec<String> = v
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Bind { source, .. } => Some(source.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect();
+        assert!(binds.contains(&goroot.display().to_string()), "{binds:?}");
+        assert!(binds.contains(&cache.display().to_string()), "{binds:?}");
+        let inner = v
+            .steps
+            .iter()
+            .position(|s| {
+                matches!(s, Step::Tmpfs { target, .. }
+                if target.to_str() == Ok("/w/run/s1/w/run/s1"))
+            })
+            .unwrap();
+        let (at, upper, options, owner) = v
+            .steps
+            .iter()
+            .enumerate()
+            .find_map(|(i, s)| match s {
+                Step::Overlay {
+                    upper,
+                    options,
+                    owner,
+                    ..
+                } => Some((
+                    i,
+                    upper.to_str().unwrap(),
+                    options.to_str().unwrap(),
+                    *owner,
+                )),
+                _ => None,
+            })
+            .unwrap();
+        assert!(
+            at > inner,
+            "the overlay's upper layer is in the snippet's tmpfs"
+        );
+        assert!(upper.starts_with("/w/run/s1/w/run/s1/"), "{upper}");
+        assert!(
+            options.starts_with(&format!("lowerdir=/w/run/s1{}", cache.display())),
+            "{options}"
+        );
+        assert_eq!(owner, (7, 8));
     }
 
     #[test]

@@ -182,11 +182,48 @@ fn go_test(
     }
     args.push(target.to_string());
     let input = input_of(snippet, args);
-    let go = sandbox.go_test(workspace.go(dir), run_dir, workspace.path(), &input.env)?;
+    let mut go = workspace.go(dir);
+    // What the contained test binary gets; the go command that builds it keeps its own.
+    let mut inside = input.env.clone();
+    let mut shown = crate::sandbox::contain::Shown::default();
+    if a.script {
+        let scripts = workspace.scripts.as_ref().ok_or_else(|| {
+            Error::Other("a testscript block ran in a workspace not prepared for scripts".into())
+        })?;
+        // The driver is compiled into the scripts' cache (`prepare_scripts`): it links in a
+        // second, and the timeout is the script's.
+        go.env("GOCACHE", &scripts.gocache);
+        let names: Vec<String> = a.env.iter().map(|(k, _)| k.clone()).collect();
+        inside.extend(scripts.env(&names));
+        shown = scripts.shown();
+    }
+    let go = sandbox.go_test(go, run_dir, workspace.path(), &inside, &shown)?;
     let exit = run_command(go, timeout, &input, sandbox.limits())?;
     // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
     // is not an event as output.
     let report = gotest::parse(&format!("{}{}", exit.stdout, exit.stderr));
+    if a.script && !exit.timed_out && !report.build_failed {
+        // The script's log is its outcome; whether it held is whether testscript failed it.
+        let script = crate::go::testscript::read_log(&report.output);
+        let failed = report.package_status == Some(TestStatus::Fail)
+            || report.tests.values().any(|s| *s == TestStatus::Fail);
+        return Ok(Outcome {
+            class: if failed { Class::TestFail } else { Class::Ok },
+            exit_status: exit.code,
+            // A driver that failed without a log (it could not start) shows go test's report.
+            stdout: if script.trim().is_empty() {
+                report.output
+            } else {
+                script
+            },
+            stderr: String::new(),
+            diagnostics: String::new(),
+            vet: String::new(),
+            tests: Default::default(),
+            coverage: None,
+            signal: None,
+        });
+    }
     let (class, diagnostics) = if exit.timed_out {
         (Class::Timeout, String::new())
     } else if report.build_failed {

@@ -257,6 +257,9 @@ fn build(
         // Interrupted, every workspace is removed with everything in it.
         cleanups.push(interrupt::remove_on_interrupt(ws.path()));
         ws.merging = settings.merge;
+        if members.iter().any(|(_, u)| u.script) {
+            ws.prepare_scripts(&settings.tools, settings.sandbox.cgo)?;
+        }
         let batch: Vec<(usize, &Unit)> = members.iter().map(|(i, u)| (*i, u)).collect();
         let mut merged = ws.build_together(&batch)?;
         for (index, unit) in members {

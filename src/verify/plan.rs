@@ -130,6 +130,8 @@ fn plan_one(
                 &format!("{:?}", settings.rewrites),
                 // What a snippet may use, and what this system lets the sandbox enforce.
                 &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
+                // The commands a script runs (their versions are in the go.mod above).
+                &format!("{:?}", settings.tools),
             ]);
             if cache.contains(&key) {
                 return Ok(Planned::Cached);
@@ -205,6 +207,9 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
         ..Unit::default()
     };
     let a = &s.attrs;
+    if a.script {
+        return crate::go::testscript::unit(s);
+    }
     if txtar::is_archive(&s.code) {
         let archive = txtar::parse(&s.code)
             .map_err(|(line, msg)| Problem::new(at(s.code_line + line), msg))?;

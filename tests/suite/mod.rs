@@ -20,3 +20,4 @@ mod pty;
 mod records;
 mod review;
 mod support;
+mod testscript;
