@@ -41,6 +41,9 @@ pub struct FileConfig {
     /// Info-string attributes of the project's docs site (`title`, `hl_lines`) that snipcheck
     /// accepts and ignores.
     pub ignored_attributes: Option<Vec<String>>,
+    /// Build and run every snippet under the Go Playground's fake clock (`-tags=faketime`),
+    /// unless it says `faketime=false`.
+    pub faketime: Option<bool>,
 }
 
 /// One `[[normalize]]` rule: what matches `regex` (Rust's regex syntax) in a snippet's stdout and
@@ -96,6 +99,8 @@ pub struct Settings {
     pub rewrites: Vec<(regex::Regex, String)>,
     /// Attributes accepted and ignored (`ignored_attributes`).
     pub ignored_attributes: Vec<String>,
+    /// Snippets without a `faketime` attribute run under the fake clock (`faketime`).
+    pub faketime: bool,
 }
 
 /// Where the documents and records are, for `review` and `pending`: always the configured set.
@@ -353,7 +358,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
             path,
             text,
             &e,
-            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, the [sandbox] table and [[normalize]] rules (regex, replace)",
+            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, faketime, the [sandbox] table and [[normalize]] rules (regex, replace)",
         )
     })?;
     for rule in file.normalize.iter().flatten() {
@@ -436,6 +441,7 @@ impl Settings {
             warnings: Vec::new(),
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
+            faketime: file.faketime.unwrap_or(false),
             // `list` runs nothing; `parse_file` has checked the table already.
             sandbox: file
                 .sandbox
@@ -529,6 +535,7 @@ impl Settings {
             warnings,
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
+            faketime: args.faketime.or(file.faketime).unwrap_or(false),
             sandbox: match &file.sandbox {
                 Some(s) => s
                     .resolve()

@@ -79,6 +79,9 @@ pub struct Attrs {
     pub run: Option<String>,
     /// `count=N` -> `-count=N` (default 1: test results are never cached).
     pub count: Option<u32>,
+    /// `faketime` (`Some(true)`) or `faketime=false`: build and run with `-tags=faketime`, the Go
+    /// Playground's clock, or not, whatever the project's `faketime` setting says (`None`).
+    pub faketime: Option<bool>,
 }
 
 /// A Go release as `major.minor` (`1.22`), ordered.

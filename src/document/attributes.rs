@@ -27,11 +27,11 @@ pub fn split_info(info: &str) -> Vec<String> {
     words
 }
 
-pub const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N";
+pub const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N, faketime, faketime=false";
 
-const KNOWN_KEYS: [&str; 19] = [
+const KNOWN_KEYS: [&str; 20] = [
     "ignore", "norun", "race", "vet", "varies", "timeout", "id", "go", "min_go", "godebug", "env",
-    "args", "stdin", "test", "tags", "short", "cover", "run", "count",
+    "args", "stdin", "test", "tags", "short", "cover", "run", "count", "faketime",
 ];
 
 /// The problem with attributes snipcheck does not know, unless the project ignores them.
@@ -47,6 +47,9 @@ pub fn unknown_problem(unknown: &[String], ignored: &[String]) -> Option<String>
         key(first)
     ))
 }
+
+/// Why `race` and `faketime` do not combine.
+pub const FAKETIME_RACE: &str = "`race` and `faketime` do not combine: the race detector needs cgo, and a cgo program's fake clock never moves (the runtime advances it only when no thread runs); add `faketime=false` to run this snippet on the real clock";
 
 pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
     let mut attrs = Attrs::default();
@@ -99,6 +102,13 @@ pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
                     ));
                 }
             },
+            ("faketime", None | Some("true")) => attrs.faketime = Some(true),
+            ("faketime", Some("false")) => attrs.faketime = Some(false),
+            ("faketime", Some(v)) => {
+                return Err(format!(
+                    "faketime={v}: write `faketime`, or `faketime=false` to run this snippet on the real clock"
+                ));
+            }
             // A key snipcheck does not know at all may be a docs site's (`title=x.go`): kept
             // for the project to accept (`ignored_attributes`), an error otherwise. A known key
             // in the wrong shape (`norun=1`) is an error here.
@@ -123,6 +133,9 @@ pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
         return Err(
             "`test` runs `go test`: it does not combine with norun, vet, varies or args".into(),
         );
+    }
+    if attrs.race && attrs.faketime == Some(true) {
+        return Err(FAKETIME_RACE.into());
     }
     if attrs.norun && attrs.varies.is_some() {
         return Err(

@@ -2,10 +2,12 @@
 //! run, or the compiler's diagnostics mapped back to Markdown lines. `toolchain` finds and
 //! probes the installed `go`; `wrap` turns a fragment into a program with `//line` directives;
 //! `merge` links many snippets into one binary behind a dispatcher; `build` drives `go build`
-//! in the workspace module; `gotest` reads `go test -json`.
+//! in the workspace module; `gotest` reads `go test -json`; `playback` decodes the output of a
+//! program built with `-tags=faketime`.
 
 pub mod build;
 pub mod gotest;
 pub mod merge;
+pub mod playback;
 pub mod toolchain;
 pub mod wrap;
