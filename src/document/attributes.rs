@@ -153,3 +153,26 @@ pub fn valid_id(id: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(info: &str) -> Result<Attrs, String> {
+        parse_attrs(&split_info(info))
+    }
+
+    #[test]
+    fn faketime_is_on_off_or_the_project_s() {
+        assert_eq!(attrs("norun").unwrap().faketime, None);
+        assert_eq!(attrs("faketime").unwrap().faketime, Some(true));
+        assert_eq!(attrs("faketime=true").unwrap().faketime, Some(true));
+        assert_eq!(attrs("faketime=false").unwrap().faketime, Some(false));
+        assert_eq!(attrs("test faketime").unwrap().faketime, Some(true));
+        let err = attrs("faketime=yes").unwrap_err();
+        assert!(err.contains("faketime=yes"), "{err}");
+        // The race detector needs cgo, whose programs never move the fake clock.
+        assert_eq!(attrs("race faketime").unwrap_err(), FAKETIME_RACE);
+        assert!(attrs("race faketime=false").is_ok());
+    }
+}

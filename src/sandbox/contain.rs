@@ -471,6 +471,10 @@ fn unframed(mut command: Command) -> io::Result<Result<std::process::ExitStatus,
     })
 }
 
+/// How `exec_main` begins the line that says a test binary's output was not playback frames,
+/// which `go_test` finds in go test's output.
+pub const FAKETIME_PROBLEM: &str = "under `faketime` every write";
+
 fn faketime_problem(problem: &str) -> String {
     format!(
         "under `faketime` every write to stdout and stderr is a playback frame, but the test binary's output has {problem}: something wrote to it past the Go runtime (a child process given os.Stdout, a raw write system call); run this snippet with `faketime=false`"

@@ -140,6 +140,11 @@ fn input_of(snippet: &Snippet, unit: &Unit, args: Vec<String>) -> Input {
     if !snippet.attrs.godebug.is_empty() {
         env.push(("GODEBUG".into(), snippet.attrs.godebug.join(",")));
     }
+    // The Playground's local time is UTC; so is a `faketime` run's, unless the snippet sets TZ,
+    // so that `time.Now()` prints the same on every machine, whatever zone it is in.
+    if unit.faketime && !env.iter().any(|(k, _)| k == "TZ") {
+        env.push(("TZ".into(), "UTC".into()));
+    }
     Input {
         args,
         env,
@@ -217,6 +222,18 @@ fn go_test(
     // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
     // is not an event as output.
     let report = gotest::parse(&format!("{}{}", exit.stdout, exit.stderr));
+    // The test binary's output was not playback frames (see `exec_main`): as for a program,
+    // that is this snippet's problem, not a verdict on output that cannot be told apart.
+    let marker = format!("snipcheck: {}", crate::sandbox::contain::FAKETIME_PROBLEM);
+    if let Some(line) = report.output.lines().find(|l| l.starts_with(&marker)) {
+        return Err(at_snippet(
+            snippet,
+            Error::Problems(vec![Problem::new(
+                "go test",
+                line.trim_start_matches("snipcheck: "),
+            )]),
+        ));
+    }
     let (class, diagnostics) = if exit.timed_out {
         (Class::Timeout, String::new())
     } else if report.build_failed {

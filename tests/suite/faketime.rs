@@ -40,9 +40,31 @@ fn verify(d: &Path, args: &[&str], env: &[(&str, &str)]) -> super::support::Run 
 fn a_wrong_time_fails_at_its_line_and_the_real_clock_fails_the_claim() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(&d.join("docs/doc.md"), NOW);
+    // `time.Now()` in the local zone, with its monotonic reading, as the Playground prints it.
+    let local = NOW.replace("Now().UTC())", "Now())").replace(
+        "+0000 UTC\n// Thursday",
+        "+0000 UTC m=+0.000000001\n// Thursday",
+    );
+    write(&d.join("docs/doc.md"), &local);
     let run = verify(d, &["docs"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // In any time zone: the local time of a `faketime` run is UTC, as on the Playground,
+    // unless the snippet sets TZ itself.
+    let run = verify(d, &["docs"], &[("TZ", "Asia/Tokyo")]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    write(
+        &d.join("docs/doc.md"),
+        &local.replace("```go faketime", "```go faketime env=TZ=Asia/Tokyo"),
+    );
+    let run = verify(d, &["docs"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("+2009-11-11 08:00:00 +0900 JST m=+0.000000001"),
+        "{}",
+        run.stdout
+    );
+    write(&d.join("docs/doc.md"), NOW);
 
     // Mutation: a claimed time one second off fails at the claim's line.
     write(
@@ -226,5 +248,50 @@ fn race_and_faketime_do_not_combine() {
         &doc.replace(" faketime", " faketime=false"),
     );
     let run = verify(d, &[], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// A `test` snippet runs under `go test -tags=faketime`: its test binary's frames are decoded in
+/// the `-exec` wrapper before go test reads them, and the test alarm is off.
+#[test]
+fn go_test_runs_on_the_fake_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let doc = "# Doc\n\n## Test\n\n```go test faketime tags=extra timeout=5s\n-- clock_test.go --\npackage clock\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestYear(t *testing.T) {\n\ttime.Sleep(24 * time.Hour)\n\tif y := time.Now().Year(); y != 2009 {\n\t\tt.Fatal(y)\n\t}\n}\n-- extra_test.go --\n//go:build extra\n\npackage clock\n\nimport \"testing\"\n\nfunc TestExtra(t *testing.T) {}\n\n// Tests passed: TestYear TestExtra\n```\n";
+    write(&d.join("docs/doc.md"), doc);
+    let run = verify(d, &["docs", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let record = std::fs::read_to_string(d.join("expected/docs/doc/test.toml")).unwrap();
+    assert!(record.contains("--- PASS: TestYear"), "{record}");
+    assert!(!record.contains("PB"), "{record}");
+
+    // Mutation: on the real clock the year is not 2009 (and the day's sleep would time out).
+    write(
+        &d.join("docs/doc.md"),
+        &doc.replace("\ttime.Sleep(24 * time.Hour)\n", "")
+            .replace("test faketime", "test"),
+    );
+    let run = verify(d, &["docs"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("FAIL  docs/doc.md:5"), "{}", run.stdout);
+    assert!(run.stdout.contains("TestYear"), "{}", run.stdout);
+
+    // Output past the runtime, in a test binary: the wrapper says so, and the snippet is
+    // reported at its line as not run (exit 2).
+    let raw = "# Doc\n\n## Raw\n\n```go test faketime\npackage raw\n\nimport (\n\t\"syscall\"\n\t\"testing\"\n\t\"unsafe\"\n)\n\nfunc TestRaw(t *testing.T) {\n\tb := []byte(\"raw\\n\")\n\tsyscall.RawSyscall(syscall.SYS_WRITE, 1, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))\n}\n```\n";
+    write(&d.join("docs/doc.md"), raw);
+    let run = verify(d, &["docs"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("docs/doc.md:5: not run: go test: under `faketime` every write to stdout and stderr is a playback frame, but the test binary's output has no playback header"),
+        "{}",
+        run.stdout
+    );
+    // Mutation: on the real clock the same test runs and passes.
+    write(
+        &d.join("docs/doc.md"),
+        &raw.replace("test faketime", "test"),
+    );
+    let run = verify(d, &["docs"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
