@@ -444,7 +444,7 @@ fn unframed(mut command: Command) -> io::Result<Result<std::process::ExitStatus,
         }
         problem.or_else(|| u.finish().err().map(|m| m.to_string()))
     };
-    let problem = if same(io::stdout().as_fd(), io::stderr().as_fd()) {
+    let ended = if same(io::stdout().as_fd(), io::stderr().as_fd()) {
         let (reader, writer) = io::pipe()?;
         command.stdout(writer.try_clone()?).stderr(writer);
         let mut child = command.spawn()?;
@@ -465,7 +465,7 @@ fn unframed(mut command: Command) -> io::Result<Result<std::process::ExitStatus,
         });
         (child.wait()?, problem)
     };
-    Ok(match problem {
+    Ok(match ended {
         (status, None) => Ok(status),
         (_, Some(p)) => Err(faketime_problem(&p)),
     })

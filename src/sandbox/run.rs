@@ -2,7 +2,7 @@
 //! where the system allows, its own namespaces and cgroups, so a timeout kills everything it
 //! started, and everything is killed after every run, so nothing a snippet started outlives its
 //! verdict. Output is kept up to a cap per stream; past it the pipe is closed and the stream
-//! says so.
+//! says so. A program built with `-tags=faketime` writes playback frames, decoded here.
 
 use std::io::Read;
 use std::os::fd::AsRawFd;
