@@ -291,6 +291,46 @@ mod tests {
         assert_eq!(out, b"ok\n");
     }
 
+    /// The whole-stream decoder and the streaming one agree on any input: frames, frames cut
+    /// anywhere, and frames with bytes changed anywhere, fed in chunks of any size.
+    #[test]
+    fn both_decoders_agree_on_mangled_streams() {
+        let mut seed: u64 = 0x5eed;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for _ in 0..2000 {
+            let mut bytes = Vec::new();
+            for i in 0..next(4) {
+                let data = "x".repeat(next(40) as usize);
+                bytes.extend(frame(START + i, &data));
+            }
+            match next(3) {
+                0 if !bytes.is_empty() => bytes.truncate(next(bytes.len() as u64) as usize),
+                1 if !bytes.is_empty() => {
+                    let at = next(bytes.len() as u64) as usize;
+                    bytes[at] = next(256) as u8;
+                }
+                _ => {}
+            }
+            let whole = decode(&bytes, false);
+            let mut u = Unframer::default();
+            let mut out = Vec::new();
+            let size = 1 + next(20) as usize;
+            let streamed = bytes
+                .chunks(size)
+                .try_for_each(|c| u.feed(c, &mut out))
+                .and_then(|()| u.finish());
+            assert_eq!(whole.is_ok(), streamed.is_ok(), "{bytes:?}");
+            if let Ok(frames) = whole {
+                assert_eq!(text(&frames), out);
+            }
+        }
+    }
+
     #[test]
     fn bytes_written_past_the_runtime_are_malformed() {
         // A child process writing to the inherited stdout writes no header.

@@ -14,7 +14,7 @@ fn the_fixture_holds_on_the_playground_clock() {
     let (_, report, tmp) = record_then_verify("tests/fixtures/faketime.md");
     insta::assert_snapshot!("faketime", report);
     let records = files(&tmp.path().join("expected"));
-    assert_eq!(records.len(), 8, "{records:#?}");
+    assert_eq!(records.len(), 9, "{records:#?}");
     let both = std::fs::read_to_string(
         tmp.path()
             .join("expected/tests/fixtures/faketime/both-streams.toml"),
@@ -294,4 +294,38 @@ fn go_test_runs_on_the_fake_clock() {
     );
     let run = verify(d, &["docs"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// The result cache keys on the clock a snippet runs on: a snippet that passed on the fake
+/// clock is not reported `(cached)` once the project's setting takes it off.
+#[test]
+fn the_result_cache_knows_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cache = tempfile::tempdir().unwrap();
+    let env = [
+        ("SNIPCHECK_NO_CACHE", "false"),
+        ("SNIPCHECK_CACHE_DIR", cache.path().to_str().unwrap()),
+    ];
+    write(
+        &d.join("docs/doc.md"),
+        &NOW.replace("```go faketime", "```go timeout=2s"),
+    );
+    write(
+        &d.join("snipcheck.toml"),
+        "documents = [\"docs\"]\nfaketime = true\n",
+    );
+    let run = verify(d, &["--accept"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // It passes against its record, and is remembered.
+    let run = verify(d, &[], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let run = verify(d, &[], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("(cached)"), "{}", run.stdout);
+    // Mutation: off the fake clock, the snippet runs again and fails.
+    write(&d.join("snipcheck.toml"), "documents = [\"docs\"]\n");
+    let run = verify(d, &[], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("(cached)"), "{}", run.stdout);
 }
