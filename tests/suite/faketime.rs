@@ -14,7 +14,7 @@ fn the_fixture_holds_on_the_playground_clock() {
     let (_, report, tmp) = record_then_verify("tests/fixtures/faketime.md");
     insta::assert_snapshot!("faketime", report);
     let records = files(&tmp.path().join("expected"));
-    assert_eq!(records.len(), 9, "{records:#?}");
+    assert_eq!(records.len(), 11, "{records:#?}");
     let both = std::fs::read_to_string(
         tmp.path()
             .join("expected/tests/fixtures/faketime/both-streams.toml"),
