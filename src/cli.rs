@@ -197,6 +197,15 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub fail_fast: bool,
 
+    /// Build and run the snippets under the Go Playground's fake clock (`-tags=faketime`: time
+    /// starts at 2009-11-10 23:00:00 UTC and sleeps return at once), unless a snippet says
+    /// `faketime=false` [default: `faketime` in snipcheck.toml, else false].
+    // `--faketime=false` overrides a file's `faketime = true` for one run.
+    #[arg(long, env = "SNIPCHECK_FAKETIME", value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", require_equals = true,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub faketime: Option<bool>,
+
     #[command(flatten)]
     pub common: Common,
 }

@@ -44,6 +44,9 @@ pub struct FileConfig {
     /// Commands (`golang.org/x/tools/cmd/stringer`) built from modules the documents' go.mod
     /// requires and put on the PATH of testscript blocks.
     pub tools: Option<Vec<String>>,
+    /// Build and run every snippet under the Go Playground's fake clock (`-tags=faketime`),
+    /// unless it says `faketime=false`.
+    pub faketime: Option<bool>,
 }
 
 /// One `[[normalize]]` rule: what matches `regex` (Rust's regex syntax) in a snippet's stdout and
@@ -101,6 +104,8 @@ pub struct Settings {
     pub ignored_attributes: Vec<String>,
     /// Commands for testscript blocks (`tools`), by package path.
     pub tools: Vec<String>,
+    /// Snippets without a `faketime` attribute run under the fake clock (`faketime`).
+    pub faketime: bool,
 }
 
 /// Where the documents and records are, for `review` and `pending`: always the configured set.
@@ -358,7 +363,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
             path,
             text,
             &e,
-            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, tools, the [sandbox] table and [[normalize]] rules (regex, replace)",
+            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, tools, faketime, the [sandbox] table and [[normalize]] rules (regex, replace)",
         )
     })?;
     for rule in file.normalize.iter().flatten() {
@@ -442,6 +447,7 @@ impl Settings {
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
             tools: file.tools.clone().unwrap_or_default(),
+            faketime: file.faketime.unwrap_or(false),
             // `list` runs nothing; `parse_file` has checked the table already.
             sandbox: file
                 .sandbox
@@ -536,6 +542,7 @@ impl Settings {
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
             tools: file.tools.clone().unwrap_or_default(),
+            faketime: args.faketime.or(file.faketime).unwrap_or(false),
             sandbox: match &file.sandbox {
                 Some(s) => s
                     .resolve()

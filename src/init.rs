@@ -24,6 +24,9 @@ expected = "expected"
 timeout = "10s"
 # Snippets built and run at once (default: the number of cores).
 # jobs = 2
+# Run every snippet on the Go Playground's clock (2009-11-10 23:00:00 UTC, sleeps return at
+# once), so output with the time in it is the same on every run; `faketime=false` opts one out.
+# faketime = true
 
 # What a snippet may use while it runs (these are the defaults).
 # [sandbox]
@@ -107,6 +110,12 @@ mod tests {
         let cfg = tmp.path().join("snipcheck.toml");
         let file = crate::config::load_file(Some(&cfg)).unwrap();
         assert_eq!(file.documents.unwrap(), [std::path::PathBuf::from("docs")]);
+        // Its commented settings are ones snipcheck knows, once uncommented.
+        let text = fs::read_to_string(&cfg).unwrap();
+        let on = text.replace("# faketime = true", "faketime = true");
+        assert_ne!(on, text);
+        let file = crate::config::parse_file(&cfg, &on).unwrap();
+        assert_eq!(file.faketime, Some(true));
         // Again: nothing is written twice.
         let again = init(tmp.path(), "docs", true).unwrap();
         assert!(

@@ -81,6 +81,9 @@ pub struct Attrs {
     pub count: Option<u32>,
     /// A ```` ```testscript ```` block: a script run by go-internal's testscript.
     pub script: bool,
+    /// `faketime` (`Some(true)`) or `faketime=false`: build and run with `-tags=faketime`, the Go
+    /// Playground's clock, or not, whatever the project's `faketime` setting says (`None`).
+    pub faketime: Option<bool>,
 }
 
 /// A Go release as `major.minor` (`1.22`), ordered.

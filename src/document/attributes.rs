@@ -27,11 +27,11 @@ pub fn split_info(info: &str) -> Vec<String> {
     words
 }
 
-pub const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N";
+pub const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N, faketime, faketime=false";
 
-const KNOWN_KEYS: [&str; 19] = [
+const KNOWN_KEYS: [&str; 20] = [
     "ignore", "norun", "race", "vet", "varies", "timeout", "id", "go", "min_go", "godebug", "env",
-    "args", "stdin", "test", "tags", "short", "cover", "run", "count",
+    "args", "stdin", "test", "tags", "short", "cover", "run", "count", "faketime",
 ];
 
 /// The problem with attributes snipcheck does not know, unless the project ignores them.
@@ -47,6 +47,9 @@ pub fn unknown_problem(unknown: &[String], ignored: &[String]) -> Option<String>
         key(first)
     ))
 }
+
+/// Why `race` and `faketime` do not combine.
+pub const FAKETIME_RACE: &str = "`race` and `faketime` do not combine: the race detector needs cgo, and a cgo program's fake clock never moves (the runtime advances it only when no thread runs); add `faketime=false` to run this snippet on the real clock";
 
 pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
     let mut attrs = Attrs::default();
@@ -99,6 +102,13 @@ pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
                     ));
                 }
             },
+            ("faketime", None | Some("true")) => attrs.faketime = Some(true),
+            ("faketime", Some("false")) => attrs.faketime = Some(false),
+            ("faketime", Some(v)) => {
+                return Err(format!(
+                    "faketime={v}: write `faketime`, or `faketime=false` to run this snippet on the real clock"
+                ));
+            }
             // A key snipcheck does not know at all may be a docs site's (`title=x.go`): kept
             // for the project to accept (`ignored_attributes`), an error otherwise. A known key
             // in the wrong shape (`norun=1`) is an error here.
@@ -123,6 +133,9 @@ pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
         return Err(
             "`test` runs `go test`: it does not combine with norun, vet, varies or args".into(),
         );
+    }
+    if attrs.race && attrs.faketime == Some(true) {
+        return Err(FAKETIME_RACE.into());
     }
     if attrs.norun && attrs.varies.is_some() {
         return Err(
@@ -162,4 +175,27 @@ pub fn valid_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(info: &str) -> Result<Attrs, String> {
+        parse_attrs(&split_info(info))
+    }
+
+    #[test]
+    fn faketime_is_on_off_or_the_project_s() {
+        assert_eq!(attrs("norun").unwrap().faketime, None);
+        assert_eq!(attrs("faketime").unwrap().faketime, Some(true));
+        assert_eq!(attrs("faketime=true").unwrap().faketime, Some(true));
+        assert_eq!(attrs("faketime=false").unwrap().faketime, Some(false));
+        assert_eq!(attrs("test faketime").unwrap().faketime, Some(true));
+        let err = attrs("faketime=yes").unwrap_err();
+        assert!(err.contains("faketime=yes"), "{err}");
+        // The race detector needs cgo, whose programs never move the fake clock.
+        assert_eq!(attrs("race faketime").unwrap_err(), FAKETIME_RACE);
+        assert!(attrs("race faketime=false").is_ok());
+    }
 }

@@ -56,6 +56,38 @@ pub struct Unit {
     /// A script snippet (`testscript`): a `test` unit whose `go test` needs the scripts' cache
     /// and tools (`Workspace::prepare_scripts`).
     pub script: bool,
+    /// Build with `-tags=faketime`, the Go Playground's clock (see `clock`).
+    pub faketime: bool,
+}
+
+/// Makes a build of `faketime` units use the Go Playground's clock: `-tags=faketime` (Go's
+/// `runtime/time_fake.go`: time starts at 2009-11-10 23:00:00 UTC, and when every goroutine is
+/// blocked the runtime jumps the clock to the next timer, so sleeps return at once) with cgo
+/// off. The runtime moves the fake clock only when no thread runs; a cgo program has threads of
+/// its own (a binary that links `net` uses cgo's resolver by default), and its sleeps would
+/// never end. `CGO_ENABLED=0` is what the Playground builds with too.
+pub fn clock(cmd: &mut Command, faketime: bool, tags: Option<&str>) {
+    let tags = match (faketime, tags) {
+        (true, Some(t)) => Some(format!("faketime,{t}")),
+        (true, None) => Some("faketime".to_string()),
+        (false, t) => t.map(String::from),
+    };
+    if let Some(tags) = tags {
+        cmd.arg(format!("-tags={tags}"));
+    }
+    if faketime {
+        cmd.env("CGO_ENABLED", "0");
+    }
+}
+
+/// The merged binary's name and its dispatcher's folder: a `faketime` build has another
+/// runtime, so its snippets share a binary of their own.
+fn merged_names(faketime: bool) -> (&'static str, &'static str) {
+    if faketime {
+        ("merged-faketime", "cmd-faketime")
+    } else {
+        ("merged", "cmd")
+    }
 }
 
 /// `-gcflags` for the packages of `units` that are compiled with `-e` (`Unit::all_errors`):
@@ -798,19 +830,33 @@ impl Workspace {
         if !self.merging {
             return Ok(HashMap::new());
         }
-        let candidates: Vec<(usize, &Unit)> =
-            units.iter().filter(|(_, u)| u.mergeable).copied().collect();
-        let mut built = self.build_merged(&candidates)?;
+        let mut built = HashMap::new();
+        for faketime in [false, true] {
+            let candidates: Vec<(usize, &Unit)> = units
+                .iter()
+                .filter(|(_, u)| u.mergeable && u.faketime == faketime)
+                .copied()
+                .collect();
+            built.extend(self.build_merged(&candidates, faketime)?);
+        }
         let rest: Vec<(usize, &Unit)> = units
             .iter()
             .filter(|(i, u)| !built.contains_key(i) && batchable(u))
             .copied()
             .collect();
         // The go command writes its flags into every binary it links, so units compiled with
-        // `-e` are built in a batch of their own: the others' binaries stay as they were.
-        let (all_errors, plain): (Vec<_>, Vec<_>) = rest.iter().partition(|(_, u)| u.all_errors);
-        built.extend(self.build_batch(&plain)?);
-        built.extend(self.build_batch(&all_errors)?);
+        // `-e` are built in a batch of their own: the others' binaries stay as they were. Units
+        // on the fake clock need another runtime, so they are batches of their own too.
+        for faketime in [false, true] {
+            for all_errors in [false, true] {
+                let batch: Vec<(usize, &Unit)> = rest
+                    .iter()
+                    .filter(|(_, u)| u.all_errors == all_errors && u.faketime == faketime)
+                    .copied()
+                    .collect();
+                built.extend(self.build_batch(&batch, faketime)?);
+            }
+        }
         Ok(built)
     }
 
@@ -823,7 +869,11 @@ impl Workspace {
     /// compiled it and succeeded), never because its errors are missing; a failing unit's
     /// errors are read from under its `# snipcheck.local/sN` header. A unit that cannot be
     /// decided is left out (built alone).
-    fn build_batch(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
+    fn build_batch(
+        &self,
+        units: &[(usize, &Unit)],
+        faketime: bool,
+    ) -> Result<HashMap<usize, Built>, Error> {
         for (index, unit) in units {
             self.sync_package(
                 *index,
@@ -833,8 +883,8 @@ impl Workspace {
         }
         type Units<'a> = Vec<(usize, &'a Unit)>;
         let (mains, libraries): (Units, Units) = units.iter().partition(|(_, u)| u.is_main);
-        let mut built = self.build_packages(&mains, true)?;
-        built.extend(self.build_packages(&libraries, false)?);
+        let mut built = self.build_packages(&mains, true, faketime)?;
+        built.extend(self.build_packages(&libraries, false, faketime)?);
         Ok(built)
     }
 
@@ -844,6 +894,7 @@ impl Workspace {
         &self,
         units: &[(usize, &Unit)],
         link: bool,
+        faketime: bool,
     ) -> Result<HashMap<usize, Built>, Error> {
         // A package the go command could not load is named at its file (`s3/doc.md:5:8: ...`).
         static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
@@ -857,6 +908,7 @@ impl Workspace {
             }
             let mut cmd = self.go(self.dir.path());
             cmd.arg("build").args(all_errors_flags(&members));
+            clock(&mut cmd, faketime, None);
             if link {
                 cmd.arg("-o").arg(format!("{}/", bin.display()));
             }
@@ -904,7 +956,11 @@ impl Workspace {
     /// Links the candidates into `bin/merged`. A package that fails to compile is dropped and
     /// the rest tried again; what is returned built merged, the others are left to be built
     /// alone (which also gives them their own, unmerged diagnostics).
-    fn build_merged(&self, candidates: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
+    fn build_merged(
+        &self,
+        candidates: &[(usize, &Unit)],
+        faketime: bool,
+    ) -> Result<HashMap<usize, Built>, Error> {
         // A package the compiler failed on, or one the go command could not load (an import
         // it cannot resolve is named at the importing file, relative to the module: `s3/...`).
         static FAILED_PACKAGE: LazyLock<Regex> =
@@ -923,16 +979,19 @@ impl Workspace {
                 sync_files(&self.dir.path().join(name), &[main])?;
             }
             let dispatcher = merge::dispatcher("snipcheck.local", &names);
+            let (name, cmd_dir) = merged_names(faketime);
             sync_files(
-                &self.dir.path().join("cmd"),
+                &self.dir.path().join(cmd_dir),
                 &[("main.go".to_string(), dispatcher)],
             )?;
-            let binary = self.dir.path().join("bin").join("merged");
-            let out = self
-                .go(self.dir.path())
-                .args(["build", "-o"])
+            let binary = self.dir.path().join("bin").join(name);
+            let mut cmd = self.go(self.dir.path());
+            cmd.arg("build");
+            clock(&mut cmd, faketime, None);
+            let out = cmd
+                .arg("-o")
                 .arg(&binary)
-                .arg("./cmd")
+                .arg(format!("./{cmd_dir}"))
                 .output()
                 .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
             if out.status.success() {
@@ -1065,10 +1124,10 @@ impl Workspace {
     }
 
     /// The file the dispatcher is compiled from, as it appears in stack traces.
-    pub fn dispatcher_file(&self) -> String {
+    pub fn dispatcher_file(&self, faketime: bool) -> String {
         self.dir
             .path()
-            .join("cmd")
+            .join(merged_names(faketime).1)
             .join("main.go")
             .display()
             .to_string()
@@ -1123,6 +1182,7 @@ impl Workspace {
 
         let mut cmd = self.go(&module_dir);
         cmd.arg("build");
+        clock(&mut cmd, unit.faketime, None);
         if unit.race {
             cmd.arg("-race");
         }
@@ -1153,9 +1213,11 @@ impl Workspace {
             return Ok(Built::Failed { diagnostics });
         }
         if unit.vet {
-            let out = self
-                .go(&module_dir)
-                .args(["vet", &target])
+            let mut cmd = self.go(&module_dir);
+            cmd.arg("vet");
+            clock(&mut cmd, unit.faketime, None);
+            let out = cmd
+                .arg(&target)
                 .output()
                 .map_err(|e| Error::Toolchain(format!("cannot run `go vet`: {e}")))?;
             let mut findings = String::from_utf8_lossy(&out.stderr).into_owned();

@@ -3,11 +3,13 @@
 //! probes the installed `go`; `wrap` turns a fragment into a program with `//line` directives;
 //! `merge` links many snippets into one binary behind a dispatcher; `build` drives `go build`
 //! in the workspace module; `gotest` reads `go test -json`; `testscript` makes script snippets a
-//! `go test` of a generated driver.
+//! `go test` of a generated driver; `playback` decodes the output of a program built with
+//! `-tags=faketime`.
 
 pub mod build;
 pub mod gotest;
 pub mod merge;
+pub mod playback;
 pub mod testscript;
 pub mod toolchain;
 pub mod wrap;

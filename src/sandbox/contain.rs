@@ -192,6 +192,9 @@ impl Sandbox {
     /// `env` is the snippet's own environment (its `env=` and `godebug=` attributes); `shown`
     /// are host directories shown read-only in its root besides the usual ones (what a script
     /// snippet's `exec go` needs: the toolchain, the scripts' build cache, the tools).
+    /// `go` is the go command with `test` and the build flags; `-exec` is added here. With
+    /// `playback` (a `-tags=faketime` build) the test binary's output is decoded from its
+    /// playback frames before go test reads it.
     pub fn go_test(
         &self,
         mut go: Command,
@@ -199,6 +202,7 @@ impl Sandbox {
         root: &Path,
         env: &[(String, String)],
         shown: &Shown,
+        playback: bool,
     ) -> Result<Jail, Error> {
         let (uid, gid) = self.user();
         let group = self.prepare(run_dir, uid, gid)?;
@@ -223,10 +227,11 @@ impl Sandbox {
                     .collect(),
                 copy_on_write: shown.copy_on_write.clone(),
             },
+            playback,
         };
         let json = serde_json::to_string(&spec)
             .map_err(|e| Error::Other(format!("cannot describe the sandbox: {e}")))?;
-        go.env(SPEC_VAR, json).arg("test").arg(go_test_exec_flag()?);
+        go.env(SPEC_VAR, json).arg(go_test_exec_flag()?);
         Ok(Jail { command: go, group })
     }
 
@@ -285,6 +290,8 @@ struct Spec {
     run_dir: PathBuf,
     root: PathBuf,
     env: Vec<(String, String)>,
+    /// The test binary was built with `-tags=faketime`: pass its output on unframed.
+    playback: bool,
     /// Host directories shown besides the system's (`Sandbox::go_test`).
     shown: Shown,
 }
@@ -394,9 +401,17 @@ pub fn exec_main(args: &[OsString]) -> i32 {
     unsafe {
         command.pre_exec(move || enter(&plan));
     }
-    let status = match command.status() {
-        Ok(s) => s,
-        Err(e) => return fail(format!("cannot start {}: {e}", binary.display())),
+    let status = if spec.playback {
+        match unframed(command) {
+            Ok(Ok(s)) => s,
+            Ok(Err(problem)) => return fail(problem),
+            Err(e) => return fail(format!("cannot start {}: {e}", binary.display())),
+        }
+    } else {
+        match command.status() {
+            Ok(s) => s,
+            Err(e) => return fail(format!("cannot start {}: {e}", binary.display())),
+        }
     };
     use std::os::unix::process::ExitStatusExt;
     if let Some(sig) = status.signal() {
@@ -409,6 +424,86 @@ pub fn exec_main(args: &[OsString]) -> i32 {
         return 128 + sig;
     }
     status.code().unwrap_or(125)
+}
+
+/// Runs a test binary built with `-tags=faketime`, passing on what it writes to stdout and
+/// stderr without the playback frames, as it arrives (go test reads it as the test runs, and a
+/// test that hangs must show what it printed). go test gives a test binary one pipe for both
+/// streams; so does this then, which keeps the frames whole and in order. `Ok(Err(..))`: the
+/// output was not frames (a child process, a raw write), said after passing the rest on as is.
+fn unframed(mut command: Command) -> io::Result<Result<std::process::ExitStatus, String>> {
+    use std::io::{Read, Write};
+    use std::os::fd::AsFd;
+    let same = |a: std::os::fd::BorrowedFd, b: std::os::fd::BorrowedFd| {
+        let stat = |fd: std::os::fd::BorrowedFd| {
+            // SAFETY: fstat on a descriptor borrowed for the call, into a zeroed struct.
+            unsafe {
+                let mut st: libc::stat = std::mem::zeroed();
+                (libc::fstat(std::os::fd::AsRawFd::as_raw_fd(&fd), &mut st) == 0)
+                    .then_some((st.st_dev, st.st_ino))
+            }
+        };
+        stat(a).is_some() && stat(a) == stat(b)
+    };
+    let relay = |mut pipe: io::PipeReader, mut to: Box<dyn Write + Send>| {
+        let mut u = crate::go::playback::Unframer::default();
+        let mut chunk = vec![0u8; 64 * 1024];
+        let mut problem = None;
+        loop {
+            let n = match pipe.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            let mut out = Vec::new();
+            if problem.is_some() {
+                out.extend_from_slice(&chunk[..n]);
+            } else if let Err(m) = u.feed(&chunk[..n], &mut out) {
+                problem = Some(m.to_string());
+                // What follows is passed on as it is, so nothing the test printed is lost.
+                out.clear();
+                out.extend_from_slice(&chunk[..n]);
+            }
+            let _ = to.write_all(&out).and_then(|()| to.flush());
+        }
+        problem.or_else(|| u.finish().err().map(|m| m.to_string()))
+    };
+    let ended = if same(io::stdout().as_fd(), io::stderr().as_fd()) {
+        let (reader, writer) = io::pipe()?;
+        command.stdout(writer.try_clone()?).stderr(writer);
+        let mut child = command.spawn()?;
+        // The pipe's writing ends are the child's alone now, so it ends when the child does.
+        drop(command);
+        let problem = relay(reader, Box::new(io::stdout()));
+        (child.wait()?, problem)
+    } else {
+        let (out_r, out_w) = io::pipe()?;
+        let (err_r, err_w) = io::pipe()?;
+        command.stdout(out_w).stderr(err_w);
+        let mut child = command.spawn()?;
+        drop(command);
+        let problem = std::thread::scope(|scope| {
+            let err = scope.spawn(|| relay(err_r, Box::new(io::stderr())));
+            let out = relay(out_r, Box::new(io::stdout()));
+            out.or(err.join().unwrap_or(None))
+        });
+        (child.wait()?, problem)
+    };
+    Ok(match ended {
+        (status, None) => Ok(status),
+        (_, Some(p)) => Err(faketime_problem(&p)),
+    })
+}
+
+/// How `exec_main` begins the line that says a test binary's output was not playback frames,
+/// which `go_test` finds in go test's output.
+pub const FAKETIME_PROBLEM: &str = "under `faketime` every write";
+
+fn faketime_problem(problem: &str) -> String {
+    format!(
+        "under `faketime` every write to stdout and stderr is a playback frame, but the test binary's output has {problem}: something wrote to it past the Go runtime (a child process given os.Stdout, a raw write system call); run this snippet with `faketime=false`"
+    )
 }
 
 /// The environment a contained process gets: only `vars` (the allow-list's, and the

@@ -2,7 +2,7 @@
 //! where the system allows, its own namespaces and cgroups, so a timeout kills everything it
 //! started, and everything is killed after every run, so nothing a snippet started outlives its
 //! verdict. Output is kept up to a cap per stream; past it the pipe is closed and the stream
-//! says so.
+//! says so. A program built with `-tags=faketime` writes playback frames, decoded here.
 
 use std::io::Read;
 use std::os::fd::AsRawFd;
@@ -17,6 +17,7 @@ use std::time::Duration;
 use wait_timeout::ChildExt;
 
 use crate::error::Error;
+use crate::go::playback;
 use crate::sandbox::contain::{Jail, Sandbox};
 use crate::sandbox::interrupt;
 use crate::sandbox::limits::{Limits, show_size};
@@ -38,6 +39,9 @@ pub struct Input {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub stdin: Option<String>,
+    /// The program was built with `-tags=faketime`: its stdout and stderr are playback frames
+    /// (`go::playback`), decoded here into what it wrote.
+    pub playback: bool,
 }
 
 /// Runs a built snippet contained, with `run_dir` as its own directory. Its `os.Args[0]` is
@@ -124,8 +128,13 @@ pub fn run_command(
         return Err(interrupt::error());
     }
 
-    let stdout = String::from_utf8_lossy(&out.bytes).into_owned();
-    let mut stderr = String::from_utf8_lossy(&err.bytes).into_owned();
+    let (out_bytes, err_bytes) = if input.playback {
+        (unframe(&out, "stdout")?, unframe(&err, "stderr")?)
+    } else {
+        (out.bytes.clone(), err.bytes.clone())
+    };
+    let stdout = String::from_utf8_lossy(&out_bytes).into_owned();
+    let mut stderr = String::from_utf8_lossy(&err_bytes).into_owned();
     let (mut code, mut signal) = (status.code(), status.signal());
     // The notes go on stderr, which every failure other than wrong output shows.
     for (c, name) in [(&out, "stdout"), (&err, "stderr")] {
@@ -171,6 +180,23 @@ pub fn run_command(
         stdout,
         stderr,
     })
+}
+
+/// What a `faketime` program wrote to one stream, from its playback frames. A stream the output
+/// cap cut may end inside a frame; any other stream that is not frames is the snippet's
+/// problem: something wrote to it past the Go runtime (a child process sharing the stream, a
+/// raw system call), so what the program printed cannot be told apart.
+fn unframe(c: &Captured, name: &str) -> Result<Vec<u8>, Error> {
+    match playback::decode(&c.bytes, c.truncated) {
+        Ok(frames) => Ok(playback::text(&frames)),
+        Err(m) => Err(Error::Problems(vec![crate::error::Problem::new(
+            name,
+            format!(
+                "under `faketime` every write to stdout and stderr is a playback frame, but this stream has {m}: something wrote to it past the Go runtime (a child process given os.{}, a raw write system call); run this snippet with `faketime=false`",
+                if name == "stdout" { "Stdout" } else { "Stderr" }
+            ),
+        )])),
+    }
 }
 
 /// One stream as kept.

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use crate::config::{Policy, Settings};
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::go::build::{Built, Unit, Workspace};
 use crate::go::gotest;
 use crate::go::merge;
@@ -62,7 +62,7 @@ pub fn execute(
         Built::TestPackage { dir, target } => {
             let run_dir = workspace.run_dir(index)?;
             return Ok(done(vec![go_test(
-                snippet, workspace, dir, target, &run_dir, timeout, sandbox,
+                snippet, unit, workspace, dir, target, &run_dir, timeout, sandbox,
             )?]));
         }
         Built::Binary(_) | Built::Merged { .. } if snippet.attrs.norun => {
@@ -75,14 +75,15 @@ pub fn execute(
         let mut args: Vec<String> = merged.iter().map(|n| n.to_string()).collect();
         args.extend(snippet.attrs.args.iter().cloned());
         let dir = workspace.run_dir(index)?;
-        let input = input_of(snippet, args);
-        let mut exit = run(binary, &snippet.id, &dir, timeout, &input, sandbox)?;
+        let input = input_of(snippet, unit, args);
+        let mut exit = run(binary, &snippet.id, &dir, timeout, &input, sandbox)
+            .map_err(|e| at_snippet(snippet, e))?;
         if let Some(name) = merged {
             exit.stderr = merge::unmerge(
                 &exit.stderr,
                 "snipcheck.local",
                 name,
-                &workspace.dispatcher_file(),
+                &workspace.dispatcher_file(unit.faketime),
             );
         }
         Ok(classify(exit))
@@ -134,15 +135,39 @@ pub fn execute(
 }
 
 /// What the snippet's attributes give the process it runs as.
-fn input_of(snippet: &Snippet, args: Vec<String>) -> Input {
+fn input_of(snippet: &Snippet, unit: &Unit, args: Vec<String>) -> Input {
     let mut env = snippet.attrs.env.clone();
     if !snippet.attrs.godebug.is_empty() {
         env.push(("GODEBUG".into(), snippet.attrs.godebug.join(",")));
+    }
+    // The Playground's local time is UTC; so is a `faketime` run's, unless the snippet sets TZ,
+    // so that `time.Now()` prints the same on every machine, whatever zone it is in.
+    if unit.faketime && !env.iter().any(|(k, _)| k == "TZ") {
+        env.push(("TZ".into(), "UTC".into()));
     }
     Input {
         args,
         env,
         stdin: snippet.attrs.stdin.clone(),
+        playback: unit.faketime,
+    }
+}
+
+/// A run's output that is not what a `faketime` build writes is this snippet's problem, at its
+/// line: the others still run, and the run exits 2 at the end.
+fn at_snippet(snippet: &Snippet, e: Error) -> Error {
+    match e {
+        Error::Problems(ps) => Error::Problems(
+            ps.into_iter()
+                .map(|p| {
+                    Problem::new(
+                        format!("{}:{}", snippet.doc.display(), snippet.line),
+                        format!("{}: {}", p.at, p.message),
+                    )
+                })
+                .collect(),
+        ),
+        e => e,
     }
 }
 
@@ -152,6 +177,7 @@ fn input_of(snippet: &Snippet, args: Vec<String>) -> Input {
 #[allow(clippy::too_many_arguments)]
 fn go_test(
     snippet: &Snippet,
+    unit: &Unit,
     workspace: &Workspace,
     dir: &std::path::Path,
     target: &str,
@@ -162,8 +188,11 @@ fn go_test(
     let a = &snippet.attrs;
     let mut args = vec!["-json".to_string()];
     args.push(format!("-count={}", a.count.unwrap_or(1)));
-    if let Some(tags) = &a.tags {
-        args.push(format!("-tags={tags}"));
+    if unit.faketime {
+        // The test binary's alarm (`-test.timeout`, 10 minutes) is a timer like any other: on
+        // the fake clock, a test that sleeps longer would jump to it and fail as timed out.
+        // snipcheck's own timeout stops a test that hangs.
+        args.push("-timeout=0".into());
     }
     if a.short {
         args.push("-short".into());
@@ -181,8 +210,13 @@ fn go_test(
         args.push("-gcflags=-e".into());
     }
     args.push(target.to_string());
-    let input = input_of(snippet, args);
+    let mut input = input_of(snippet, unit, args);
+    // The go command's own output is not framed: `exec_main` decodes the test binary's frames
+    // before go test reads them.
+    input.playback = false;
     let mut go = workspace.go(dir);
+    go.arg("test");
+    crate::go::build::clock(&mut go, unit.faketime, a.tags.as_deref());
     // What the contained test binary gets; the go command that builds it keeps its own.
     let mut inside = input.env.clone();
     let mut shown = crate::sandbox::contain::Shown::default();
@@ -197,11 +231,30 @@ fn go_test(
         inside.extend(scripts.env(&names));
         shown = scripts.shown();
     }
-    let go = sandbox.go_test(go, run_dir, workspace.path(), &inside, &shown)?;
+    let go = sandbox.go_test(
+        go,
+        run_dir,
+        workspace.path(),
+        &inside,
+        &shown,
+        unit.faketime,
+    )?;
     let exit = run_command(go, timeout, &input, sandbox.limits())?;
     // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
     // is not an event as output.
     let report = gotest::parse(&format!("{}{}", exit.stdout, exit.stderr));
+    // The test binary's output was not playback frames (see `exec_main`): as for a program,
+    // that is this snippet's problem, not a verdict on output that cannot be told apart.
+    let marker = format!("snipcheck: {}", crate::sandbox::contain::FAKETIME_PROBLEM);
+    if let Some(line) = report.output.lines().find(|l| l.starts_with(&marker)) {
+        return Err(at_snippet(
+            snippet,
+            Error::Problems(vec![Problem::new(
+                "go test",
+                line.trim_start_matches("snipcheck: "),
+            )]),
+        ));
+    }
     if a.script && !exit.timed_out && !report.build_failed {
         // The script's log is its outcome; whether it held is whether testscript failed it.
         let script = crate::go::testscript::read_log(&report.output);

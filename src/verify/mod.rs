@@ -305,6 +305,17 @@ impl Reported<'_, '_> {
     /// A worker's answer for snippet `i`: its execution, or that it was not started.
     fn came_in(&mut self, i: usize, r: Option<Result<Executed, Error>>) -> Result<(), Error> {
         match r {
+            // A run whose output was not what its build writes (a `faketime` program's output
+            // past the runtime) is that snippet's problem: reported at its line, like an input
+            // problem, while the others run.
+            Some(Err(Error::Problems(mut ps))) if !ps.is_empty() => {
+                let first = ps.remove(0);
+                let message = std::iter::once(first.message)
+                    .chain(ps.into_iter().map(|p| format!("{}: {}", p.at, p.message)))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                self.slots[i] = Slot::Invalid(Problem::new(first.at, message));
+            }
             Some(executed) => {
                 self.waiting.insert(i, executed?);
             }

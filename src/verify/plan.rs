@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Settings;
+use crate::document::attributes::FAKETIME_RACE;
 use crate::document::discover;
 use crate::document::extract::extract;
 use crate::document::txtar;
@@ -104,6 +105,9 @@ fn plan_one(
         return Ok(Planned::Skipped(reason));
     }
     let base = BaseModule::find(&s.doc, cwd)?;
+    // The attribute, else the project's setting. Never a script: the commands it runs write
+    // to its output without playback frames, and its `go` builds on the real clock.
+    let faketime = !s.attrs.script && s.attrs.faketime.unwrap_or(settings.faketime);
     let path = expected::record_path(&settings.expected, &s.doc, &s.id);
     // A record reached through a link in expected/ is not the snippet's: it is read from
     // elsewhere, and would be written elsewhere.
@@ -122,7 +126,7 @@ fn plan_one(
                 &s.doc.display().to_string(),
                 &s.id,
                 &s.code,
-                &format!("{:?}", s.attrs),
+                &format!("{:?} faketime={faketime}", s.attrs),
                 &format!("{:?}", s.claims),
                 &format!("{r:?}"),
                 &format!("{:?} {}", settings.timeout, settings.varies_runs),
@@ -146,8 +150,16 @@ fn plan_one(
     {
         problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
     }
+    if s.attrs.race && faketime {
+        // The attribute itself is refused when extracting; this is the project's setting.
+        problems.push(Problem::new(
+            format!("{}:{}", s.doc.display(), s.line),
+            format!("{FAKETIME_RACE} (`faketime` is on for the project)"),
+        ));
+    }
     let unit = match unit_of(s, toolchain) {
-        Ok(u) => {
+        Ok(mut u) => {
+            u.faketime = faketime;
             // What the (unsandboxed) build would expose: cgo, includes, replaces.
             if let Some(why) = crate::sandbox::limits::build_refusal(&u.files, settings.sandbox.cgo)
             {

@@ -6,6 +6,7 @@ mod cli;
 mod conformance;
 mod drift;
 mod errorcheck;
+mod faketime;
 mod fidelity;
 mod fixtures;
 mod formats;

@@ -39,6 +39,7 @@ pub fn snipcheck(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         "SNIPCHECK_CONFIG",
         "SNIPCHECK_FORMAT",
         "SNIPCHECK_PARTITION",
+        "SNIPCHECK_FAKETIME",
         "GITHUB_STEP_SUMMARY",
         "NO_COLOR",
         "FORCE_COLOR",
