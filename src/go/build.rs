@@ -1334,6 +1334,19 @@ mod tests {
             ),
             "doc.md:45:3: invalid go:embed: build system did not supply embed configuration\n"
         );
+        // A line with an error in the compiler's own words and one it was given nothing for:
+        // the compiler's, both of them, so the unresolved import is not lost.
+        assert_eq!(
+            past_loading(
+                "doc.md:3:9: package nosuchpkg is not in std\n\
+                 doc.md:3:24: malformed import path \"unicode//utf8\": double slash\n",
+                &[],
+                "doc.md:3:9: could not import nosuchpkg (open : no such file or directory)\n\
+                 doc.md:3:24: could not import unicode//utf8 (non-canonical import path)\n"
+            ),
+            "doc.md:3:9: could not import nosuchpkg (open : no such file or directory)\n\
+             doc.md:3:24: could not import unicode//utf8 (non-canonical import path)\n"
+        );
         // A line the compiler finds fine keeps the go command's error.
         assert_eq!(
             past_loading("doc.md:9:8: expected 'IDENT', found '%'\n", &[], ""),
