@@ -2,7 +2,8 @@
 // and `run` tests of the installed $(go env GOROOT)/test are turned into Markdown documents
 // (one ```go block per file), snipcheck verifies them, and the result is compared with what
 // Go's own runner (cmd/internal/testdir) expects of each file: for `errorcheck`, that every
-// `// ERROR "regexp"` matches an error on its line and no other error happens; for `run`, that
+// `// ERROR "regexp"` matches an error on its line and no other error happens (or, for the
+// files its types2Failures list expects to fail, that snipcheck fails them too); for `run`, that
 // the program exits 0 and prints its NAME.out (stdout and stderr together), or nothing.
 //
 // Then the mutation check: every file snipcheck agrees on is weakened once (one `// ERROR`
