@@ -2,7 +2,8 @@
 // and `run` tests of the installed $(go env GOROOT)/test are turned into Markdown documents
 // (one ```go block per file), snipcheck verifies them, and the result is compared with what
 // Go's own runner (cmd/internal/testdir) expects of each file: for `errorcheck`, that every
-// `// ERROR "regexp"` matches an error on its line and no other error happens; for `run`, that
+// `// ERROR "regexp"` matches an error on its line and no other error happens (or, for the
+// files its types2Failures list expects to fail, that snipcheck fails them too); for `run`, that
 // the program exits 0 and prints its NAME.out (stdout and stderr together), or nothing.
 //
 // Then the mutation check: every file snipcheck agrees on is weakened once (one `// ERROR`
@@ -49,6 +50,9 @@ type testFile struct {
 	stream   string // run: which stream the output is claimed on, "Output" or "Stderr"
 	skip     string // why it cannot be expressed as a snippet; "" when it can
 	id       string
+	// Go's runner expects its errorcheck to fail (its types2Failures: the compiler reports
+	// errors the file does not claim); snipcheck agrees by failing it too.
+	expectFail bool
 }
 
 // What snipcheck said about one snippet.
@@ -92,6 +96,10 @@ func main() {
 		filter = regexp.MustCompile(*only)
 	}
 	files := collect(filepath.Join(*goroot, "test"), filter)
+	expected := expectedFailures(*goroot)
+	for _, f := range files {
+		f.expectFail = expected[filepath.ToSlash(f.rel)]
+	}
 
 	work, err := os.MkdirTemp("", "snipcheck-conformance-")
 	if err != nil {
@@ -113,9 +121,10 @@ func main() {
 	report(files, verdicts)
 
 	// The mutation check, on every file snipcheck agrees on.
+	// A file Go's runner expects to fail has no claim that holds to weaken.
 	var agreed []*testFile
 	for _, f := range checked {
-		if verdicts[f.id].passed {
+		if verdicts[f.id].passed && !f.expectFail {
 			agreed = append(agreed, f)
 		}
 	}
@@ -231,6 +240,26 @@ func collect(testDir string, filter *regexp.Regexp) []*testFile {
 		}
 	}
 	return files
+}
+
+// expectedFailures: the files Go's runner expects to fail on this platform, from its
+// types2Failures list in cmd/internal/testdir (the type checker reports errors their claims
+// do not name); its test passes when their errorcheck fails. Read from the Go tree, not
+// copied, so that it is the list of the Go being compared with; none when it cannot be read.
+func expectedFailures(goroot string) map[string]bool {
+	src, err := os.ReadFile(filepath.Join(goroot, "src", "cmd", "internal", "testdir", "testdir_test.go"))
+	if err != nil {
+		return nil
+	}
+	m := regexp.MustCompile(`(?s)\nvar types2Failures = setOf\((.*?)\n\)`).FindSubmatch(src)
+	if m == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, q := range regexp.MustCompile(`(?m)^\s*"([^"]+)"`).FindAllSubmatch(m[1], -1) {
+		set[string(q[1])] = true
+	}
+	return set
 }
 
 var gcError = regexp.MustCompile(`//\s*GC_ERROR\b`)
@@ -569,6 +598,8 @@ func failureReason(f *testFile, v verdict, fl failure) string {
 		return "unclaimed error: package main without func main does not link (Go's errorcheck only compiles)"
 	case strings.Contains(msg, "too many errors"):
 		return "unclaimed error: the compiler stopped at \"too many errors\" (Go's errorcheck passes -e)"
+	case strings.HasPrefix(msg, "unclaimed compile error") && strings.Contains(msg, "missing function body"):
+		return "unclaimed error: a function declared without a body (the go command compiles with -complete, Go's errorcheck does not)"
 	case strings.HasPrefix(msg, "unclaimed compile error"):
 		m := atLine.FindStringSubmatch(msg)
 		if m == nil {
@@ -591,6 +622,9 @@ func failureReason(f *testFile, v verdict, fl failure) string {
 	case strings.HasPrefix(msg, "no compile error on this line matches") && !strings.Contains(diagnostics, "(no compile error on this line)"):
 		if strings.Contains(msg, `\n`) {
 			return "ERROR pattern of several lines (\\n) does not match the error on its line"
+		}
+		if src := sourceLine(f, fl.Line); strings.Contains(src, "ERROR `") {
+			return "a back-quoted ERROR pattern does not match the error on its line (Go's runner reads only the \"...\" inside it)"
 		}
 		return "ERROR pattern does not match the error on its line"
 	case strings.HasPrefix(msg, "no compile error on this line"):
@@ -660,7 +694,7 @@ var blockStart = map[string]int{}
 func report(files []*testFile, verdicts map[string]verdict) {
 	for _, cat := range []string{"errorcheck", "run"} {
 		var total, skipped, agree int
-		var disagreements []string
+		var disagreements, expectedFails []string
 		counts := map[string]int{}
 		skips := map[string]int{}
 		var skipList []string
@@ -677,6 +711,21 @@ func report(files []*testFile, verdicts map[string]verdict) {
 				continue
 			}
 			v := verdicts[f.id]
+			if f.expectFail {
+				// Go's runner passes the test when its errorcheck fails.
+				if !v.passed && v.refused == "" {
+					agree++
+					expectedFails = append(expectedFails, fmt.Sprintf("  expected failure %s: %s%s", f.rel, reason(f, v), detail(v)))
+					continue
+				}
+				r := "Go's runner expects this file's claims to fail (types2Failures), and snipcheck passed it"
+				if v.refused != "" {
+					r = reason(f, v)
+				}
+				counts[r]++
+				disagreements = append(disagreements, fmt.Sprintf("  DISAGREE %s: %s", f.rel, r))
+				continue
+			}
 			if v.passed {
 				agree++
 				continue
@@ -704,6 +753,12 @@ func report(files []*testFile, verdicts map[string]verdict) {
 		}
 		for _, d := range disagreements {
 			fmt.Println(d)
+		}
+		if len(expectedFails) > 0 {
+			fmt.Printf("agreeing by failing, as Go's runner expects (its types2Failures), %d:\n", len(expectedFails))
+			for _, e := range expectedFails {
+				fmt.Println(e)
+			}
 		}
 		for _, s := range skipList {
 			fmt.Println(s)

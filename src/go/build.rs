@@ -1022,23 +1022,26 @@ impl Workspace {
         Ok(HashMap::new())
     }
 
-    /// The compile errors a build that stopped before compiling did not report. The go command
-    /// checks imports and `//go:embed` patterns first and stops there (`package foo is not in
-    /// std`, an invalid import path), so the compiler never ran; Go's test runner compiles
-    /// with `-e` whatever the imports, and reports every other error too. So does this: the
-    /// package's files are compiled with `go tool compile -e` against the export data of the
-    /// imports that resolve. The go command's errors stand for their lines (the compiler would
-    /// only say `could not import`); the compiler's errors on other lines are returned, one a
-    /// line with their continuation lines. Nothing when the package is not plain Go files in
-    /// one folder (cgo, assembly, folders of packages), or when listing its imports fails.
-    fn errors_past_loading(
+    /// The diagnostics of a build the go command stopped before the compiler ran, as the
+    /// compiler gives them. The go command checks imports and `//go:embed` directives itself
+    /// while loading the package and stops there (`package foo is not in std`, a malformed
+    /// import path, a syntax error in the package clause), in its own words; Go's test runner
+    /// compiles with `go tool compile -e`, whatever the imports, and matches the compiler's
+    /// words, for every error. So does this: the package's files are compiled with `-e`, with
+    /// the flags the go command would give (`-p`, `-lang`, `-complete`), against the export
+    /// data of the imports that resolve (`go list -export -deps`), and `past_loading` puts the
+    /// compiler's errors in place of the go command's, line by line. `None` when the package is
+    /// not plain Go files in one folder (cgo, assembly, folders of packages): then the go
+    /// command's words are all there is.
+    fn compiled_past_loading(
         &self,
         module_dir: &Path,
         pkg_dir: &Path,
         target: &str,
         unit: &Unit,
         reported: &str,
-    ) -> Result<String, Error> {
+        index: usize,
+    ) -> Result<Option<String>, Error> {
         static CGO: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r#"(?m)^\s*import\s+"C""#).unwrap());
         let go_files: Vec<&str> = unit
@@ -1062,7 +1065,7 @@ impl Workspace {
             }
         });
         if go_files.is_empty() || !plain {
-            return Ok(String::new());
+            return Ok(None);
         }
         let list = self
             .go(module_dir)
@@ -1071,24 +1074,43 @@ impl Workspace {
                 "-e",
                 "-export",
                 "-deps",
-                "-f",
-                "{{if .DepOnly}}{{if .Export}}packagefile {{.ImportPath}}={{.Export}}{{end}}{{else}}lang {{with .Module}}{{.GoVersion}}{{end}}{{end}}",
+                "-json=ImportPath,DepOnly,Export,Module,Error,DepsErrors",
                 target,
             ])
             .output()
             .map_err(|e| Error::Toolchain(format!("cannot run `go list`: {e}")))?;
-        let listed = String::from_utf8_lossy(&list.stdout).into_owned();
+        let listed = String::from_utf8_lossy(&list.stdout);
         let mut importcfg = String::new();
         let mut lang = None;
-        for line in listed.lines() {
-            if line.starts_with("packagefile ") {
-                importcfg.push_str(line);
-                importcfg.push('\n');
-            } else if let Some(v) = line.strip_prefix("lang ") {
-                // `1.22.3` -> `go1.22`: the compiler takes a language version.
-                let mut parts = v.trim().split('.');
-                if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
-                    lang = Some(format!("go{a}.{b}"));
+        // The go command's errors that take more than a line (an import path with a newline
+        // in it), as it prints them: where each ends in `reported`.
+        let mut load_errors = Vec::new();
+        for package in serde_json::Deserializer::from_str(&listed).into_iter::<Listed>() {
+            let Ok(package) = package else { break };
+            if package.dep_only {
+                if !package.export.is_empty() {
+                    importcfg.push_str(&format!(
+                        "packagefile {}={}\n",
+                        package.import_path, package.export
+                    ));
+                }
+                continue;
+            }
+            // `1.22.3` -> `go1.22`: the compiler takes a language version.
+            let version = package.module.map(|m| m.go_version).unwrap_or_default();
+            let mut parts = version.trim().split('.');
+            if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
+                lang = Some(format!("go{a}.{b}"));
+            }
+            for e in package.error.iter().chain(&package.deps_errors) {
+                // Printed as `Pos: Err`; some errors carry their position in `Err` instead.
+                let said = if e.pos.is_empty() {
+                    e.err.clone()
+                } else {
+                    format!("{}: {}", e.pos, e.err)
+                };
+                if said.contains('\n') {
+                    load_errors.push(package_relative(&said, index, &unit.doc));
                 }
             }
         }
@@ -1120,7 +1142,7 @@ impl Workspace {
             .map_err(|e| Error::Toolchain(format!("cannot run `go tool compile`: {e}")))?;
         let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&out.stderr));
-        Ok(compiler_errors_beside(&text, reported))
+        Ok(Some(past_loading(reported, &load_errors, &text)))
     }
 
     /// The file the dispatcher is compiled from, as it appears in stack traces.
@@ -1201,14 +1223,18 @@ impl Workspace {
             let mut diagnostics = String::from_utf8_lossy(&out.stderr).into_owned();
             diagnostics.push_str(&String::from_utf8_lossy(&out.stdout));
             let mut diagnostics = package_relative(&diagnostics, index, &unit.doc);
-            if unit.all_errors && !diagnostics.lines().any(|l| l.starts_with("# ")) {
-                diagnostics.push_str(&self.errors_past_loading(
+            if unit.all_errors
+                && !diagnostics.lines().any(|l| l.starts_with("# "))
+                && let Some(compiled) = self.compiled_past_loading(
                     &module_dir,
                     &pkg_dir,
                     &target,
                     unit,
                     &diagnostics,
-                )?);
+                    index,
+                )?
+            {
+                diagnostics = compiled;
             }
             return Ok(Built::Failed { diagnostics });
         }
@@ -1232,21 +1258,120 @@ impl Workspace {
     }
 }
 
-/// The messages of `compiled` (a line and the tab-indented lines that continue it) at a
-/// `file:line` where `reported` has no error.
-fn compiler_errors_beside(compiled: &str, reported: &str) -> String {
+/// A package as `go list -json` describes it, the fields `compiled_past_loading` reads.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Listed {
+    import_path: String,
+    #[serde(default)]
+    dep_only: bool,
+    #[serde(default)]
+    export: String,
+    module: Option<ListedModule>,
+    error: Option<LoadError>,
+    #[serde(default)]
+    deps_errors: Vec<LoadError>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedModule {
+    #[serde(default)]
+    go_version: String,
+}
+
+/// An error the go command met loading a package: at `pos` (`file:line:col`, or empty, when
+/// `err` starts with the position or has none).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LoadError {
+    #[serde(default)]
+    pos: String,
+    err: String,
+}
+
+/// One message of a tool's output: its first line's `file:line` (when it has one) and its
+/// lines (the first and those that continue it).
+#[derive(Debug, PartialEq)]
+struct Said<'a> {
+    at: Option<&'a str>,
+    lines: Vec<&'a str>,
+}
+
+/// `text` as messages: a message is a line and the tab-indented lines after it, and, for a line
+/// that starts one of `long` (messages of several lines), as many more lines as that has.
+fn messages<'a>(text: &'a str, long: &[String]) -> Vec<Said<'a>> {
     static AT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?:\d+)(?::\d+)?: ").unwrap());
-    let taken: HashSet<&str> = reported
-        .lines()
-        .filter_map(|l| AT.captures(l).and_then(|c| c.get(1)).map(|m| m.as_str()))
-        .collect();
-    let mut out = String::new();
-    let mut keep = false;
-    for line in compiled.lines() {
-        if !line.starts_with('\t') {
-            keep = AT.captures(line).is_some_and(|c| !taken.contains(&c[1]));
+    let mut out: Vec<Said> = Vec::new();
+    let mut owed: usize = 0;
+    for line in text.lines() {
+        if let Some(last) = out.last_mut()
+            && (owed > 0 || line.starts_with('\t'))
+        {
+            owed = owed.saturating_sub(1);
+            last.lines.push(line);
+            continue;
         }
-        if keep {
+        owed = long
+            .iter()
+            .find(|m| m.lines().next() == Some(line))
+            .map_or(0, |m| m.lines().count() - 1);
+        out.push(Said {
+            at: AT.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str()),
+            lines: vec![line],
+        });
+    }
+    out
+}
+
+/// Whether a compiler message only says that the go command did not give the compiler what it
+/// gives when loading succeeds: the export data of an import it could not resolve, or the files
+/// of `//go:embed` patterns. The go command's own error at that line says why.
+fn for_want_of_the_go_command(said: &Said) -> bool {
+    static WANT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r": (?:could not import \S+ \(open : no such file or directory\)|invalid go:embed: build system did not supply embed configuration)",
+        )
+        .unwrap()
+    });
+    WANT.is_match(said.lines[0])
+}
+
+/// The errors of a package the go command stopped loading (`reported`, its `long` messages of
+/// several lines among them), with the compiler's (`compiled`, from `go tool compile -e`) in
+/// place of the go command's, line by line: at a `file:line` where the compiler says more than
+/// `for_want_of_the_go_command`, all of the compiler's messages there and none of the go
+/// command's; elsewhere the go command's, if it has any there, else the compiler's. The go
+/// command's messages without a position stay. So every line that either tool finds wrong keeps
+/// an error, and a line's error is in the compiler's words whenever the compiler has its own.
+fn past_loading(reported: &str, long: &[String], compiled: &str) -> String {
+    let compiled: Vec<Said> = messages(compiled, &[])
+        .into_iter()
+        .filter(|s| s.at.is_some())
+        .collect();
+    let reported = messages(reported, long);
+    let own: HashSet<&str> = compiled
+        .iter()
+        .filter(|s| !for_want_of_the_go_command(s))
+        .filter_map(|s| s.at)
+        .collect();
+    let go_lines: HashSet<&str> = reported.iter().filter_map(|s| s.at).collect();
+    let mut kept: Vec<&Said> = reported
+        .iter()
+        .filter(|s| s.at.is_none_or(|at| !own.contains(at)))
+        .collect();
+    kept.extend(compiled.iter().filter(|s| {
+        s.at.is_some_and(|at| own.contains(at) || !go_lines.contains(at))
+    }));
+    // In the order of the lines (the go command's unplaced messages first), as one tool would.
+    let line_of = |s: &Said| {
+        s.at.and_then(|at| at.rsplit_once(':'))
+            .and_then(|(_, n)| n.parse::<usize>().ok())
+    };
+    kept.sort_by_key(|s| line_of(s));
+    let mut out = String::new();
+    for s in kept {
+        for line in &s.lines {
             out.push_str(line);
             out.push('\n');
         }
@@ -1524,15 +1649,71 @@ mod tests {
     }
 
     #[test]
-    fn compiler_errors_count_only_at_lines_the_go_command_left() {
-        let reported = "doc.md:42:8: package foo is not in std\n";
-        let compiled = "doc.md:42:8: could not import foo (open : no such file or directory)\n\
+    fn past_loading_the_compiler_s_words_stand_where_it_has_its_own() {
+        // The go command stopped at two imports and an embed pattern; the compiler has its own
+        // words for the malformed import, and only "no export data" for the unresolved one
+        // (and for the embed), so the go command's errors stand there.
+        let reported = "doc.md:40:8: package foo is not in std\n\
+                        doc.md:41:8: malformed import path \"unicode//utf8\": double slash\n\
+                        doc.md:45:12: pattern x.txt: no matching files found\n\
+                        go: something without a place\n";
+        let compiled = "doc.md:40:8: could not import foo (open : no such file or directory)\n\
+                        doc.md:41:8: could not import unicode//utf8 (non-canonical import path)\n\
+                        doc.md:45:3: invalid go:embed: build system did not supply embed configuration\n\
                         doc.md:50:6: declared and not used: a\n\
                         doc.md:52:9: not enough return values\n\thave (number)\n\twant (int, int)\n";
         assert_eq!(
-            compiler_errors_beside(compiled, reported),
-            "doc.md:50:6: declared and not used: a\n\
+            past_loading(reported, &[], compiled),
+            "go: something without a place\n\
+             doc.md:40:8: package foo is not in std\n\
+             doc.md:41:8: could not import unicode//utf8 (non-canonical import path)\n\
+             doc.md:45:12: pattern x.txt: no matching files found\n\
+             doc.md:50:6: declared and not used: a\n\
              doc.md:52:9: not enough return values\n\thave (number)\n\twant (int, int)\n"
+        );
+        // An artifact where the go command said nothing is an error all the same.
+        assert_eq!(
+            past_loading(
+                "",
+                &[],
+                "doc.md:45:3: invalid go:embed: build system did not supply embed configuration\n"
+            ),
+            "doc.md:45:3: invalid go:embed: build system did not supply embed configuration\n"
+        );
+        // A line with an error in the compiler's own words and one it was given nothing for:
+        // the compiler's, both of them, so the unresolved import is not lost.
+        assert_eq!(
+            past_loading(
+                "doc.md:3:9: package nosuchpkg is not in std\n\
+                 doc.md:3:24: malformed import path \"unicode//utf8\": double slash\n",
+                &[],
+                "doc.md:3:9: could not import nosuchpkg (open : no such file or directory)\n\
+                 doc.md:3:24: could not import unicode//utf8 (non-canonical import path)\n"
+            ),
+            "doc.md:3:9: could not import nosuchpkg (open : no such file or directory)\n\
+             doc.md:3:24: could not import unicode//utf8 (non-canonical import path)\n"
+        );
+        // A line the compiler finds fine keeps the go command's error.
+        assert_eq!(
+            past_loading("doc.md:9:8: expected 'IDENT', found '%'\n", &[], ""),
+            "doc.md:9:8: expected 'IDENT', found '%'\n"
+        );
+    }
+
+    #[test]
+    fn a_go_command_message_of_several_lines_goes_whole() {
+        // An import path with a newline in it: the go command prints it as it is.
+        let long = vec!["doc.md:9:37: invalid import path: \nbogus".to_string()];
+        let reported = "doc.md:9:37: invalid import path: \nbogus\nnot a continuation\n";
+        let compiled = "doc.md:9:8: invalid import path (invalid character U+000A)\n";
+        assert_eq!(
+            past_loading(reported, &long, compiled),
+            "not a continuation\ndoc.md:9:8: invalid import path (invalid character U+000A)\n"
+        );
+        // Without knowing it is one message, the second line is a message of its own.
+        assert_eq!(
+            past_loading(reported, &[], compiled),
+            "bogus\nnot a continuation\ndoc.md:9:8: invalid import path (invalid character U+000A)\n"
         );
     }
 

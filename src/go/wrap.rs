@@ -29,8 +29,13 @@ pub fn wrap(snippet: &Snippet, std: &BTreeMap<String, Vec<String>>) -> Result<Pr
         )
     };
     if let Some(pkg) = package_clause(&masked) {
+        // The file ends where the block's last line does, without the line break before the
+        // closing fence: the compiler puts an error at the end of the file (`unexpected EOF`)
+        // on the line after the last line break, which would be the fence, where no claim
+        // can stand. As in Go's test files that end without one, it is the last code line.
+        let code = snippet.code.strip_suffix('\n').unwrap_or(&snippet.code);
         return Ok(Program {
-            source: format!("{}{}", directive(0), snippet.code),
+            source: format!("{}{code}", directive(0)),
             is_main: pkg == "main",
         });
     }
@@ -353,19 +358,31 @@ mod tests {
 
     // ---- whole programs ----
 
+    /// A whole file as `wrap` writes it: its `//line` directive, then the block's lines.
+    fn as_file(code: &str) -> String {
+        format!("//line doc.md:10:1\n{}", code.strip_suffix('\n').unwrap())
+    }
+
     #[test]
     fn whole_program_is_kept_verbatim() {
         let code = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(1)\n}\n";
         let p = wrapped(code);
-        assert_eq!(p.source, format!("//line doc.md:10:1\n{code}"));
+        // All but the line break before the closing fence: the file ends on the block's last
+        // line, so an error at its end is at that line.
+        assert_eq!(
+            p.source,
+            "//line doc.md:10:1\npackage main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(1)\n}"
+        );
         assert!(p.is_main);
+        let open = wrapped("package main\n\nfunc f() {\n\tbar(1,\n");
+        assert!(open.source.ends_with("\tbar(1,"), "{:?}", open.source);
     }
 
     #[test]
     fn whole_program_after_a_leading_comment() {
         let code = "// Package main shows x.\n/* more */\npackage main\n\nfunc main() {}\n";
         let p = wrapped(code);
-        assert_eq!(p.source, format!("//line doc.md:10:1\n{code}"));
+        assert_eq!(p.source, as_file(code));
         assert!(p.is_main);
     }
 
@@ -377,7 +394,7 @@ mod tests {
             "package main;\nfunc main() {}\n",
         ] {
             let p = wrapped(code);
-            assert_eq!(p.source, format!("//line doc.md:10:1\n{code}"), "{code:?}");
+            assert_eq!(p.source, as_file(code), "{code:?}");
         }
         assert!(wrapped("package main;\nfunc main() {}\n").is_main);
         assert!(!wrapped("package%\nfunc main() {}\n").is_main);
@@ -390,7 +407,7 @@ mod tests {
     fn library_package_is_not_main() {
         let code = "package foo\n\nfunc F() int { return fmt.X }\n";
         let p = wrapped(code);
-        assert_eq!(p.source, format!("//line doc.md:10:1\n{code}"));
+        assert_eq!(p.source, as_file(code));
         assert!(!p.is_main);
     }
 
@@ -400,10 +417,7 @@ mod tests {
         s.line = 41;
         s.code_line = 42;
         let p = wrap(&s, &std_map()).unwrap();
-        assert_eq!(
-            p.source,
-            "//line doc.md:42:1\npackage main\nfunc main() {}\n"
-        );
+        assert_eq!(p.source, "//line doc.md:42:1\npackage main\nfunc main() {}");
     }
 
     // ---- fragments ----

@@ -12,7 +12,7 @@ const FAIL: &str = "tests/fixtures/errorcheck-fail.md";
 fn errorcheck_claims_hold() {
     let (run, _, tmp) = record_then_verify(HOLD);
     assert!(
-        run.stdout.ends_with("14 passed, 0 failed\n"),
+        run.stdout.ends_with("18 passed, 0 failed\n"),
         "{}",
         run.stdout
     );
@@ -24,7 +24,7 @@ fn errorcheck_claims_hold() {
         &[],
     );
     assert!(
-        list.stdout.contains("14 snippets (14 hold, 0 fail,"),
+        list.stdout.contains("18 snippets (18 hold, 0 fail,"),
         "{}{}",
         list.stdout,
         list.stderr
@@ -35,7 +35,7 @@ fn errorcheck_claims_hold() {
 /// does not hold, for the reason given.
 #[test]
 fn errorcheck_claims_fail_at_their_lines() {
-    let (run, _) = verify_failing(FAIL, "0 passed, 11 failed");
+    let (run, _) = verify_failing(FAIL, "0 passed, 16 failed");
     let cases: &[(usize, usize, &str)] = &[
         // Item 2: an error of a claimed line that no pattern of the line matches.
         (
@@ -104,6 +104,40 @@ fn errorcheck_claims_fail_at_their_lines() {
             80,
             "no compile error on this line matches `expected 'package'`",
         ),
+        // Item 6: where the go command stopped loading, a line's error is in the compiler's
+        // words when the compiler has its own, and the go command's do not match it ...
+        (
+            98,
+            101,
+            "no compile error on this line matches `malformed import path`",
+        ),
+        // ... a message of the go command's of several lines goes whole, and the compiler's
+        // error at its line still has to be claimed ...
+        (
+            108,
+            111,
+            "unclaimed compile error at tests/fixtures/errorcheck-fail.md:111: invalid import path (invalid character U+000A)",
+        ),
+        // ... and where the compiler only says the go command gave it nothing (no files for
+        // an embed pattern), the go command's error stands, to be claimed like any other.
+        (
+            119,
+            124,
+            "unclaimed compile error at tests/fixtures/errorcheck-fail.md:124: pattern nothere.txt: no matching files found",
+        ),
+        // An import that does not resolve, on a line where the compiler has its own words
+        // for another error, is an error to claim all the same.
+        (
+            143,
+            146,
+            "matched by no `// ERROR` pattern of its line: could not import nosuchpkg (open : no such file or directory)",
+        ),
+        // The end of the file is the block's last line, not the closing fence.
+        (
+            134,
+            134,
+            "got a compile error at tests/fixtures/errorcheck-fail.md:138",
+        ),
     ];
     for (fence, line, message) in cases {
         let block = run
@@ -155,7 +189,7 @@ fn errorcheck_records_are_the_same_built_together_or_alone() {
     let alone = record("alone", &["--no-merge"]);
     let names = files(&together);
     assert_eq!(names, files(&alone));
-    assert_eq!(names.len(), 25, "{names:?}");
+    assert_eq!(names.len(), 34, "{names:?}");
     for name in names {
         let a = std::fs::read_to_string(together.join(&name)).unwrap();
         let b = std::fs::read_to_string(alone.join(&name)).unwrap();
