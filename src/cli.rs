@@ -212,8 +212,10 @@ pub struct Common {
     #[arg(long, env = "SNIPCHECK_TIMEOUT", value_name = "DURATION")]
     pub timeout: Option<String>,
 
-    /// The go command to use [default: go on PATH].
-    #[arg(long, env = "SNIPCHECK_GO", value_name = "PATH")]
+    /// The go command to use [default: go on PATH], or the Go releases to run every snippet
+    /// under, comma-separated: `1.21,1.22,local` (a minor's latest patch, an exact `go1.22.12`,
+    /// `local` for the installed one), fetched by the go command into the module cache.
+    #[arg(long, env = "SNIPCHECK_GO", value_name = "PATH|RELEASES")]
     pub go: Option<PathBuf>,
 
     /// Where recorded results live [default: expected].

@@ -394,6 +394,7 @@ mod tests {
             line,
             kind,
             go: None,
+            release: None,
         }
     }
 

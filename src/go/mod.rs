@@ -7,5 +7,6 @@
 pub mod build;
 pub mod gotest;
 pub mod merge;
+pub mod releases;
 pub mod toolchain;
 pub mod wrap;

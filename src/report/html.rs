@@ -64,6 +64,8 @@ impl<W: Write> Reporter for Html<W> {
         match event {
             Event::Started { go_version, .. } => self.go_version = go_version.to_string(),
             Event::Finished(r) => self.results.push(r.clone()),
+            // The page shows each document once; a matrix run's releases are in the results.
+            Event::Matrix(_) => {}
             Event::Orphan { path, failed, note } => self.orphans.push(Orphan {
                 path: path.clone(),
                 failed,
@@ -790,6 +792,7 @@ mod tests {
             failures: Vec::new(),
             notes: Vec::new(),
             elapsed: Duration::from_millis(12),
+            release: None,
         }
     }
 

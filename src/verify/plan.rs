@@ -27,8 +27,9 @@ pub enum Planned {
     Invalid(Problem),
     /// Not built: `ignore`, or a toolchain older than `min_go`; with the reason shown.
     Skipped(String),
-    /// Passed before with everything that decides it unchanged (see `cache`).
-    Cached,
+    /// Passed before with everything that decides it unchanged (see `cache`); `own`: against
+    /// a record of this release's own.
+    Cached { own: bool },
     /// To build, run and judge.
     Job(Box<Job>),
 }
@@ -46,6 +47,9 @@ pub struct Job {
 /// the result cache's key, remembered if the snippet passes.
 pub struct Expectation {
     pub record: Option<Record>,
+    /// The common record (the same as `record` unless this release has one of its own): see
+    /// `Record::release`. Boxed: most snippets are planned with one.
+    pub common: Option<Box<Record>>,
     pub cache_key: Option<String>,
 }
 
@@ -108,7 +112,12 @@ fn plan_one(
     // A record reached through a link in expected/ is not the snippet's: it is read from
     // elsewhere, and would be written elsewhere.
     expected::check_path(&settings.expected, &path)?;
-    let record = expected::read(&path)?;
+    // A release with an outcome of its own (the release matrix) is judged against that.
+    let key = expected::release_key(toolchain.release);
+    let file = expected::read(&path)?;
+    let own = file.as_ref().is_some_and(|f| f.release.contains_key(&key));
+    let common = file.as_ref().map(|f| Box::new(f.for_release("")));
+    let record = file.map(|r| r.for_release(&key));
     // Only a snippet that passed against a record is remembered; the key covers all that could
     // change that.
     let cache_key = match &record {
@@ -132,7 +141,7 @@ fn plan_one(
                 &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
             ]);
             if cache.contains(&key) {
-                return Ok(Planned::Cached);
+                return Ok(Planned::Cached { own });
             }
             Some(key)
         }
@@ -162,7 +171,11 @@ fn plan_one(
         Some(unit) if problems.is_empty() => Ok(Planned::Job(Box::new(Job {
             unit,
             base,
-            expect: Expectation { record, cache_key },
+            expect: Expectation {
+                record,
+                common,
+                cache_key,
+            },
         }))),
         _ => Err(Error::Problems(problems)),
     }
@@ -174,7 +187,10 @@ fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
         return Some(reason.clone());
     }
     let have = GoVersion(toolchain.release.0, toolchain.release.1);
-    match s.attrs.min_go {
+    // A `go` line newer than the toolchain would make the go command refuse the module (or,
+    // with another GOTOOLCHAIN, fetch a newer Go): on an older release (the release matrix)
+    // the snippet does not apply, which is said, not failed.
+    match s.attrs.min_go.max(s.attrs.go) {
         Some(min) if have < min => Some(format!(
             "needs go{min} or newer; this is {}",
             toolchain.version
