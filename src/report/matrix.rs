@@ -97,7 +97,13 @@ impl Matrix {
     pub fn write_text(&self, out: &mut impl Write) -> io::Result<()> {
         let place = |r: &Row| format!("{}:{}", r.doc, r.line);
         let pw = self.rows.iter().map(|r| place(r).len()).max().unwrap_or(0);
-        let iw = self.rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
+        let iw = self
+            .rows
+            .iter()
+            .map(|r| r.id.len())
+            .max()
+            .unwrap_or(2)
+            .max(2);
         let cw: Vec<usize> = self.releases.iter().map(|r| r.len().max(6)).collect();
         let mut line = format!("{:pw$}  {:iw$} ", "", "id");
         for (r, w) in self.releases.iter().zip(&cw) {

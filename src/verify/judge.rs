@@ -51,6 +51,8 @@ pub struct Judge<'a> {
     /// The common release's outcome of each snippet that ran on it, to tell which other
     /// releases differ.
     common: HashMap<(PathBuf, String), Record>,
+    /// For `bisect`: each snippet's outcome as its record would hold it, or why it did not run.
+    pub outcomes: Option<Vec<(String, Result<Record, String>)>>,
     cx: normalize::Context,
     ops: Vec<FileOp>,
     pending: usize,
@@ -70,6 +72,7 @@ impl<'a> Judge<'a> {
             tag: None,
             matrix: None,
             common: HashMap::new(),
+            outcomes: None,
             cx: normalize::Context {
                 work_dir: String::new(),
                 temp_dir: std::env::temp_dir().display().to_string(),
@@ -155,6 +158,9 @@ impl<'a> Judge<'a> {
     pub fn skipped(&mut self, s: &Snippet, reason: &str) -> SnippetResult {
         self.summary.skipped += 1;
         self.cell(s, Cell::NotApplicable);
+        if let Some(o) = &mut self.outcomes {
+            o.push((s.id.clone(), Err(format!("n/a: {reason}"))));
+        }
         SnippetResult {
             snippet: s.clone(),
             status: Status::Skipped(reason.to_string()),
@@ -305,6 +311,9 @@ impl<'a> Judge<'a> {
                 message: "the outcome differs between two runs, so it is not recorded; if the order of lines varies claim `// Unordered output:`, if a part varies elide it with `[..]` or `...`, or mark the snippet `varies`".into(),
                 diff: Some((actual.comparable(), second.comparable())),
             });
+        }
+        if let Some(o) = &mut self.outcomes {
+            o.push((s.id.clone(), Ok(actual.clone())));
         }
         // Whether this release's outcome is its own (differs from the common release's).
         let key = (s.doc.clone(), s.id.clone());

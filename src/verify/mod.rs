@@ -13,6 +13,7 @@
 //! after every snippet has run, so a harness error writes nothing; a run with input problems
 //! writes the results of the snippets that ran and then exits 2.
 
+pub mod bisect;
 pub mod execute;
 pub mod judge;
 pub mod plan;
@@ -162,6 +163,11 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
 /// go1.22`, `from go1.22`) and to those about every release.
 pub fn for_release(snippets: Vec<Snippet>, t: &Toolchain) -> Vec<Snippet> {
     let v = releases::parse_version(&t.version).unwrap_or((t.release.0, t.release.1, u32::MAX));
+    claims_for_release(snippets, v)
+}
+
+/// The snippets with only the claims about release `v` (and those about every release).
+pub fn claims_for_release(snippets: Vec<Snippet>, v: (u32, u32, u32)) -> Vec<Snippet> {
     snippets
         .into_iter()
         .map(|mut s| {
