@@ -105,7 +105,7 @@ impl Matrix {
             .unwrap_or(2)
             .max(2);
         let cw: Vec<usize> = self.releases.iter().map(|r| r.len().max(6)).collect();
-        let mut line = format!("{:pw$}  {:iw$} ", "", "id");
+        let mut line = format!("{:pw$}  {:iw$}  ", "", "id");
         for (r, w) in self.releases.iter().zip(&cw) {
             line.push_str(&format!(" {r:w$}"));
         }
@@ -118,7 +118,7 @@ impl Matrix {
                 specific += 1;
                 "*"
             };
-            let mut line = format!("{:pw$}  {:iw$}{mark}", place(row), row.id);
+            let mut line = format!("{:pw$}  {:iw$} {mark}", place(row), row.id);
             for (c, w) in row.cells.iter().zip(&cw) {
                 line.push_str(&format!(" {:w$}", c.map_or("-", |c| c.word())));
             }
@@ -153,9 +153,9 @@ mod tests {
         m.write_text(&mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "        id  go1.21.13 go1.26.8\n\
-             d.md:3  a * varies    holds\n\
-             d.md:9  b   holds     holds\n\
+            "        id   go1.21.13 go1.26.8\n\
+             d.md:3  a  * varies    holds\n\
+             d.md:9  b    holds     holds\n\
              2 snippets on 2 releases; 1 release-specific (*)\n"
         );
     }

@@ -15,6 +15,7 @@ mod hostile;
 mod html;
 mod import;
 mod list;
+mod matrix;
 mod partitions;
 mod pty;
 mod records;
