@@ -87,11 +87,22 @@ fn claims_and_records_keyed_by_release_and_the_matrix_view() {
 
     let locked = snipcheck(
         dir.path(),
-        &[&["verify", "docs", "--locked"][..], &go].concat(),
+        &[
+            &["verify", "docs", "--locked", "--html", "report.html"][..],
+            &go,
+        ]
+        .concat(),
         &[],
     );
     assert_eq!(locked.code, 0, "{}{}", locked.stdout, locked.stderr);
     insta::assert_snapshot!("matrix_verify", redact(&locked.stdout, dir.path()));
+    // The HTML report carries the matrix too, and names the releases.
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<section id=\"matrix\"><h2>Release matrix</h2>"));
+    assert!(
+        html.contains("loop-variable           * varies    holds"),
+        "{html}"
+    );
 
     // The same view from the records alone, nothing built.
     let list = snipcheck(
@@ -101,6 +112,19 @@ fn claims_and_records_keyed_by_release_and_the_matrix_view() {
     );
     assert_eq!(list.code, 0, "{}{}", list.stdout, list.stderr);
     insta::assert_snapshot!("matrix_list", list.stdout);
+    let json = snipcheck(
+        dir.path(),
+        &[&["list", "docs", "--matrix", "--format", "json"][..], &go].concat(),
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
+    assert_eq!(v["type"], "matrix");
+    assert_eq!(v["releases"], serde_json::json!(["go1.21", "go1.22"]));
+    assert_eq!(v["rows"][0]["id"], "loop-variable");
+    assert_eq!(
+        v["rows"][0]["cells"],
+        serde_json::json!(["varies", "holds"])
+    );
 }
 
 #[test]
