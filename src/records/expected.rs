@@ -67,6 +67,16 @@ impl Record {
             .join("\n")
     }
 
+    /// `comparable`, followed by each release's own record (for review, where a pending result
+    /// may change only one release's).
+    pub fn comparable_all(&self) -> String {
+        let mut text = self.comparable();
+        for (key, r) in &self.release {
+            text.push_str(&format!("\n\n[release.\"{key}\"]\n{}", r.comparable()));
+        }
+        text
+    }
+
     /// Whether `actual` is the outcome this record describes. A record may hold elisions, as
     /// trycmd's snapshot files do (`[..]` within a line, `...` for any lines), put there by a
     /// person or taken from a claim (see `compare::with_elisions`): its text fields match the
@@ -772,6 +782,9 @@ mod tests {
         assert_eq!(file.release.keys().collect::<Vec<_>>(), ["go1.21"]);
         assert_eq!(file.for_release("go1.21").stdout, "b\na\n");
         assert_eq!(file.for_release("go1.26").stdout, "a\nb\n");
+        // Review shows the releases' own records; comparing ignores them.
+        assert!(file.comparable_all().contains("[release.\"go1.21\"]\nclass = \"panic\""));
+        assert!(!file.comparable().contains("go1.21"));
         // It reads back as written, and the common record compares without the others.
         let back = parse(&to_text(&file).unwrap()).unwrap();
         assert_eq!(back, file);
