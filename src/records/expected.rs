@@ -783,7 +783,10 @@ mod tests {
         assert_eq!(file.for_release("go1.21").stdout, "b\na\n");
         assert_eq!(file.for_release("go1.26").stdout, "a\nb\n");
         // Review shows the releases' own records; comparing ignores them.
-        assert!(file.comparable_all().contains("[release.\"go1.21\"]\nclass = \"panic\""));
+        assert!(
+            file.comparable_all()
+                .contains("[release.\"go1.21\"]\nclass = \"panic\"")
+        );
         assert!(!file.comparable().contains("go1.21"));
         // It reads back as written, and the common record compares without the others.
         let back = parse(&to_text(&file).unwrap()).unwrap();
