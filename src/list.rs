@@ -369,7 +369,12 @@ pub fn matrix(
 
 /// One cell of `matrix`.
 fn matrix_cell(s: &Snippet, expected: &Path, key: &str, release: GoVersion) -> Cell {
-    if s.attrs.ignore.is_some() || s.attrs.min_go.max(s.attrs.go).is_some_and(|m| m > release) {
+    let needs = s
+        .attrs
+        .min_go
+        .max(s.attrs.go)
+        .max(crate::verify::plan::own_go_line(s));
+    if s.attrs.ignore.is_some() || needs.is_some_and(|m| m > release) {
         return Cell::NotApplicable;
     }
     let path = expected::record_path(expected, &s.doc, &s.id);

@@ -153,7 +153,20 @@ fn plan_one(
     {
         problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
     }
-    let unit = match unit_of(s, toolchain) {
+    let unit = unit_of(s, toolchain);
+    // A module of its own (a txtar go.mod) whose `go` line is above the toolchain: the go
+    // command refuses it (`go.mod requires go >= 1.22`); on an older release (the matrix) the
+    // snippet does not apply, as with `min_go`.
+    if let Ok(u) = &unit
+        && let Some(v) = u.go_mod.as_deref().and_then(go_line_of)
+        && v > GoVersion(toolchain.release.0, toolchain.release.1)
+    {
+        return Ok(Planned::Skipped(format!(
+            "needs go{v} or newer (the `go` line of its go.mod); this is {}",
+            toolchain.version
+        )));
+    }
+    let unit = match unit {
         Ok(u) => {
             // What the (unsandboxed) build would expose: cgo, includes, replaces.
             if let Some(why) = crate::sandbox::limits::build_refusal(&u.files, settings.sandbox.cgo)
@@ -197,6 +210,24 @@ fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// The `go` line of a txtar snippet's own go.mod, if it has one.
+pub fn own_go_line(s: &Snippet) -> Option<GoVersion> {
+    if !txtar::is_archive(&s.code) {
+        return None;
+    }
+    let archive = txtar::parse(&s.code).ok()?;
+    let go_mod = archive.files.iter().find(|f| f.name == "go.mod")?;
+    go_line_of(&go_mod.data)
+}
+
+/// The `go` line of a go.mod (`go 1.22`, `go 1.22.3` -> 1.22).
+fn go_line_of(go_mod: &str) -> Option<GoVersion> {
+    go_mod
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("go ").map(str::trim))
+        .and_then(GoVersion::parse)
 }
 
 /// Whether the snippet claims compile errors: then it is compiled with `-e` (`Unit::all_errors`).
