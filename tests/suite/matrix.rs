@@ -319,3 +319,41 @@ fn offline_the_fetched_releases_run_and_a_missing_one_is_a_clear_error() {
     assert!(run.stderr.contains("using the"), "{}", run.stderr);
     assert!(run.stdout.contains("stable [go1.21."), "{}", run.stdout);
 }
+
+#[test]
+fn a_document_sets_go_line_above_the_release_is_lowered_and_said() {
+    if !releases_available() {
+        return;
+    }
+    let dir = project();
+    super::support::write(
+        &dir.path().join("docs/go.mod"),
+        "module example.com/docs\n\ngo 1.22\n",
+    );
+    let run = snipcheck(
+        dir.path(),
+        &[
+            "verify",
+            "docs",
+            "--go",
+            "1.21",
+            "--filter",
+            "loop-variable",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "note: docs/go.mod says go 1.22; on go1.21.13 its snippets are built with go 1.21"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Built with go 1.21, the loop has one variable: the claim about older releases holds.
+    assert!(
+        run.stdout.contains("loop-variable [go1.21.13]"),
+        "{}",
+        run.stdout
+    );
+}
