@@ -310,3 +310,47 @@ fn comment_text(line: &str) -> &str {
     let t = t.strip_prefix("//").unwrap_or(t);
     t.strip_prefix(' ').unwrap_or(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snippet::GoVersion;
+
+    #[test]
+    fn claims_about_releases_and_language_versions() {
+        let code = "fmt.Println(1)\n\
+                    // Output (before go1.22): 3\n\
+                    // Output (from go1.22 before go1.25.2): 0\n\
+                    // Output (go1.21, from go1.25.2): 3\n";
+        let claims = parse_claims(code, 10).unwrap();
+        let r = |i: usize| claims[i].release.unwrap();
+        assert_eq!(claims[0].line, 11);
+        assert!(r(0).holds_for((1, 21, 13)) && !r(0).holds_for((1, 22, 0)));
+        assert!(r(1).holds_for((1, 22, 0)) && r(1).holds_for((1, 25, 1)));
+        assert!(!r(1).holds_for((1, 25, 2)));
+        assert_eq!(claims[2].go.map(|g| g.version), Some(GoVersion(1, 21)));
+        assert_eq!(claims[2].qualifier().unwrap(), "go1.21, from go1.25.2");
+        assert_eq!(
+            claims[1].qualifier().unwrap(),
+            "from go1.22 before go1.25.2"
+        );
+        for bad in [
+            "after go1.22",
+            "from 1.22",
+            "before go1.22, before go1.23",
+            "go1.21, go1.22",
+        ] {
+            let err = parse_claims(&format!("x()\n// Output ({bad}): 1\n"), 1).unwrap_err();
+            assert_eq!(err.0, 2, "{bad}");
+            assert!(err.1.contains("(before go1.22)"), "{bad}: {}", err.1);
+        }
+        // Two output claims about the same releases contradict each other.
+        let twice = "x()\n// Output (from go1.22): 1\n// Output (from go1.22): 2\n";
+        assert!(
+            parse_claims(twice, 1)
+                .unwrap_err()
+                .1
+                .contains("at most one output")
+        );
+    }
+}
