@@ -55,6 +55,11 @@ pub enum Command {
     /// Start using snipcheck in this repository: a commented snipcheck.toml, `*.toml.new` in
     /// .gitignore, and (with --workflow) the GitHub Actions workflow.
     Init(InitArgs),
+    /// Find the first Go release on which a snippet's outcome differs from the oldest one's, by
+    /// binary search over the latest patch of each minor the Go module proxy serves; prints
+    /// both outcomes. Toolchains are fetched as `verify --go` fetches them. Exit 0 when a change
+    /// was found, 1 when the outcome is the same at both ends.
+    Bisect(BisectArgs),
     /// Remove the work folders snipcheck keeps between runs (built snippets) that no run holds.
     Clean,
     /// Print a completion script for a shell, e.g. `source <(snipcheck completions bash)`.
@@ -62,6 +67,56 @@ pub enum Command {
     /// Print the manual page (roff), e.g. `snipcheck man > snipcheck.1` or `snipcheck man | man -l -`;
     /// `snipcheck man verify` prints the page of a subcommand (snipcheck-verify(1)).
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BisectArgs {
+    /// The snippet's id (its variants `ID@go1.21` come along; its siblings `ID-2` do not).
+    pub id: String,
+
+    /// Markdown files or folders [default: `documents` in snipcheck.toml, or snippets/].
+    pub paths: Vec<PathBuf>,
+
+    /// The oldest minor to look at (go1.21 at the earliest).
+    #[arg(long, default_value = "1.21", value_name = "RELEASE")]
+    pub from: String,
+
+    /// The newest minor to look at [default: the newest the proxy serves].
+    #[arg(long, value_name = "RELEASE")]
+    pub to: Option<String>,
+
+    #[command(flatten)]
+    pub common: Common,
+}
+
+impl BisectArgs {
+    /// The `verify` whose settings a probe uses: this snippet, run fresh, nothing written.
+    pub fn verify(&self) -> VerifyArgs {
+        VerifyArgs {
+            paths: self.paths.clone(),
+            accept: false,
+            locked: true,
+            filters: vec![self.id.clone()],
+            no_merge: true,
+            no_cache: true,
+            partition: None,
+            write_pending: false,
+            format: Format::Human,
+            junit: None,
+            html: None,
+            quiet: false,
+            fail_fast: false,
+            // The project's clock (snipcheck.toml), as verify would use.
+            faketime: None,
+            common: Common {
+                jobs: self.common.jobs,
+                timeout: self.common.timeout.clone(),
+                go: self.common.go.clone(),
+                expected: self.common.expected.clone(),
+                config: self.common.config.clone(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +164,13 @@ pub struct ListArgs {
     /// totals).
     #[arg(long, value_enum, default_value = "human")]
     pub format: ListFormat,
+
+    /// The release matrix instead: a row per snippet, a column per Go release (the releases of
+    /// --go, or the installed one and those the records name), and in each cell whether the
+    /// snippet's claims about that release hold against its record there: holds, varies (its
+    /// outcome there is its own), FAILS, n/a (it needs a newer release), - (no record).
+    #[arg(long)]
+    pub matrix: bool,
 
     #[command(flatten)]
     pub common: Common,
@@ -221,8 +283,10 @@ pub struct Common {
     #[arg(long, env = "SNIPCHECK_TIMEOUT", value_name = "DURATION")]
     pub timeout: Option<String>,
 
-    /// The go command to use [default: go on PATH].
-    #[arg(long, env = "SNIPCHECK_GO", value_name = "PATH")]
+    /// The go command to use [default: go on PATH], or the Go releases to run every snippet
+    /// under, comma-separated: `1.21,1.22,local` (a minor's latest patch, an exact `go1.22.12`,
+    /// `local` for the installed one), fetched by the go command into the module cache.
+    #[arg(long, env = "SNIPCHECK_GO", value_name = "PATH|RELEASES")]
     pub go: Option<PathBuf>,
 
     /// Where recorded results live [default: expected].

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::cli::{Common, ListArgs, RecordArgs, VerifyArgs};
 use crate::error::{Error, Problem, toml_error};
+use crate::go::releases::{Wanted, parse_list};
 use crate::partition::Partition;
 use crate::sandbox::limits::{Limits, SandboxConfig};
 use crate::time::parse_duration;
@@ -30,7 +31,7 @@ pub struct FileConfig {
     pub timeout: Option<String>,
     /// Snippets built and run at once.
     pub jobs: Option<usize>,
-    /// The go command.
+    /// The go command, or a release list (`1.21,1.22,local`) for the release matrix.
     pub go: Option<PathBuf>,
     /// How many times a `varies` snippet may run before its output must have varied.
     pub varies_runs: Option<usize>,
@@ -80,7 +81,11 @@ pub struct Settings {
     pub expected: PathBuf,
     pub timeout: Duration,
     pub jobs: usize,
+    /// The installed go command (which also fetches the releases below).
     pub go: PathBuf,
+    /// The release matrix (`--go 1.21,1.22,local`): every snippet runs under each; empty for
+    /// the installed toolchain alone.
+    pub releases: Vec<Wanted>,
     pub policy: Policy,
     pub filters: Vec<String>,
     /// What a snippet may use, from the `[sandbox]` table.
@@ -410,6 +415,25 @@ fn line_of_key(text: &str, table: &str, key: &str) -> Option<usize> {
     None
 }
 
+/// `--go` (or SNIPCHECK_GO) and the file's `go` each name either the go command or a release
+/// list (`1.21,1.22,local`): the go command is the first that names one (else `go` on PATH),
+/// the releases the first list (else none: the installed toolchain alone).
+pub fn go_and_releases(cli: Option<PathBuf>, file: Option<PathBuf>) -> (PathBuf, Vec<Wanted>) {
+    let list = |p: &PathBuf| p.to_str().and_then(parse_list);
+    let go = [&cli, &file]
+        .into_iter()
+        .flatten()
+        .find(|p| list(p).is_none())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("go"));
+    let releases = [&cli, &file]
+        .into_iter()
+        .flatten()
+        .find_map(list)
+        .unwrap_or_default();
+    (go, releases)
+}
+
 impl Settings {
     /// The settings `list` needs: which documents, where the records are, which go.
     pub fn for_list(args: &ListArgs, file: FileConfig) -> Settings {
@@ -429,12 +453,8 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("expected")),
             timeout: DEFAULT_TIMEOUT,
             jobs: 1,
-            go: args
-                .common
-                .go
-                .clone()
-                .or(file.go)
-                .unwrap_or_else(|| PathBuf::from("go")),
+            go: go_and_releases(args.common.go.clone(), file.go.clone()).0,
+            releases: go_and_releases(args.common.go.clone(), file.go).1,
             policy: Policy::Locked,
             filters: Vec::new(),
             varies_runs: DEFAULT_VARIES_RUNS,
@@ -520,10 +540,8 @@ impl Settings {
             expected: records_folder(expected.clone(), file.expected, &config_name, &cwd)?,
             timeout,
             jobs,
-            go: go
-                .clone()
-                .or(file.go)
-                .unwrap_or_else(|| PathBuf::from("go")),
+            go: go_and_releases(go.clone(), file.go.clone()).0,
+            releases: go_and_releases(go.clone(), file.go).1,
             policy,
             filters: args.filters.clone(),
             merge: !args.no_merge,
@@ -575,5 +593,18 @@ mod tests {
         .unwrap();
         assert_eq!(f.jobs, Some(3));
         assert_eq!(f.documents, Some(vec![PathBuf::from("docs")]));
+    }
+
+    #[test]
+    fn go_names_a_command_or_a_release_list() {
+        let p = |s: &str| Some(PathBuf::from(s));
+        let (go, releases) = go_and_releases(p("1.21,1.22"), p("/opt/go/bin/go"));
+        assert_eq!(go, PathBuf::from("/opt/go/bin/go"));
+        assert_eq!(releases, [Wanted::Minor(1, 21), Wanted::Minor(1, 22)]);
+        // The command line's list wins over the file's.
+        let (go, releases) = go_and_releases(p("go1.22.12"), p("1.21,local"));
+        assert_eq!(go, PathBuf::from("go"));
+        assert_eq!(releases, [Wanted::Exact(1, 22, 12)]);
+        assert_eq!(go_and_releases(None, None), (PathBuf::from("go"), vec![]));
     }
 }

@@ -17,8 +17,11 @@ use crate::document::discover;
 use crate::document::extract::{Extracted, extract_document};
 use crate::document::variants::expand_versions;
 use crate::error::Error;
+use crate::go::releases::parse_version;
 use crate::records::expected::{self, Record};
+use crate::report::matrix::{Cell, Matrix};
 use crate::snippet::{ClaimKind, GoVersion, Outcome, Snippet};
+use crate::verify::claims_for_release;
 
 /// What the record says of a snippet's claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,13 +73,25 @@ pub fn list(
         let extracted = extract_document(&doc.path, &doc.text)?;
         let current = current.unwrap_or(GoVersion(1, 99));
         let snippets = expand_versions(extracted.snippets.clone(), current)?;
+        // The installed release's claims and record (see `Record::release`).
+        let snippets = claims_for_release(snippets, (current.0, current.1, u32::MAX));
+        let key = expected::release_key((current.0, current.1));
         totals.documents += 1;
         let doc = path.display().to_string();
         if !json {
             writeln!(out, "{doc}").map_err(io)?;
         }
         let lines = Lines { doc, json };
-        write_document(&extracted, &snippets, expected, &mut totals, &lines, out).map_err(io)?;
+        write_document(
+            &extracted,
+            &snippets,
+            expected,
+            &key,
+            &mut totals,
+            &lines,
+            out,
+        )
+        .map_err(io)?;
     }
     let v = |k: &str| totals.verdicts.get(k).copied().unwrap_or(0);
     if json {
@@ -143,6 +158,7 @@ fn write_document(
     extracted: &Extracted,
     snippets: &[Snippet],
     expected: &Path,
+    key: &str,
     totals: &mut Totals,
     lines: &Lines,
     out: &mut impl Write,
@@ -167,7 +183,7 @@ fn write_document(
             writeln!(out, "  {}", item.title)?;
         }
         for s in &mine {
-            let verdict = verdict(s, expected);
+            let verdict = verdict(s, expected, key);
             totals.snippets += 1;
             totals.claims += s.claims.len();
             *totals.verdicts.entry(verdict.word()).or_default() += 1;
@@ -271,13 +287,14 @@ fn claims_summary(s: &Snippet) -> String {
         .join(", ")
 }
 
-fn verdict(s: &Snippet, expected: &Path) -> Verdict {
+fn verdict(s: &Snippet, expected: &Path, key: &str) -> Verdict {
     if s.attrs.ignore.is_some() {
         return Verdict::Ignored;
     }
     let path = expected::record_path(expected, &s.doc, &s.id);
     match expected::read(&path) {
         Ok(Some(record)) => {
+            let record = record.for_release(key);
             // A `varies` snippet's record holds no output (it differs on every run), so its
             // output claims are checked by runs, not by the record: the rest still are.
             let mut s = s.clone();
@@ -294,6 +311,84 @@ fn verdict(s: &Snippet, expected: &Path) -> Verdict {
         }
         _ if expected::pending_path(&path).exists() => Verdict::Pending,
         _ => Verdict::Unrecorded,
+    }
+}
+
+/// The release matrix from the records (nothing is built): for each snippet and each release
+/// in `columns` (`go1.21`, the latest patch of a minor; `go1.22.12`), whether its claims about
+/// that release hold against that release's record. Without columns: the installed release
+/// (`current`) and every release the records have one of their own for.
+pub fn matrix(
+    paths: &[PathBuf],
+    expected: &Path,
+    columns: Vec<String>,
+    current: Option<String>,
+) -> Result<Matrix, Error> {
+    let mut docs = Vec::new();
+    for path in discover::discover(paths)? {
+        let doc = discover::read(&path)?;
+        docs.push(extract_document(&doc.path, &doc.text)?.snippets);
+    }
+    let columns = if columns.is_empty() {
+        let mut keys: Vec<String> = current.into_iter().collect();
+        for s in docs.iter().flatten() {
+            let path = expected::record_path(expected, &s.doc, &s.id);
+            if let Ok(Some(r)) = expected::read(&path) {
+                keys.extend(r.release.into_keys());
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    } else {
+        columns
+    };
+    let mut m = Matrix::new(columns.clone());
+    for column in &columns {
+        let Some((a, b, c)) = parse_version(column) else {
+            return Err(Error::Other(format!(
+                "`{column}` is not a Go release (go1.22, go1.22.12)"
+            )));
+        };
+        // A minor stands for its latest patch.
+        let patch = if column.matches('.').count() == 1 {
+            u32::MAX
+        } else {
+            c
+        };
+        let key = expected::release_key((a, b));
+        for snippets in &docs {
+            let variants = expand_versions(snippets.clone(), GoVersion(a, b))?;
+            for s in claims_for_release(variants, (a, b, patch)) {
+                let cell = matrix_cell(&s, expected, &key, GoVersion(a, b));
+                m.set(&s.doc.display().to_string(), s.line, &s.id, column, cell);
+            }
+        }
+    }
+    m.sort();
+    Ok(m)
+}
+
+/// One cell of `matrix`.
+fn matrix_cell(s: &Snippet, expected: &Path, key: &str, release: GoVersion) -> Cell {
+    let needs = s
+        .attrs
+        .min_go
+        .max(s.attrs.go)
+        .max(crate::verify::plan::own_go_line(s));
+    if s.attrs.ignore.is_some() || needs.is_some_and(|m| m > release) {
+        return Cell::NotApplicable;
+    }
+    let path = expected::record_path(expected, &s.doc, &s.id);
+    let own = match expected::read(&path) {
+        Ok(Some(r)) => r.release.contains_key(key),
+        _ => return Cell::Unknown,
+    };
+    match verdict(s, expected, key) {
+        Verdict::Holds if own => Cell::Varies,
+        Verdict::Holds => Cell::Holds,
+        Verdict::Fails => Cell::Fails,
+        _ => Cell::Unknown,
     }
 }
 

@@ -9,6 +9,7 @@ use clap::{CommandFactory, Parser};
 use snipcheck::cli::{Cli, Command, Format, ListFormat, ReviewArgs, VerifyArgs};
 use snipcheck::config::{Places, Settings, load_file};
 use snipcheck::error::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, Error};
+use snipcheck::go::releases::Wanted;
 use snipcheck::go::toolchain::Toolchain;
 use snipcheck::list::list;
 use snipcheck::records::pending;
@@ -77,6 +78,27 @@ fn run(cli: Cli) -> Result<bool, Error> {
             }
             let mut reporter = reporter(&args)?;
             verify(&settings, reporter.as_mut())
+        }
+        Command::Bisect(args) => {
+            let file = load_file(args.common.config.as_deref())?;
+            let settings = Settings::resolve(&args.verify(), file)?;
+            let minor = |s: &str| {
+                snipcheck::go::releases::parse_version(s)
+                    .map(|(a, b, _)| (a, b))
+                    .ok_or_else(|| Error::Other(format!("`{s}` is not a Go release (1.22)")))
+            };
+            let from = minor(&args.from)?;
+            let to = match &args.to {
+                Some(t) => minor(t)?,
+                None => (u32::MAX, u32::MAX),
+            };
+            snipcheck::verify::bisect::bisect(
+                &settings,
+                &args.id,
+                from,
+                to,
+                &mut std::io::stdout().lock(),
+            )
         }
         Command::Review(args) => review_with(&args),
         Command::Accept(args) => review_with(&args.review()),
@@ -180,10 +202,39 @@ fn run(cli: Cli) -> Result<bool, Error> {
             let settings = Settings::for_list(&args, file);
             // The installed Go names the `@latest` variants' version; without one, list still
             // works from the records.
-            let current = Toolchain::probe(&settings.go)
-                .ok()
+            let installed = Toolchain::probe(&settings.go).ok();
+            let current = installed
+                .as_ref()
                 .map(|t| GoVersion(t.release.0, t.release.1));
             let stdout = std::io::stdout();
+            if args.matrix {
+                let columns = settings
+                    .releases
+                    .iter()
+                    .filter_map(|w| match w {
+                        Wanted::Local => installed.as_ref().map(|t| t.version.clone()),
+                        w => Some(w.to_string()),
+                    })
+                    .collect();
+                let m = snipcheck::list::matrix(
+                    &settings.documents,
+                    &settings.expected,
+                    columns,
+                    installed.map(|t| t.version),
+                )?;
+                let mut out = stdout.lock();
+                let written = if args.format == ListFormat::Json {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({"type": "matrix", "releases": m.releases, "rows": m.rows})
+                    )
+                } else {
+                    m.write_text(&mut out)
+                };
+                written.map_err(|e| Error::io("cannot write the list", e))?;
+                return Ok(true);
+            }
             list(
                 &settings.documents,
                 &settings.expected,

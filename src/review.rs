@@ -246,8 +246,11 @@ fn screen(out: &mut dyn Write, p: &Pending, n: usize, total: usize, color: bool)
     let recorded = p
         .recorded
         .as_ref()
-        .map_or(String::new(), |r| r.comparable());
-    let actual = p.actual.as_ref().map_or(String::new(), |r| r.comparable());
+        .map_or(String::new(), |r| r.comparable_all());
+    let actual = p
+        .actual
+        .as_ref()
+        .map_or(String::new(), |r| r.comparable_all());
     writeln!(out, "\nrecorded → pending:")?;
     for l in diff(&recorded, &actual) {
         writeln!(out, "  {}", style::diff_line(&l, color))?;

@@ -117,6 +117,74 @@ pub struct Claim {
     pub kind: ClaimKind,
     /// `// Output (go1.21):` — the Go language versions the claim is about; `None` for all.
     pub go: Option<GoSpec>,
+    /// `// Output (before go1.22):` — the Go releases (toolchains) the claim is about; `None`
+    /// for all.
+    pub release: Option<ReleaseRange>,
+}
+
+impl Claim {
+    /// What the claim is about, as written between its parentheses: `go1.21, before go1.22`.
+    pub fn qualifier(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .go
+            .map(|g| g.to_string())
+            .into_iter()
+            .chain(self.release.map(|r| r.to_string()))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+/// `from go1.22`, `before go1.22`, or both: the Go releases (toolchains, whatever the language
+/// version of the snippet's module) a claim is about. Bounds are releases (`go1.22` is
+/// `go1.22.0`; `before go1.22.3` ends at go1.22.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ReleaseRange {
+    pub from: Option<(u32, u32, u32)>,
+    pub before: Option<(u32, u32, u32)>,
+}
+
+impl ReleaseRange {
+    /// `from go1.22`, `before go1.24`, `from go1.22 before go1.24`; `None` when `s` is not one.
+    pub fn parse(s: &str) -> Option<ReleaseRange> {
+        let mut r = ReleaseRange::default();
+        let mut words = s.split_whitespace();
+        while let Some(w) = words.next() {
+            let v = words
+                .next()?
+                .strip_prefix("go")
+                .and_then(crate::go::releases::parse_version)?;
+            match w {
+                "from" if r.from.is_none() => r.from = Some(v),
+                "before" if r.before.is_none() => r.before = Some(v),
+                _ => return None,
+            }
+        }
+        (r.from.is_some() || r.before.is_some()).then_some(r)
+    }
+
+    pub fn holds_for(&self, v: (u32, u32, u32)) -> bool {
+        self.from.is_none_or(|f| v >= f) && self.before.is_none_or(|b| v < b)
+    }
+}
+
+impl std::fmt::Display for ReleaseRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short = |(a, b, c): (u32, u32, u32)| {
+            if c == 0 {
+                format!("go{a}.{b}")
+            } else {
+                format!("go{a}.{b}.{c}")
+            }
+        };
+        let parts: Vec<String> = self
+            .from
+            .map(|v| format!("from {}", short(v)))
+            .into_iter()
+            .chain(self.before.map(|v| format!("before {}", short(v))))
+            .collect();
+        write!(f, "{}", parts.join(" "))
+    }
 }
 
 /// `go1.21` (that version) or `go1.22+` (that version and every later one).

@@ -44,11 +44,12 @@ output() {
 }
 
 # Artifact names must be unique in a workflow run and may not hold `/`, `:` and a few others:
-# one job of a matrix is told apart by its job, Go version and partition.
+# one job of a matrix is told apart by its job, Go version (and release) and partition.
 artifact_suffix() {
   local go_version partition="${INPUT_PARTITION:-all}"
   go_version="$(go env GOVERSION 2>/dev/null || echo go)"
-  printf '%s-%s-%s' "${GITHUB_JOB:-snipcheck}" "$go_version" "$partition" |
+  # A job of the release matrix (SNIPCHECK_GO=1.21) is told apart by its release too.
+  printf '%s-%s%s-%s' "${GITHUB_JOB:-snipcheck}" "$go_version" "${SNIPCHECK_GO:+-$SNIPCHECK_GO}" "$partition" |
     tr -c 'A-Za-z0-9._-' '-'
 }
 

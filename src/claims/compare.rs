@@ -253,8 +253,8 @@ fn stream_claim(
     let got = got.trim();
     (!elided_match(want.trim(), got)).then(|| {
         let line = first_differing_line(snippet, claim.line, want.trim(), got);
-        let name = match claim.go {
-            Some(g) => format!("// {word} ({g}):"),
+        let name = match claim.qualifier() {
+            Some(q) => format!("// {word} ({q}):"),
             None => format!("// {word}:"),
         };
         Failure::new(line, format!("`{name}` does not hold"))

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::snippet::{Claim, ClaimKind, GoSpec, TestStatus};
+use crate::snippet::{Claim, ClaimKind, GoSpec, ReleaseRange, TestStatus};
 
 static CLAIM_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^//\s*(unordered output|output|stderr|panic|fatal|exit|race|vet|tests passed|tests failed|tests skipped|tests run|coverage|signal)(?:\s*\(\s*([^)]*?)\s*\))?:(.*)$")
@@ -117,6 +117,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                     line: first_line + i,
                     kind: ClaimKind::CompileError(re),
                     go: None,
+                    release: None,
                 });
             }
         }
@@ -146,17 +147,17 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
             ));
         };
         let head = h[1].to_ascii_lowercase();
-        let go = match h.get(2) {
-            None => None,
-            Some(spec) => Some(GoSpec::parse(spec.as_str()).ok_or_else(|| {
+        let (go, release) = match h.get(2) {
+            None => (None, None),
+            Some(spec) => qualifier(spec.as_str()).ok_or_else(|| {
                 (
                     line_no,
                     format!(
-                        "`({})`: write the Go versions a claim is about like (go1.21) or (go1.22+)",
+                        "`({})`: write the Go language versions a claim is about like (go1.21) or (go1.22+), the Go releases like (before go1.22) or (from go1.22), or one of each: (go1.21, from go1.22)",
                         spec.as_str()
                     ),
                 )
-            })?),
+            })?,
         };
         let rest = h[3].trim().to_string();
         i += 1;
@@ -166,13 +167,15 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                     "stderr" => (&mut saw_stderr, "stderr"),
                     _ => (&mut saw_output, "output"),
                 };
-                if saw.contains(&go) {
+                if saw.contains(&(go, release)) {
                     return Err((
                         line_no,
-                        format!("a snippet has at most one {what} claim (per Go version)"),
+                        format!(
+                            "a snippet has at most one {what} claim (per Go version and release range)"
+                        ),
                     ));
                 }
-                saw.push(go);
+                saw.push((go, release));
                 let mut body = vec![rest];
                 // Standard error holds the runtime's own `panic: ...` lines: there only a claim
                 // word with a capital (`// Panic:`) ends the text.
@@ -256,9 +259,30 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
             line: line_no,
             kind,
             go,
+            release,
         });
     }
     Ok(claims)
+}
+
+/// What stands between a claim word's parentheses: a language version (`go1.21`, `go1.22+`), a
+/// release range (`before go1.22`, `from go1.22`), or one of each separated by a comma.
+fn qualifier(spec: &str) -> Option<(Option<GoSpec>, Option<ReleaseRange>)> {
+    let (mut go, mut release) = (None, None);
+    for part in spec.split(',').map(str::trim) {
+        if part.starts_with("from ") || part.starts_with("before ") {
+            if release.is_some() {
+                return None;
+            }
+            release = Some(ReleaseRange::parse(part)?);
+        } else {
+            if go.is_some() {
+                return None;
+            }
+            go = Some(GoSpec::parse(part)?);
+        }
+    }
+    Some((go, release))
 }
 
 /// The run of comment lines that ends the snippet: either its last lines, or the last lines
@@ -285,4 +309,48 @@ fn comment_text(line: &str) -> &str {
     let t = line.trim_start();
     let t = t.strip_prefix("//").unwrap_or(t);
     t.strip_prefix(' ').unwrap_or(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snippet::GoVersion;
+
+    #[test]
+    fn claims_about_releases_and_language_versions() {
+        let code = "fmt.Println(1)\n\
+                    // Output (before go1.22): 3\n\
+                    // Output (from go1.22 before go1.25.2): 0\n\
+                    // Output (go1.21, from go1.25.2): 3\n";
+        let claims = parse_claims(code, 10).unwrap();
+        let r = |i: usize| claims[i].release.unwrap();
+        assert_eq!(claims[0].line, 11);
+        assert!(r(0).holds_for((1, 21, 13)) && !r(0).holds_for((1, 22, 0)));
+        assert!(r(1).holds_for((1, 22, 0)) && r(1).holds_for((1, 25, 1)));
+        assert!(!r(1).holds_for((1, 25, 2)));
+        assert_eq!(claims[2].go.map(|g| g.version), Some(GoVersion(1, 21)));
+        assert_eq!(claims[2].qualifier().unwrap(), "go1.21, from go1.25.2");
+        assert_eq!(
+            claims[1].qualifier().unwrap(),
+            "from go1.22 before go1.25.2"
+        );
+        for bad in [
+            "after go1.22",
+            "from 1.22",
+            "before go1.22, before go1.23",
+            "go1.21, go1.22",
+        ] {
+            let err = parse_claims(&format!("x()\n// Output ({bad}): 1\n"), 1).unwrap_err();
+            assert_eq!(err.0, 2, "{bad}");
+            assert!(err.1.contains("(before go1.22)"), "{bad}: {}", err.1);
+        }
+        // Two output claims about the same releases contradict each other.
+        let twice = "x()\n// Output (from go1.22): 1\n// Output (from go1.22): 2\n";
+        assert!(
+            parse_claims(twice, 1)
+                .unwrap_err()
+                .1
+                .contains("at most one output")
+        );
+    }
 }

@@ -155,13 +155,17 @@ fn temp_paths(text: &str, cx: &Context) -> String {
 }
 
 /// GOROOT, the build cache and the module cache live in different places on each machine.
+/// The longest first: a toolchain the go command fetched (the release matrix) has its GOROOT
+/// inside the module cache, and its frames are still `$GOROOT/...`.
 fn toolchain_paths(text: &str, cx: &Context) -> String {
     let mut out = text.to_string();
-    for (path, name) in [
+    let mut paths = [
         (&cx.gocache, "$GOCACHE"),
         (&cx.gomodcache, "$GOMODCACHE"),
         (&cx.goroot, "$GOROOT"),
-    ] {
+    ];
+    paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.trim_end_matches('/').len()));
+    for (path, name) in paths {
         let path = path.trim_end_matches('/');
         if !path.is_empty() {
             out = out.replace(path, name);
@@ -368,6 +372,18 @@ mod tests {
                 &cx()
             ),
             "$GOROOT/src/runtime/panic.go:1 $GOCACHE/ab $GOMODCACHE/x@v1"
+        );
+        // A fetched toolchain's GOROOT lies in the module cache.
+        let fetched = Context {
+            goroot: "/root/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.22.12.linux-amd64".into(),
+            ..cx()
+        };
+        assert_eq!(
+            f(
+                "/root/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.22.12.linux-amd64/src/runtime/panic.go:1 /root/go/pkg/mod/x@v1",
+                &fetched
+            ),
+            "$GOROOT/src/runtime/panic.go:1 $GOMODCACHE/x@v1"
         );
     }
 

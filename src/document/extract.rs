@@ -412,6 +412,7 @@ mod tests {
             line,
             kind,
             go: None,
+            release: None,
         }
     }
 

@@ -232,6 +232,25 @@ fn rewrite_go_mod(text: &str, go: Option<&str>) -> String {
     out
 }
 
+/// The `go` line for a document set's module on a release older than its own `go` line (the
+/// release matrix): the release's own, said on stderr. The go command would refuse the module
+/// (`go.mod requires go >= 1.22`); its `go` line sets the language version and GODEBUG defaults
+/// of the snippets, which on an older release are that release's. Snippets that need more say
+/// so (`min_go=`) and are not run there; requirements that need more fail to download.
+fn older_go_line(base: &BaseModule, toolchain: &Toolchain) -> Option<String> {
+    static GO: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^go[ \t]+(\S+)").unwrap());
+    let wanted = GoVersion::parse(GO.captures(&base.go_mod)?.get(1)?.as_str())?;
+    let have = GoVersion(toolchain.release.0, toolchain.release.1);
+    (have < wanted).then(|| {
+        eprintln!(
+            "note: {} says go {wanted}; on {} its snippets are built with go {have}, the release's own language version",
+            base.path.display(),
+            toolchain.version
+        );
+        have.to_string()
+    })
+}
+
 /// Where a workspace lives: a stable directory held under an exclusive lock, or, when another
 /// run holds it (or there is no place for one), a fresh temporary one, removed at the end.
 /// The stable one is kept from run to run: the go command does not link again a binary that is
@@ -581,7 +600,7 @@ impl Workspace {
     ) -> Result<Workspace, Error> {
         let dir = Place::new(stable)?;
         let go_mod = match base {
-            Some(b) => rewrite_go_mod(&b.go_mod, None),
+            Some(b) => rewrite_go_mod(&b.go_mod, older_go_line(b, toolchain).as_deref()),
             None => format!("module snipcheck.local\n\ngo {}\n", toolchain.go_line()),
         };
         let write = |name: &str, text: &str| {

@@ -157,7 +157,9 @@ fn coverage_line(line: &str) -> Option<Option<f64>> {
     number.parse().ok().map(Some)
 }
 
-fn is_build_failure_summary(line: &str) -> bool {
+/// `FAIL\tpkg [build failed]` (or `[setup failed]`): go test's closing line for a package
+/// that did not build.
+pub(crate) fn is_build_failure_summary(line: &str) -> bool {
     line.starts_with("FAIL\t")
         && (line.ends_with(" [build failed]") || line.ends_with(" [setup failed]"))
 }

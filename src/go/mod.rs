@@ -4,12 +4,13 @@
 //! `merge` links many snippets into one binary behind a dispatcher; `build` drives `go build`
 //! in the workspace module; `gotest` reads `go test -json`; `testscript` makes script snippets a
 //! `go test` of a generated driver; `playback` decodes the output of a program built with
-//! `-tags=faketime`.
+//! `-tags=faketime`; `releases` finds and fetches the Go releases of a matrix.
 
 pub mod build;
 pub mod gotest;
 pub mod merge;
 pub mod playback;
+pub mod releases;
 pub mod testscript;
 pub mod toolchain;
 pub mod wrap;

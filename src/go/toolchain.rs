@@ -34,6 +34,12 @@ pub struct Toolchain {
 impl Toolchain {
     /// Finds and checks the toolchain. Errors say what to install or set.
     pub fn probe(go: &Path) -> Result<Toolchain, Error> {
+        Toolchain::probe_release(go, MIN_GO)
+    }
+
+    /// `probe`, for a toolchain at least `min`: the matrix runs releases older than `MIN_GO`
+    /// (see `releases::MIN_RELEASE`), whose snippets may need a newer one (reported `n/a`).
+    pub fn probe_release(go: &Path, min: (u32, u32)) -> Result<Toolchain, Error> {
         let out = go_output(
             go,
             &[
@@ -59,10 +65,10 @@ impl Toolchain {
                 go.display()
             ))
         })?;
-        if release < MIN_GO {
+        if release < min {
             return Err(Error::Toolchain(format!(
                 "{version} is older than the go{}.{} snipcheck needs; install a newer Go or point --go / SNIPCHECK_GO at one",
-                MIN_GO.0, MIN_GO.1
+                min.0, min.1
             )));
         }
         let list = std_list(go, &[&version, &goroot, &goos, &goarch])?;

@@ -47,6 +47,11 @@ pub struct Record {
     /// The signal that killed the process, by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<String>,
+    /// The outcome on the Go releases (by minor, `go1.21`) where it differs from the one above,
+    /// written by the release matrix (`verify --go 1.21,1.22`); the record above is the newest
+    /// release's, and holds for every release not named here.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub release: BTreeMap<String, Record>,
 }
 
 impl Record {
@@ -54,11 +59,22 @@ impl Record {
     pub fn comparable(&self) -> String {
         let mut r = self.clone();
         r.go_version.clear();
+        r.release.clear();
         let text = toml::to_string_pretty(&r).unwrap_or_default();
         text.lines()
             .filter(|l| !l.starts_with("go_version"))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// `comparable`, followed by each release's own record (for review, where a pending result
+    /// may change only one release's).
+    pub fn comparable_all(&self) -> String {
+        let mut text = self.comparable();
+        for (key, r) in &self.release {
+            text.push_str(&format!("\n\n[release.\"{key}\"]\n{}", r.comparable()));
+        }
+        text
     }
 
     /// Whether `actual` is the outcome this record describes. A record may hold elisions, as
@@ -78,6 +94,40 @@ impl Record {
             }
         }
         self.comparable() == seen.comparable()
+    }
+}
+
+/// The key of a release's own record: its minor, `go1.21` (patches of one minor rarely differ,
+/// and a record per patch would change with every point release).
+pub fn release_key(release: (u32, u32)) -> String {
+    format!("go{}.{}", release.0, release.1)
+}
+
+impl Record {
+    /// The record of one release: its own where it has one, else the common one.
+    pub fn for_release(&self, key: &str) -> Record {
+        let mut r = self.release.get(key).unwrap_or(self).clone();
+        r.release.clear();
+        r
+    }
+
+    /// This record file with `actual` as release `key`'s outcome. `common`: the run's newest
+    /// release, whose outcome is the common record; any other release gets a record of its own
+    /// only where its outcome differs from the common one.
+    pub fn with_release(mut self, key: &str, actual: &Record, common: bool) -> Record {
+        let mut actual = actual.clone();
+        actual.release.clear();
+        if common {
+            let release = std::mem::take(&mut self.release);
+            self = actual;
+            self.release = release;
+            self.release.remove(key);
+        } else if self.same_outcome(&actual) {
+            self.release.remove(key);
+        } else {
+            self.release.insert(key.to_string(), actual);
+        }
+        self
     }
 }
 
@@ -711,7 +761,46 @@ mod tests {
             tests: BTreeMap::new(),
             coverage: None,
             signal: None,
+            release: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn releases_get_a_record_of_their_own_only_where_they_differ() {
+        let newest = record();
+        let older = Record {
+            stdout: "b\na\n".into(),
+            go_version: "go1.21.13".into(),
+            ..record()
+        };
+        let file = newest.clone().with_release("go1.22", &newest, false);
+        assert!(
+            file.release.is_empty(),
+            "an agreeing release is stored once"
+        );
+        let file = file.with_release("go1.21", &older, false);
+        assert_eq!(file.release.keys().collect::<Vec<_>>(), ["go1.21"]);
+        assert_eq!(file.for_release("go1.21").stdout, "b\na\n");
+        assert_eq!(file.for_release("go1.26").stdout, "a\nb\n");
+        // Review shows the releases' own records; comparing ignores them.
+        assert!(
+            file.comparable_all()
+                .contains("[release.\"go1.21\"]\nclass = \"panic\"")
+        );
+        assert!(!file.comparable().contains("go1.21"));
+        // It reads back as written, and the common record compares without the others.
+        let back = parse(&to_text(&file).unwrap()).unwrap();
+        assert_eq!(back, file);
+        assert!(back.same_outcome(&newest));
+        // The common record replaced keeps the other releases'; a release that agrees again
+        // loses its own.
+        let file = back.with_release("go1.26", &newest, true);
+        assert_eq!(file.release.len(), 1);
+        assert!(
+            file.with_release("go1.21", &newest, false)
+                .release
+                .is_empty()
+        );
     }
 
     #[test]

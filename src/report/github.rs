@@ -69,13 +69,13 @@ impl<W: Write> Github<W> {
                 "::error file={},line={},title={}::{}",
                 property(&doc),
                 f.line,
-                property(&format!("snipcheck: {} {}", s.id, s.title)),
+                property(&format!("snipcheck: {} {}", r.shown_id(), s.title)),
                 data(&message)
             )?;
         }
         let first = r.failures.first();
         self.failed.push(Row {
-            id: s.id.clone(),
+            id: r.shown_id(),
             title: s.title.clone(),
             place: format!("{doc}:{}", first.map_or(s.line, |f| f.line)),
             message: first.map_or(String::new(), |f| f.message.clone()),
@@ -126,6 +126,8 @@ impl<W: Write> Reporter for Github<W> {
                     });
                 }
             }
+            // The human report above shows it in the log.
+            Event::Matrix(_) => {}
             Event::Summary(s) => self.write_summary(s)?,
         }
         Ok(())

@@ -139,14 +139,14 @@ impl<W: Write> GoJson<W> {
             .iter()
             .flat_map(|b| b.lines().map(str::to_string).collect::<Vec<_>>())
             .collect();
-        self.test(&doc, &s.id, action, r.elapsed.as_secs_f64(), &body)
+        self.test(&doc, &r.shown_id(), action, r.elapsed.as_secs_f64(), &body)
     }
 }
 
 impl<W: Write> Reporter for GoJson<W> {
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
         match event {
-            Event::Started { .. } => Ok(()),
+            Event::Started { .. } | Event::Matrix(_) => Ok(()),
             Event::Finished(r) => self.finished(r),
             Event::Orphan { path, failed, note } => {
                 let action = if failed { "fail" } else { "skip" };

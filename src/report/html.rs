@@ -35,6 +35,8 @@ pub struct Html<W: Write> {
     orphans: Vec<Orphan>,
     /// When the page was written, shown in its header.
     generated: DateTime<Utc>,
+    /// The release matrix of a run on several releases, as text.
+    matrix: Option<String>,
 }
 
 struct Orphan {
@@ -51,6 +53,7 @@ impl<W: Write> Html<W> {
             results: Vec::new(),
             orphans: Vec::new(),
             generated: SystemTime::now().into(),
+            matrix: None,
         }
     }
 
@@ -64,6 +67,12 @@ impl<W: Write> Reporter for Html<W> {
         match event {
             Event::Started { go_version, .. } => self.go_version = go_version.to_string(),
             Event::Finished(r) => self.results.push(r.clone()),
+            // Shown as the table the text report prints, under the summary.
+            Event::Matrix(m) => {
+                let mut text = Vec::new();
+                m.write_text(&mut text)?;
+                self.matrix = Some(String::from_utf8_lossy(&text).into_owned());
+            }
             Event::Orphan { path, failed, note } => self.orphans.push(Orphan {
                 path: path.clone(),
                 failed,
@@ -169,6 +178,13 @@ impl<W: Write> Html<W> {
         // The closing line every other report ends with, for whoever compares them.
         let _ = writeln!(out, "<p class=\"totals\">{}</p>", s.counts());
         out.push_str(LEGEND);
+        if let Some(m) = &self.matrix {
+            let _ = writeln!(
+                out,
+                "<section id=\"matrix\"><h2>Release matrix</h2>\n<pre>{}</pre></section>",
+                esc(m)
+            );
+        }
 
         if rendered.iter().any(|d| !d.failures.is_empty()) {
             let _ = writeln!(out, "<h2>Failures</h2>\n<ol class=\"failures\">");
@@ -790,6 +806,7 @@ mod tests {
             failures: Vec::new(),
             notes: Vec::new(),
             elapsed: Duration::from_millis(12),
+            release: None,
         }
     }
 

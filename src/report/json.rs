@@ -42,6 +42,11 @@ impl<W: Write> Reporter for Json<W> {
                 "failed": failed,
                 "note": note,
             }),
+            Event::Matrix(m) => json!({
+                "type": "matrix",
+                "releases": m.releases,
+                "rows": m.rows,
+            }),
             Event::Summary(s) => json!({
                 "type": "summary",
                 "passed": s.passed,
@@ -98,6 +103,9 @@ fn finished(r: &SnippetResult) -> Value {
     });
     if let Status::Skipped(reason) = &r.status {
         v["reason"] = json!(reason);
+    }
+    if let Some(release) = &r.release {
+        v["release"] = json!(release);
     }
     v
 }

@@ -83,7 +83,7 @@ impl<W: Write> Junit<W> {
 impl<W: Write> Reporter for Junit<W> {
     fn event(&mut self, event: Event<'_>) -> io::Result<()> {
         match event {
-            Event::Started { .. } => Ok(()),
+            Event::Started { .. } | Event::Matrix(_) => Ok(()),
             Event::Finished(r) => {
                 let doc = r.snippet.doc.display().to_string();
                 match self.suites.iter_mut().find(|(d, _)| *d == doc) {
@@ -153,9 +153,9 @@ fn testcase(r: &SnippetResult) -> TestCase {
         Status::Passed | Status::New => TestCaseStatus::success(),
     };
     let name = if s.title.is_empty() || s.title == s.id {
-        s.id.clone()
+        r.shown_id()
     } else {
-        format!("{}: {}", s.id, s.title)
+        format!("{}: {}", r.shown_id(), s.title)
     };
     let mut case = TestCase::new(text(&name), status);
     case.set_classname(text(&doc)).set_time(r.elapsed);

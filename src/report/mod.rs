@@ -8,6 +8,7 @@ pub mod gojson;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod matrix;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -33,6 +34,18 @@ pub struct SnippetResult {
     /// Things worth knowing that are not failures: a pending result written, a record accepted.
     pub notes: Vec<String>,
     pub elapsed: Duration,
+    /// The Go release it ran on (`go1.21.13`), in a release-matrix run; `None` otherwise.
+    pub release: Option<String>,
+}
+
+impl SnippetResult {
+    /// The id as reports show it: with the release in a release-matrix run (`1028 [go1.21.13]`).
+    pub fn shown_id(&self) -> String {
+        match &self.release {
+            Some(r) => format!("{} [{r}]", self.snippet.id),
+            None => self.snippet.id.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +94,8 @@ pub enum Event<'a> {
         failed: bool,
         note: &'a str,
     },
+    /// The release matrix of a run on several Go releases (`--go 1.21,1.22`), before the summary.
+    Matrix(&'a matrix::Matrix),
     Summary(&'a Summary),
 }
 
@@ -141,7 +156,7 @@ impl<W: Write> Reporter for Human<W> {
                 Event::Finished(r) => r.status == Status::Failed,
                 Event::Orphan { failed, .. } => failed,
                 Event::Started { .. } => false,
-                Event::Summary(_) => true,
+                Event::Matrix(_) | Event::Summary(_) => true,
             };
             if !failure {
                 return Ok(());
@@ -174,6 +189,11 @@ impl<W: Write> Reporter for Human<W> {
                 },
                 path.display()
             ),
+            Event::Matrix(m) => {
+                writeln!(out)?;
+                writeln!(out, "release matrix:")?;
+                m.write_text(out)
+            }
             Event::Summary(s) => {
                 writeln!(out)?;
                 writeln!(out, "finished in {:.2}s", s.elapsed.as_secs_f64())?;
@@ -197,6 +217,7 @@ fn write_result(out: &mut impl Write, r: &SnippetResult, color: bool) -> io::Res
     let s = &r.snippet;
     let v = style::visible;
     let place = format!("{}:{}", s.doc.display(), s.line);
+    let id = r.shown_id();
     let word = |w: &str, code: &str| paint(w, code, color);
     match &r.status {
         // Passed without being built: the cache knew it (see `cache`).
@@ -204,23 +225,18 @@ fn write_result(out: &mut impl Write, r: &SnippetResult, color: bool) -> io::Res
             out,
             "{}    {place}  {}  (cached)",
             word("ok", style::GREEN),
-            v(&s.id)
+            v(&id)
         )?,
-        Status::Passed => writeln!(out, "{}    {place}  {}", word("ok", style::GREEN), v(&s.id))?,
-        Status::New => writeln!(
-            out,
-            "{}   {place}  {}",
-            word("new", style::YELLOW),
-            v(&s.id)
-        )?,
+        Status::Passed => writeln!(out, "{}    {place}  {}", word("ok", style::GREEN), v(&id))?,
+        Status::New => writeln!(out, "{}   {place}  {}", word("new", style::YELLOW), v(&id))?,
         Status::Skipped(why) if why.is_empty() => {
-            writeln!(out, "{}  {place}  {}", word("skip", style::DIM), v(&s.id))?
+            writeln!(out, "{}  {place}  {}", word("skip", style::DIM), v(&id))?
         }
         Status::Skipped(why) => writeln!(
             out,
             "{}  {place}  {}  ({})",
             word("skip", style::DIM),
-            v(&s.id),
+            v(&id),
             v(why)
         )?,
         Status::Failed => {
@@ -228,7 +244,7 @@ fn write_result(out: &mut impl Write, r: &SnippetResult, color: bool) -> io::Res
                 out,
                 "{}  {place}  {}  {}",
                 word("FAIL", style::BOLD_RED),
-                v(&s.id),
+                v(&id),
                 v(&s.title)
             )?;
             if let Some(class) = r.class {

@@ -281,7 +281,18 @@ fn go_test(
         (Class::Timeout, String::new())
     } else if report.build_failed {
         let d = if report.build_output.trim().is_empty() {
-            report.output.clone()
+            // Go before 1.24: the errors are plain output, followed by go test's own summary
+            // (`FAIL\tpkg [build failed]`), which is no error of the snippet's and names no line.
+            let mut d: String = report
+                .output
+                .lines()
+                .filter(|l| !gotest::is_build_failure_summary(l))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            if !report.output.ends_with('\n') && d.ends_with('\n') {
+                d.pop();
+            }
+            d
         } else {
             report.build_output.clone()
         };

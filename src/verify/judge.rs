@@ -4,7 +4,7 @@
 //! results, removals of orphaned records) is collected and written at the end, under the lock on
 //! expected/, so an interrupted or failed run writes nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::claims::compare::{
@@ -15,6 +15,7 @@ use crate::config::{Policy, Settings};
 use crate::error::Error;
 use crate::go::toolchain::Toolchain;
 use crate::records::expected::{self, Record};
+use crate::report::matrix::{Cell, Matrix};
 use crate::report::{Event, Reporter, SnippetResult, Status, Summary};
 use crate::snippet::{ClaimKind, Outcome, Snippet, signal_name};
 
@@ -31,7 +32,9 @@ struct Varied {
 }
 
 enum FileOp {
-    Write(PathBuf, Record),
+    /// A record or pending result: `Record` as the outcome of release `.0` (`go1.21`), merged
+    /// into the file (see `Record::with_release`); `.1`: that release's is the common record.
+    Write(PathBuf, Box<Record>, (String, bool)),
     Remove(PathBuf),
 }
 
@@ -40,6 +43,18 @@ enum FileOp {
 pub struct Judge<'a> {
     settings: &'a Settings,
     toolchain: &'a Toolchain,
+    /// The release the results being judged are of (`go1.21`), and whether its outcome is the
+    /// common record (the run's newest release).
+    release: (String, bool),
+    /// In a release-matrix run: the release each result names (`go1.21.13`), and the matrix of
+    /// cells being filled.
+    tag: Option<String>,
+    pub matrix: Option<Matrix>,
+    /// The common release's outcome of each snippet that ran on it, to tell which other
+    /// releases differ.
+    common: HashMap<(PathBuf, String), Record>,
+    /// For `bisect`: each snippet's outcome as its record would hold it, or why it did not run.
+    pub outcomes: Option<Vec<(String, Result<Record, String>)>>,
     cx: normalize::Context,
     ops: Vec<FileOp>,
     pending: usize,
@@ -55,6 +70,11 @@ impl<'a> Judge<'a> {
         Judge {
             settings,
             toolchain,
+            release: (expected::release_key(toolchain.release), true),
+            tag: None,
+            matrix: None,
+            common: HashMap::new(),
+            outcomes: None,
             cx: normalize::Context {
                 work_dir: String::new(),
                 temp_dir: std::env::temp_dir().display().to_string(),
@@ -74,9 +94,31 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// Passed before with everything that decides it unchanged (see `cache`).
-    pub fn cached(&mut self, s: &Snippet) -> SnippetResult {
+    /// From now on, the results are those of `toolchain` (the next release of a matrix run);
+    /// `common`: its outcome is the common record.
+    pub fn use_toolchain(&mut self, toolchain: &'a Toolchain, common: bool) {
+        self.toolchain = toolchain;
+        if self.matrix.is_some() {
+            self.tag = Some(toolchain.version.clone());
+        }
+        self.release = (expected::release_key(toolchain.release), common);
+        self.cx.goroot = toolchain.goroot.clone();
+        self.cx.gocache = toolchain.gocache.clone();
+        self.cx.gomodcache = toolchain.gomodcache.clone();
+    }
+
+    /// The matrix cell of snippet `s` on the current release.
+    fn cell(&mut self, s: &Snippet, cell: Cell) {
+        if let (Some(m), Some(tag)) = (&mut self.matrix, &self.tag) {
+            m.set(&s.doc.display().to_string(), s.line, &s.id, tag, cell);
+        }
+    }
+
+    /// Passed before with everything that decides it unchanged (see `cache`). `own`: against
+    /// a record of this release's own (it differs from the common one).
+    pub fn cached(&mut self, s: &Snippet, own: bool) -> SnippetResult {
         self.summary.passed += 1;
+        self.cell(s, if own { Cell::Varies } else { Cell::Holds });
         SnippetResult {
             snippet: s.clone(),
             status: Status::Passed,
@@ -84,6 +126,7 @@ impl<'a> Judge<'a> {
             failures: Vec::new(),
             notes: Vec::new(),
             elapsed: Default::default(),
+            release: self.tag.clone(),
         }
     }
 
@@ -98,6 +141,7 @@ impl<'a> Judge<'a> {
             Some(line) => (line, problem.message.clone()),
             None => (s.line, format!("{}: {}", problem.at, problem.message)),
         };
+        self.cell(s, Cell::Fails);
         SnippetResult {
             snippet: s.clone(),
             status: Status::Failed,
@@ -109,11 +153,16 @@ impl<'a> Judge<'a> {
             }],
             notes: Vec::new(),
             elapsed: Default::default(),
+            release: self.tag.clone(),
         }
     }
 
     pub fn skipped(&mut self, s: &Snippet, reason: &str) -> SnippetResult {
         self.summary.skipped += 1;
+        self.cell(s, Cell::NotApplicable);
+        if let Some(o) = &mut self.outcomes {
+            o.push((s.id.clone(), Err(format!("n/a: {reason}"))));
+        }
         SnippetResult {
             snippet: s.clone(),
             status: Status::Skipped(reason.to_string()),
@@ -121,6 +170,7 @@ impl<'a> Judge<'a> {
             failures: Vec::new(),
             notes: Vec::new(),
             elapsed: Default::default(),
+            release: self.tag.clone(),
         }
     }
 
@@ -183,6 +233,7 @@ impl<'a> Judge<'a> {
             tests: o.tests.clone(),
             coverage: o.coverage,
             signal: o.signal.map(signal_name),
+            release: Default::default(),
         }
     }
 
@@ -197,11 +248,14 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// Judges one execution against the claims and `recorded` (the record of this release);
+    /// `common` is the common record, for telling whether this release's outcome is its own.
     pub fn judge(
         &mut self,
         s: &Snippet,
         executed: Executed,
         recorded: Option<Record>,
+        common: Option<Box<Record>>,
     ) -> SnippetResult {
         let Executed {
             mut runs,
@@ -264,6 +318,20 @@ impl<'a> Judge<'a> {
                 diff: Some((actual.comparable(), second.comparable())),
             });
         }
+        if let Some(o) = &mut self.outcomes {
+            o.push((s.id.clone(), Ok(actual.clone())));
+        }
+        // Whether this release's outcome is its own (differs from the common release's).
+        let key = (s.doc.clone(), s.id.clone());
+        let own = if self.release.1 {
+            self.common.insert(key, actual.clone());
+            false
+        } else {
+            self.common
+                .get(&key)
+                .or(common.as_deref())
+                .is_some_and(|c| !c.same_outcome(&actual))
+        };
         let mut notes = Vec::new();
         let path = expected::record_path(&self.settings.expected, &s.doc, &s.id);
         let pending = expected::pending_path(&path);
@@ -279,7 +347,8 @@ impl<'a> Judge<'a> {
             Some(r) => match policy {
                 Policy::Accept => {
                     notes.push(format!("record to update: {}", path.display()));
-                    self.ops.push(FileOp::Write(path, actual));
+                    self.ops
+                        .push(FileOp::Write(path, Box::new(actual), self.release.clone()));
                     self.ops.push(FileOp::Remove(pending));
                 }
                 Policy::Verify | Policy::Locked => {
@@ -301,7 +370,11 @@ impl<'a> Judge<'a> {
                     }
                     if policy == Policy::Verify || self.settings.write_pending {
                         notes.push(format!("pending result: {}", pending.display()));
-                        self.ops.push(FileOp::Write(pending, actual));
+                        self.ops.push(FileOp::Write(
+                            pending,
+                            Box::new(actual),
+                            self.release.clone(),
+                        ));
                         self.pending += 1;
                     }
                 }
@@ -309,7 +382,8 @@ impl<'a> Judge<'a> {
             None => match policy {
                 Policy::Accept => {
                     notes.push(format!("to record: {}", path.display()));
-                    self.ops.push(FileOp::Write(path, actual));
+                    self.ops
+                        .push(FileOp::Write(path, Box::new(actual), self.release.clone()));
                     self.ops.push(FileOp::Remove(pending));
                 }
                 Policy::Verify => {
@@ -318,7 +392,11 @@ impl<'a> Judge<'a> {
                         "no recorded result yet; pending result: {}",
                         pending.display()
                     ));
-                    self.ops.push(FileOp::Write(pending, actual));
+                    self.ops.push(FileOp::Write(
+                        pending,
+                        Box::new(actual),
+                        self.release.clone(),
+                    ));
                     self.pending += 1;
                 }
                 Policy::Locked => {
@@ -330,12 +408,24 @@ impl<'a> Judge<'a> {
                     });
                     if self.settings.write_pending {
                         notes.push(format!("pending result: {}", pending.display()));
-                        self.ops.push(FileOp::Write(pending, actual));
+                        self.ops.push(FileOp::Write(
+                            pending,
+                            Box::new(actual),
+                            self.release.clone(),
+                        ));
                         self.pending += 1;
                     }
                 }
             },
         }
+        self.cell(
+            s,
+            match () {
+                _ if !failures.is_empty() => Cell::Fails,
+                _ if own => Cell::Varies,
+                _ => Cell::Holds,
+            },
+        );
         let status = if !failures.is_empty() {
             self.summary.failed += 1;
             Status::Failed
@@ -354,6 +444,7 @@ impl<'a> Judge<'a> {
             failures,
             notes,
             elapsed,
+            release: self.tag.clone(),
         }
     }
 
@@ -454,17 +545,46 @@ impl<'a> Judge<'a> {
             expected::remove_temp(root, t)?;
         }
         let (mut written, mut removed) = (0, 0);
+        // Each release's outcome merged into its file (the matrix writes one file per snippet
+        // for all its releases), starting from the record as committed; a file written is not
+        // also removed (a release whose outcome matched asks to remove a stale pending result).
+        let mut merged: Vec<(PathBuf, Option<Record>)> = Vec::new();
+        let mut removals = Vec::new();
         for op in self.ops.drain(..) {
             match op {
-                FileOp::Write(path, record) => {
-                    expected::write(root, &path, &record)?;
-                    written += 1;
+                FileOp::Write(path, actual, (key, common)) => {
+                    let at = match merged.iter().position(|(p, _)| *p == path) {
+                        Some(i) => i,
+                        None => {
+                            let record_path =
+                                match path.to_str().and_then(|p| p.strip_suffix(".new")) {
+                                    Some(p) => PathBuf::from(p),
+                                    None => path.clone(),
+                                };
+                            // Malformed: the plan reported it; the new one replaces it.
+                            let committed = expected::read(&record_path).ok().flatten();
+                            merged.push((path.clone(), committed));
+                            merged.len() - 1
+                        }
+                    };
+                    let file = merged[at].1.take();
+                    merged[at].1 = Some(match file {
+                        Some(file) => file.with_release(&key, &actual, common),
+                        None => *actual,
+                    });
                 }
-                FileOp::Remove(path) => {
-                    if expected::remove(root, &path)? {
-                        removed += 1;
-                    }
-                }
+                FileOp::Remove(path) => removals.push(path),
+            }
+        }
+        for (path, record) in &merged {
+            if let Some(record) = record {
+                expected::write(root, path, record)?;
+                written += 1;
+            }
+        }
+        for path in removals {
+            if !merged.iter().any(|(p, _)| *p == path) && expected::remove(root, &path)? {
+                removed += 1;
             }
         }
         // Said once the files are written: the notes above say what was to be.

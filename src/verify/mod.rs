@@ -13,6 +13,7 @@
 //! after every snippet has run, so a harness error writes nothing; a run with input problems
 //! writes the results of the snippets that ran and then exits 2.
 
+pub mod bisect;
 pub mod execute;
 pub mod judge;
 pub mod plan;
@@ -31,8 +32,10 @@ use crate::document::discover;
 use crate::document::variants::expand_versions;
 use crate::error::{Error, Problem};
 use crate::go::build::{BaseModule, Built, Unit, Workspace};
+use crate::go::releases;
 use crate::go::toolchain::Toolchain;
 use crate::records::cache::{self, Cache};
+use crate::report::matrix::Matrix;
 use crate::report::{Event, Reporter, Status};
 use crate::sandbox::contain::Sandbox;
 use crate::sandbox::interrupt::{self, Registration};
@@ -59,17 +62,21 @@ struct Ready {
 enum Slot {
     Invalid(Problem),
     Skipped(String),
-    Cached,
+    /// `true`: against a record of this release's own.
+    Cached(bool),
     /// Built and running; judged against this when its execution comes in.
-    Awaiting(Expectation),
+    Awaiting(Box<Expectation>),
     Reported,
 }
 
 /// Runs a whole verification and reports it. `Ok(true)` when every claim and record holds.
+/// With a release list (`--go 1.21,1.22`), every snippet runs under each release in turn, newest
+/// first, and the report ends with the release matrix.
 pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, Error> {
     let started = Instant::now();
     let paths = discover::discover(&settings.documents)?;
-    let toolchain = Toolchain::probe(&settings.go)?;
+    let toolchains = releases::toolchains(&settings.go, &settings.releases)?;
+    let matrix = !settings.releases.is_empty();
     // Every variant (`ID@go1.21`) is a snippet of its own, in a partition of its own.
     let (loaded, warnings) = load_snippets(&paths, &settings.filters)?;
     for w in &warnings {
@@ -79,8 +86,12 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         // As `go test -run` with a pattern that matches nothing: a warning, and a pass.
         eprintln!("warning: no snippets to run");
     }
-    let all = expand_versions(loaded, GoVersion(toolchain.release.0, toolchain.release.1))?;
-    let snippets = crate::partition::select(&all, settings.partition.as_ref());
+    // Each release's snippets: its variants, held to the claims about that release.
+    let mut passes = Vec::with_capacity(toolchains.len());
+    for t in &toolchains {
+        let all = expand_versions(loaded.clone(), GoVersion(t.release.0, t.release.1))?;
+        passes.push(for_release(all, t));
+    }
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the working directory", e))?;
     let mut cache = if settings.cache && settings.policy != Policy::Accept {
@@ -89,8 +100,100 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         Cache::off()
     };
     let sandbox = Sandbox::new(&settings.sandbox);
+    let selected: Vec<Vec<Snippet>> = passes
+        .iter()
+        .map(|all| crate::partition::select(all, settings.partition.as_ref()))
+        .collect();
+    let versions: Vec<String> = toolchains.iter().map(|t| t.version.clone()).collect();
+    reporter
+        .event(Event::Started {
+            snippets: selected.iter().map(Vec::len).sum(),
+            documents: paths.len(),
+            go_version: &versions.join(", "),
+        })
+        .map_err(|e| Error::io("cannot write the report", e))?;
+    let mut judge = Judge::new(settings, &toolchains[0]);
+    if matrix {
+        judge.matrix = Some(Matrix::new(versions.clone()));
+    }
+    let mut problems = Vec::new();
+    for (i, (toolchain, snippets)) in toolchains.iter().zip(&selected).enumerate() {
+        // The newest release's outcome is the common record, except in a run on one release
+        // of a list (a CI job of the release matrix): that one changes only its own.
+        judge.use_toolchain(toolchain, i == 0 && (!matrix || toolchains.len() > 1));
+        if matrix {
+            eprintln!(
+                "running {} snippets under {}",
+                snippets.len(),
+                toolchain.version
+            );
+        }
+        problems.extend(run_pass(
+            snippets, toolchain, settings, &sandbox, &mut cache, &cwd, &mut judge, reporter,
+        )?);
+        if settings.fail_fast && judge.summary.failed > 0 {
+            break;
+        }
+    }
+    // Orphans concern the whole set: one partition (the first) checks them against every snippet.
+    if settings.filters.is_empty() && settings.partition.is_none_or(|p| p.checks_orphans()) {
+        let every: Vec<Snippet> = passes.into_iter().flatten().collect();
+        judge.orphans(&paths, &every, reporter)?;
+    }
+    // The snippets that ran get their records and pending results (the report said so); the
+    // ones with input problems have none, and the run exits 2 below.
+    judge.write_files()?;
+    cache.save();
+    if let Some(mut m) = judge.matrix.take() {
+        m.sort();
+        reporter
+            .event(Event::Matrix(&m))
+            .map_err(|e| Error::io("cannot write the report", e))?;
+    }
+    judge.summary.elapsed = started.elapsed();
+    judge.advise();
+    reporter
+        .event(Event::Summary(&judge.summary))
+        .map_err(|e| Error::io("cannot write the report", e))?;
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
+    Ok(judge.summary.failed == 0)
+}
 
-    let planned = plan(&snippets, &toolchain, settings, &sandbox, &cache, &cwd)?;
+/// The snippets as release `t` runs them: each held to the claims about that release (`before
+/// go1.22`, `from go1.22`) and to those about every release.
+pub fn for_release(snippets: Vec<Snippet>, t: &Toolchain) -> Vec<Snippet> {
+    let v = releases::parse_version(&t.version).unwrap_or((t.release.0, t.release.1, u32::MAX));
+    claims_for_release(snippets, v)
+}
+
+/// The snippets with only the claims about release `v` (and those about every release).
+pub fn claims_for_release(snippets: Vec<Snippet>, v: (u32, u32, u32)) -> Vec<Snippet> {
+    snippets
+        .into_iter()
+        .map(|mut s| {
+            s.claims
+                .retain(|c| c.release.is_none_or(|r| r.holds_for(v)));
+            s
+        })
+        .collect()
+}
+
+/// One release's pass: plan, build, run and judge `snippets` with `toolchain`, reporting each
+/// result as it comes in. The input problems found, for the run's final error.
+#[allow(clippy::too_many_arguments)]
+fn run_pass(
+    snippets: &[Snippet],
+    toolchain: &Toolchain,
+    settings: &Settings,
+    sandbox: &Sandbox,
+    cache: &mut Cache,
+    cwd: &Path,
+    judge: &mut Judge,
+    reporter: &mut dyn Reporter,
+) -> Result<Vec<Problem>, Error> {
+    let planned = plan(snippets, toolchain, settings, sandbox, cache, cwd)?;
     let jobs = planned
         .iter()
         .filter(|p| matches!(p, Planned::Job(_)))
@@ -106,29 +209,18 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         ready,
         workspaces,
         removed_if_interrupted: _held_until_the_end,
-    } = build(planned, &toolchain, settings, &cwd)?;
+    } = build(planned, toolchain, settings, cwd)?;
 
     progress.message("building and running");
-    progress
-        .suspend(|| {
-            reporter.event(Event::Started {
-                snippets: snippets.len(),
-                documents: paths.len(),
-                go_version: &toolchain.version,
-            })
-        })
-        .map_err(|e| Error::io("cannot write the report", e))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
-    let mut judge = Judge::new(settings, &toolchain);
     // `None`: not started, because `--fail-fast` saw a failure first.
     let (tx, rx) = mpsc::channel::<(usize, Option<Result<Executed, Error>>)>();
     let stop = AtomicBool::new(false);
     let problems = std::thread::scope(|scope| -> Result<Vec<Problem>, Error> {
-        let (snippets, workspaces, ready, pool, sandbox, stop) =
-            (&snippets, &workspaces, &ready, &pool, &sandbox, &stop);
+        let (workspaces, ready, pool, stop) = (&workspaces, &ready, &pool, &stop);
         scope.spawn(move || {
             pool.install(|| {
                 ready.par_iter().for_each_with(tx, |tx, r| {
@@ -152,8 +244,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
             snippets,
             slots: &mut slots,
             waiting: BTreeMap::new(),
-            judge: &mut judge,
-            cache: &mut cache,
+            judge,
+            cache,
             progress: &progress,
             reporter,
             problems: Vec::new(),
@@ -191,25 +283,8 @@ pub fn verify(settings: &Settings, reporter: &mut dyn Reporter) -> Result<bool, 
         }
         Ok(reported.problems)
     })?;
-
     progress.finish();
-    // Orphans concern the whole set: one partition (the first) checks them against every snippet.
-    if settings.filters.is_empty() && settings.partition.is_none_or(|p| p.checks_orphans()) {
-        judge.orphans(&paths, &all, reporter)?;
-    }
-    // The snippets that ran get their records and pending results (the report said so); the
-    // ones with input problems have none, and the run exits 2 below.
-    judge.write_files()?;
-    cache.save();
-    judge.summary.elapsed = started.elapsed();
-    judge.advise();
-    reporter
-        .event(Event::Summary(&judge.summary))
-        .map_err(|e| Error::io("cannot write the report", e))?;
-    if !problems.is_empty() {
-        return Err(Error::Problems(problems));
-    }
-    Ok(judge.summary.failed == 0)
+    Ok(problems)
 }
 
 /// What the build stage hands on: each snippet's slot, the jobs ready to run (in document
@@ -237,11 +312,11 @@ fn build(
         slots.push(match p {
             Planned::Invalid(p) => Slot::Invalid(p),
             Planned::Skipped(reason) => Slot::Skipped(reason),
-            Planned::Cached => Slot::Cached,
+            Planned::Cached { own } => Slot::Cached(own),
             Planned::Job(job) => {
                 let job = *job;
                 groups.entry(job.base).or_default().push((i, job.unit));
-                Slot::Awaiting(job.expect)
+                Slot::Awaiting(Box::new(job.expect))
             }
         });
     }
@@ -252,7 +327,7 @@ fn build(
         let mut ws = Workspace::new(
             toolchain,
             base.as_ref(),
-            stable_place(cwd, &base).as_deref(),
+            stable_place(cwd, &base, toolchain).as_deref(),
         )?;
         // Interrupted, every workspace is removed with everything in it.
         cleanups.push(interrupt::remove_on_interrupt(ws.path()));
@@ -334,10 +409,10 @@ impl Reported<'_, '_> {
                 result
             }
             Slot::Skipped(reason) => self.judge.skipped(s, &reason),
-            Slot::Cached => self.judge.cached(s),
+            Slot::Cached(own) => self.judge.cached(s, own),
             Slot::Awaiting(expect) => match self.waiting.remove(&i) {
                 Some(executed) => {
-                    let result = self.judge.judge(s, executed, expect.record);
+                    let result = self.judge.judge(s, executed, expect.record, expect.common);
                     if let (Status::Passed, Some(key)) = (&result.status, expect.cache_key) {
                         self.cache.insert(key);
                     }
@@ -368,12 +443,14 @@ impl Reported<'_, '_> {
 
 /// Where the workspace of a project's document set (by working directory and `go.mod`) lives
 /// from run to run, so that the go command's build cache, whose keys include package
-/// directories, hits on the next run. The result cache (`--no-cache`) is another matter: this
+/// directories, hits on the next run; per release (the matrix). The result cache (`--no-cache`) is another matter: this
 /// is only a path, emptied after every run but for its binaries.
-fn stable_place(cwd: &Path, base: &Option<BaseModule>) -> Option<PathBuf> {
+fn stable_place(cwd: &Path, base: &Option<BaseModule>, toolchain: &Toolchain) -> Option<PathBuf> {
     let module = base
         .as_ref()
         .map_or(String::new(), |b| b.path.display().to_string());
-    let key = cache::key(&[&cwd.display().to_string(), &module]);
+    // One per release too: a matrix run builds each release's binaries (merged ones
+    // included) in a place of its own, so the next run finds them all.
+    let key = cache::key(&[&cwd.display().to_string(), &module, &toolchain.version]);
     Some(crate::go::build::stable_root()?.join(format!("work-{}", &key[..16])))
 }

@@ -28,8 +28,9 @@ pub enum Planned {
     Invalid(Problem),
     /// Not built: `ignore`, or a toolchain older than `min_go`; with the reason shown.
     Skipped(String),
-    /// Passed before with everything that decides it unchanged (see `cache`).
-    Cached,
+    /// Passed before with everything that decides it unchanged (see `cache`); `own`: against
+    /// a record of this release's own.
+    Cached { own: bool },
     /// To build, run and judge.
     Job(Box<Job>),
 }
@@ -47,6 +48,9 @@ pub struct Job {
 /// the result cache's key, remembered if the snippet passes.
 pub struct Expectation {
     pub record: Option<Record>,
+    /// The common record (the same as `record` unless this release has one of its own): see
+    /// `Record::release`. Boxed: most snippets are planned with one.
+    pub common: Option<Box<Record>>,
     pub cache_key: Option<String>,
 }
 
@@ -112,7 +116,12 @@ fn plan_one(
     // A record reached through a link in expected/ is not the snippet's: it is read from
     // elsewhere, and would be written elsewhere.
     expected::check_path(&settings.expected, &path)?;
-    let record = expected::read(&path)?;
+    // A release with an outcome of its own (the release matrix) is judged against that.
+    let key = expected::release_key(toolchain.release);
+    let file = expected::read(&path)?;
+    let own = file.as_ref().is_some_and(|f| f.release.contains_key(&key));
+    let common = file.as_ref().map(|f| Box::new(f.for_release("")));
+    let record = file.map(|r| r.for_release(&key));
     // Only a snippet that passed against a record is remembered; the key covers all that could
     // change that.
     let cache_key = match &record {
@@ -138,7 +147,7 @@ fn plan_one(
                 &format!("{:?}", settings.tools),
             ]);
             if cache.contains(&key) {
-                return Ok(Planned::Cached);
+                return Ok(Planned::Cached { own });
             }
             Some(key)
         }
@@ -157,7 +166,20 @@ fn plan_one(
             format!("{FAKETIME_RACE} (`faketime` is on for the project)"),
         ));
     }
-    let unit = match unit_of(s, toolchain) {
+    let unit = unit_of(s, toolchain);
+    // A module of its own (a txtar go.mod) whose `go` line is above the toolchain: the go
+    // command refuses it (`go.mod requires go >= 1.22`); on an older release (the matrix) the
+    // snippet does not apply, as with `min_go`.
+    if let Ok(u) = &unit
+        && let Some(v) = u.go_mod.as_deref().and_then(go_line_of)
+        && v > GoVersion(toolchain.release.0, toolchain.release.1)
+    {
+        return Ok(Planned::Skipped(format!(
+            "needs go{v} or newer (the `go` line of its go.mod); this is {}",
+            toolchain.version
+        )));
+    }
+    let unit = match unit {
         Ok(mut u) => {
             u.faketime = faketime;
             // What the (unsandboxed) build would expose: cgo, includes, replaces.
@@ -176,7 +198,11 @@ fn plan_one(
         Some(unit) if problems.is_empty() => Ok(Planned::Job(Box::new(Job {
             unit,
             base,
-            expect: Expectation { record, cache_key },
+            expect: Expectation {
+                record,
+                common,
+                cache_key,
+            },
         }))),
         _ => Err(Error::Problems(problems)),
     }
@@ -188,13 +214,34 @@ fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
         return Some(reason.clone());
     }
     let have = GoVersion(toolchain.release.0, toolchain.release.1);
-    match s.attrs.min_go {
+    // A `go` line newer than the toolchain would make the go command refuse the module (or,
+    // with another GOTOOLCHAIN, fetch a newer Go): on an older release (the release matrix)
+    // the snippet does not apply, which is said, not failed.
+    match s.attrs.min_go.max(s.attrs.go) {
         Some(min) if have < min => Some(format!(
             "needs go{min} or newer; this is {}",
             toolchain.version
         )),
         _ => None,
     }
+}
+
+/// The `go` line of a txtar snippet's own go.mod, if it has one.
+pub fn own_go_line(s: &Snippet) -> Option<GoVersion> {
+    if !txtar::is_archive(&s.code) {
+        return None;
+    }
+    let archive = txtar::parse(&s.code).ok()?;
+    let go_mod = archive.files.iter().find(|f| f.name == "go.mod")?;
+    go_line_of(&go_mod.data)
+}
+
+/// The `go` line of a go.mod (`go 1.22`, `go 1.22.3` -> 1.22).
+fn go_line_of(go_mod: &str) -> Option<GoVersion> {
+    go_mod
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("go ").map(str::trim))
+        .and_then(GoVersion::parse)
 }
 
 /// Whether the snippet claims compile errors: then it is compiled with `-e` (`Unit::all_errors`).

@@ -16,6 +16,7 @@ mod hostile;
 mod html;
 mod import;
 mod list;
+mod matrix;
 mod partitions;
 mod pty;
 mod records;
