@@ -171,6 +171,43 @@ fn at_snippet(snippet: &Snippet, e: Error) -> Error {
     }
 }
 
+/// How long compiling a test binary before its run may take (`compile_tests`).
+const TEST_COMPILE_LIMIT: Duration = Duration::from_secs(600);
+
+/// Compiles a `test` snippet's test binaries (`go test -c`, with every flag that changes what is
+/// compiled) before its timed `go test`, so that the snippet's timeout measures its tests and
+/// not a cold build of what it imports: on a fresh machine, `testing` and a module's packages
+/// take longer to compile than the default timeout. Its outcome is not used: the timed `go test`
+/// then links from the build cache, and reports a compile error itself.
+fn compile_tests(
+    workspace: &Workspace,
+    dir: &std::path::Path,
+    unit: &Unit,
+    snippet: &Snippet,
+    target: &str,
+    run_dir: &std::path::Path,
+) {
+    let a = &snippet.attrs;
+    let out = run_dir.join("compiled-tests");
+    let mut go = workspace.go(dir);
+    go.arg("test");
+    crate::go::build::clock(&mut go, unit.faketime, a.tags.as_deref());
+    // `-o` a folder: one binary per package, as `target` may name several (Go 1.21+).
+    go.arg("-c").arg("-o").arg(format!("{}/", out.display()));
+    if a.cover {
+        go.arg("-cover");
+    }
+    if a.race {
+        go.arg("-race");
+    }
+    if super::plan::claims_compile_errors(snippet) {
+        go.arg("-gcflags=-e");
+    }
+    go.arg(target);
+    let _ = crate::go::toolchain::output_within(go, TEST_COMPILE_LIMIT);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 /// Runs a `test` snippet with `go test -json` and reads which tests ran and how they ended. The
 /// go command builds the test binary outside the sandbox and runs it inside (`-exec`, see
 /// `Sandbox::go_test`), so what it prints is go test's own report, as without a sandbox.
@@ -214,6 +251,9 @@ fn go_test(
     // The go command's own output is not framed: `exec_main` decodes the test binary's frames
     // before go test reads them.
     input.playback = false;
+    if !a.script {
+        compile_tests(workspace, dir, unit, snippet, target, run_dir);
+    }
     let mut go = workspace.go(dir);
     go.arg("test");
     crate::go::build::clock(&mut go, unit.faketime, a.tags.as_deref());

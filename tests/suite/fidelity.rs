@@ -125,3 +125,26 @@ fn go_test_claims_fail() {
     let (_, report) = verify_failing("tests/fixtures/gotest-fail.md", "0 passed, 4 failed");
     insta::assert_snapshot!("gotest_fail", report);
 }
+
+/// A `go test` snippet's timeout is for its tests: on a fresh machine (an empty build cache)
+/// compiling `testing` and `net/http` takes far longer than the 2s it gives itself, and it
+/// still holds, because the test binary is compiled before the clock starts. Its own hang is
+/// still a timeout (the mutation).
+#[test]
+fn a_go_test_snippet_s_timeout_leaves_out_a_cold_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let doc = "# Doc\n\n## Server\n\n```go test timeout=2s\npackage srv\n\nimport (\n\t\"io\"\n\t\"net/http\"\n\t\"net/http/httptest\"\n\t\"testing\"\n)\n\nfunc TestHello(t *testing.T) {\n\trec := httptest.NewRecorder()\n\thttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, \"hi\") }).ServeHTTP(rec, httptest.NewRequest(\"GET\", \"/\", nil))\n\tif rec.Body.String() != \"hi\" {\n\t\tt.Fatal(rec.Body.String())\n\t}\n}\n\n// Tests passed: TestHello\n```\n";
+    write(&tmp.path().join("doc.md"), doc);
+    let env = [("GOCACHE", cache.path().to_str().unwrap())];
+    let run = snipcheck(tmp.path(), &["verify", "doc.md", "--no-cache"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Mutation: the test itself outlives the timeout.
+    write(
+        &tmp.path().join("doc.md"),
+        &doc.replace("rec := httptest", "select {}\n\trec := httptest"),
+    );
+    let run = snipcheck(tmp.path(), &["verify", "doc.md", "--no-cache"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("timeout"), "{}", run.stdout);
+}
