@@ -175,3 +175,51 @@ fn a_tutorial_site_imports_and_its_deterministic_programs_verify() {
     let passed = 81 - failed.len();
     assert!(passed >= 60, "{passed} passed\n{}", run.stdout);
 }
+
+/// `tests/corpora/adopted/` is the tutorial and gotcha collections as a maintainer left them
+/// after importing them: 21 hand edits (stderr lines moved to `// Stderr:`, `[..]` over times,
+/// PIDs, random numbers, a temp name; `// Unordered output:`; two transcripts that had rotted
+/// corrected), six programs whose output changes by the minute, hour or day (`clock.md`), two
+/// `[[normalize]]` rules, and the records accepted on 2026-12-01 at 06:49 UTC. Every later run,
+/// at whatever hour, day or on whatever machine of this kind, must find the records still
+/// holding: a record that went red by itself fails here.
+#[test]
+fn an_adopted_collection_s_records_do_not_go_red_by_themselves() {
+    let tmp = super::support::project(&["tests/corpora/adopted"]);
+    let d = tmp.path().join("tests/corpora/adopted");
+    let run = snipcheck(&d, &["verify", "--locked", "--no-cache"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.ends_with("117 passed, 0 failed\n"),
+        "{}",
+        run.stdout
+    );
+    // Mutation: a record that holds the hour it was accepted in goes red an hour later; the
+    // claim's elision is what keeps it out.
+    let doc = d.join("snippets/clock.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let hour = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 3600
+        + 1)
+        % 24;
+    std::fs::write(
+        &doc,
+        text.replace("// hour: [..]", &format!("// hour: {hour}")),
+    )
+    .unwrap();
+    let run = snipcheck(
+        &d,
+        &["verify", "--locked", "--no-cache", "--filter", "hour"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("snippets/clock.md:22: `// Output:` does not hold"),
+        "{}",
+        run.stdout
+    );
+}
