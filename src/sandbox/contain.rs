@@ -306,9 +306,17 @@ pub struct Shown {
 }
 
 /// `-exec=SNIPCHECK __contain-exec`, quoted the way the go command splits it.
+/// The binary is named through `/proc/PID/exe`, which stays this very process's executable
+/// while it runs even when the file is replaced (a `cargo build` or an upgrade during a run),
+/// where its path would then name a deleted file or another version.
 fn go_test_exec_flag() -> Result<String, Error> {
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::io("cannot find snipcheck's own executable", e))?;
+    let own = PathBuf::from(format!("/proc/{}/exe", std::process::id()));
+    let exe = if own.exists() {
+        own
+    } else {
+        std::env::current_exe()
+            .map_err(|e| Error::io("cannot find snipcheck's own executable", e))?
+    };
     let exe = exe.to_str().ok_or_else(|| {
         Error::Other("snipcheck's own path is not UTF-8; `go test -exec` cannot name it".into())
     })?;

@@ -529,3 +529,35 @@ fn the_declared_licenses_have_their_texts() {
     assert!(apache.contains("Version 2.0, January 2004"));
     assert!(apache.contains("END OF TERMS AND CONDITIONS"));
 }
+
+/// A `go test` snippet's binary runs through snipcheck itself (`go test -exec`): replacing or
+/// removing snipcheck's file while it runs (a `cargo build`, an upgrade) must not break it.
+#[test]
+fn go_test_snippets_run_when_snipcheck_s_file_is_replaced_mid_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exe = tmp.path().join("bin/snipcheck");
+    super::support::copy(std::path::Path::new(env!("CARGO_BIN_EXE_snipcheck")), &exe);
+    let doc = "# Doc\n\n## Slow\n\n```go test\npackage slow\n\nimport (\n\t\"testing\"\n\t\"time\"\n)\n\nfunc TestSlow(t *testing.T) { time.Sleep(500 * time.Millisecond) }\n\n// Tests passed: TestSlow\n```\n";
+    write(&tmp.path().join("doc.md"), doc);
+    let child = std::process::Command::new(&exe)
+        .current_dir(tmp.path())
+        .args(["verify", "doc.md", "--no-cache"])
+        .env("TMPDIR", tmp.path())
+        .env_remove("CI")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Gone before go test has built the test binary and starts it through -exec.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::fs::remove_file(&exe).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.ends_with("1 passed, 0 failed\n"), "{stdout}");
+}
