@@ -82,7 +82,7 @@ pub fn execute(
                 &exit.stderr,
                 "snipcheck.local",
                 name,
-                &workspace.dispatcher_file(),
+                &workspace.dispatcher_file(binary),
             );
         }
         Ok(classify(exit))
