@@ -1,7 +1,8 @@
 //! Build units -> binaries. One temporary Go module (per document set `go.mod`) holds every
 //! snippet as its own `main` package; a snippet that needs a module of its own (another `go`
 //! line, or a multi-file snippet with its own go.mod) gets a nested module. Mergeable snippets
-//! are linked into one binary behind a dispatcher (`merge`), the rest are built alone.
+//! are linked into a few binaries (link units, `link_units`) behind a dispatcher each
+//! (`merge`), the rest are built alone.
 //!
 //! The module lives at the same path on every run of a project when it can (see `Place`):
 //! the go command's build cache keys a package by its directory, so a fresh random path each
@@ -77,16 +78,6 @@ pub fn clock(cmd: &mut Command, faketime: bool, tags: Option<&str>) {
     }
     if faketime {
         cmd.env("CGO_ENABLED", "0");
-    }
-}
-
-/// The merged binary's name and its dispatcher's folder: a `faketime` build has another
-/// runtime, so its snippets share a binary of their own.
-fn merged_names(faketime: bool) -> (&'static str, &'static str) {
-    if faketime {
-        ("merged-faketime", "cmd-faketime")
-    } else {
-        ("merged", "cmd")
     }
 }
 
@@ -972,9 +963,13 @@ impl Workspace {
         Ok(HashMap::new())
     }
 
-    /// Links the candidates into `bin/merged`. A package that fails to compile is dropped and
-    /// the rest tried again; what is returned built merged, the others are left to be built
-    /// alone (which also gives them their own, unmerged diagnostics).
+    /// Links the candidates into a few merged binaries, the link units `bin/merged0`,
+    /// `bin/merged1` ... (`bin/merged-faketime0` ... for `faketime` ones, which have another
+    /// runtime; see `link_units`), with one go command: it compiles the packages and links the
+    /// units in parallel, and relinks only a unit whose packages changed. A package that fails
+    /// to compile is dropped from its unit and the build tried again (the units that were fine
+    /// are up to date by then and not linked twice); what is returned built merged, the others
+    /// are left to be built alone (which also gives them their own, unmerged diagnostics).
     fn build_merged(
         &self,
         candidates: &[(usize, &Unit)],
@@ -984,49 +979,60 @@ impl Workspace {
         // it cannot resolve is named at the importing file, relative to the module: `s3/...`).
         static FAILED_PACKAGE: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r"(?m)^(?:# snipcheck\.local/s(\d+)\b|s(\d+)/)").unwrap());
-        let mut members: Vec<(usize, &Unit)> = candidates.to_vec();
-        // Merging pays off from a handful of snippets on; and a few rounds of dropping broken
-        // packages is enough, since each round drops every package the compiler named.
+        // Merging pays off from a handful of snippets on.
+        if candidates.len() < 2 {
+            return Ok(HashMap::new());
+        }
+        let mut units: Vec<Vec<(usize, &Unit)>> = link_units(candidates);
+        let bin = self.dir.path().join("bin");
+        let prefix = if faketime {
+            "merged-faketime"
+        } else {
+            "merged"
+        };
+        // A few rounds of dropping broken packages is enough, since each round drops every
+        // package the compiler named.
         for _round in 0..4 {
-            if members.len() < 2 {
-                break;
+            units.retain(|u| !u.is_empty());
+            let mut targets = Vec::new();
+            for (k, members) in units.iter().enumerate() {
+                let names: Vec<String> = members.iter().map(|(i, _)| format!("s{i}")).collect();
+                for ((_, unit), name) in members.iter().zip(&names) {
+                    let (_, source) = &unit.files[0];
+                    let main = ("main.go".to_string(), merge::as_package(source, name));
+                    sync_files(&self.dir.path().join(name), &[main])?;
+                }
+                let dispatcher = merge::dispatcher("snipcheck.local", &names);
+                sync_files(
+                    &self.dir.path().join("cmd").join(format!("{prefix}{k}")),
+                    &[("main.go".to_string(), dispatcher)],
+                )?;
+                targets.push(format!("./cmd/{prefix}{k}"));
             }
-            let names: Vec<String> = members.iter().map(|(i, _)| format!("s{i}")).collect();
-            for ((_, unit), name) in members.iter().zip(&names) {
-                let (_, source) = &unit.files[0];
-                let main = ("main.go".to_string(), merge::as_package(source, name));
-                sync_files(&self.dir.path().join(name), &[main])?;
-            }
-            let dispatcher = merge::dispatcher("snipcheck.local", &names);
-            let (name, cmd_dir) = merged_names(faketime);
-            sync_files(
-                &self.dir.path().join(cmd_dir),
-                &[("main.go".to_string(), dispatcher)],
-            )?;
-            let binary = self.dir.path().join("bin").join(name);
             let mut cmd = self.go(self.dir.path());
             cmd.arg("build");
             clock(&mut cmd, faketime, None);
             let out = cmd
                 .arg("-o")
-                .arg(&binary)
-                .arg(format!("./{cmd_dir}"))
+                .arg(format!("{}/", bin.display()))
+                .args(&targets)
                 .output()
                 .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
             if out.status.success() {
-                return Ok(members
-                    .iter()
-                    .zip(names)
-                    .map(|((i, _), name)| {
-                        (
+                let mut built = HashMap::new();
+                for (k, members) in units.iter().enumerate() {
+                    let binary = bin.join(format!("{prefix}{k}"));
+                    for (i, _) in members {
+                        built.insert(
                             *i,
                             Built::Merged {
                                 binary: binary.clone(),
-                                name,
+                                name: format!("s{i}"),
                             },
-                        )
-                    })
-                    .collect());
+                        );
+                    }
+                }
+                return Ok(built);
             }
             let text = String::from_utf8_lossy(&out.stderr);
             let broken: HashSet<usize> = FAILED_PACKAGE
@@ -1036,7 +1042,9 @@ impl Workspace {
             if broken.is_empty() {
                 break;
             }
-            members.retain(|(i, _)| !broken.contains(i));
+            for members in &mut units {
+                members.retain(|(i, _)| !broken.contains(i));
+            }
         }
         Ok(HashMap::new())
     }
@@ -1164,11 +1172,14 @@ impl Workspace {
         Ok(Some(past_loading(reported, &load_errors, &text)))
     }
 
-    /// The file the dispatcher is compiled from, as it appears in stack traces.
-    pub fn dispatcher_file(&self, faketime: bool) -> String {
+    /// The file the dispatcher of the merged binary `binary` is compiled from, as it appears
+    /// in stack traces.
+    pub fn dispatcher_file(&self, binary: &Path) -> String {
+        let unit = binary.file_name().unwrap_or_default();
         self.dir
             .path()
-            .join(merged_names(faketime).1)
+            .join("cmd")
+            .join(unit)
             .join("main.go")
             .display()
             .to_string()
@@ -1421,6 +1432,22 @@ fn split_by_package(stderr: &str) -> Option<HashMap<usize, String>> {
 
 /// Whether `build_batch` can build a unit: a plain package of the shared module, built without
 /// flags of its own and not run by `go test`.
+/// The most snippets one merged binary links. Smaller units relink faster when one snippet
+/// changes (only its unit is linked again) and spread the links over the cores; each unit
+/// also links the runtime again, which is what keeps them from being much smaller.
+const LINK_UNIT: usize = 200;
+
+/// The merge candidates in link units: at least two once there are a handful (so that two
+/// cores link at once), at most `LINK_UNIT` in each, as even as can be. Consecutive snippets
+/// share a unit, so the split depends only on which snippets are candidates: editing one
+/// snippet leaves every unit but its own as it was.
+fn link_units<'a>(candidates: &[(usize, &'a Unit)]) -> Vec<Vec<(usize, &'a Unit)>> {
+    let n = candidates.len();
+    let count = n.div_ceil(LINK_UNIT).max(if n >= 8 { 2 } else { 1 });
+    let size = n.div_ceil(count).max(1);
+    candidates.chunks(size).map(<[_]>::to_vec).collect()
+}
+
 fn batchable(unit: &Unit) -> bool {
     unit.go_line.is_none() && unit.go_mod.is_none() && !unit.test && !unit.race && !unit.vet
 }
@@ -1456,6 +1483,25 @@ fn package_relative(diagnostics: &str, index: usize, doc: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_units_split_evenly_and_an_edit_keeps_the_others() {
+        let unit = Unit::default();
+        let cands = |n: usize| -> Vec<(usize, &Unit)> { (0..n).map(|i| (i, &unit)).collect() };
+        let sizes =
+            |n: usize| -> Vec<usize> { link_units(&cands(n)).iter().map(Vec::len).collect() };
+        assert_eq!(sizes(3), [3]);
+        assert_eq!(sizes(8), [4, 4]);
+        assert_eq!(sizes(400), [200, 200]);
+        assert_eq!(sizes(401), [134, 134, 133]);
+        assert!(sizes(20_000).iter().all(|&s| s == LINK_UNIT));
+        // The split depends on the candidates alone: the same list, the same units.
+        let first: Vec<Vec<usize>> = link_units(&cands(1000))
+            .iter()
+            .map(|u| u.iter().map(|(i, _)| *i).collect())
+            .collect();
+        assert_eq!(first[1], (200..400).collect::<Vec<_>>());
+    }
     use std::time::Duration;
 
     #[test]

@@ -45,7 +45,7 @@ pub struct Input {
 }
 
 /// Runs a built snippet contained, with `run_dir` as its own directory. Its `os.Args[0]` is
-/// `name`, not the binary's path: the binary is `bin/merged` or `bin/s3` depending on how and
+/// `name`, not the binary's path: the binary is `bin/merged0` or `bin/s3` depending on how and
 /// where in the document the snippet was built, and a program must not see either.
 pub fn run(
     binary: &Path,

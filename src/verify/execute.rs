@@ -83,7 +83,7 @@ pub fn execute(
                 &exit.stderr,
                 "snipcheck.local",
                 name,
-                &workspace.dispatcher_file(unit.faketime),
+                &workspace.dispatcher_file(binary),
             );
         }
         Ok(classify(exit))
