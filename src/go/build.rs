@@ -214,6 +214,14 @@ fn rewrite_go_mod(text: &str, go: Option<&str>) -> String {
     };
     if let Some(go) = go {
         out = TOOLCHAIN.replace(&out, "").into_owned();
+        // `tool` directives (Go 1.24) name the scripts' tools, which are built with the
+        // installed go; a release before 1.24 refuses the whole go.mod for them.
+        if GoVersion::parse(go).is_some_and(|v| v < GoVersion(1, 24)) {
+            static TOOL: LazyLock<Regex> = LazyLock::new(|| {
+                Regex::new(r"(?m)^tool[ \t]*\((?s:.*?)^\)[ \t]*\n?|^tool[ \t]+\S+.*\n?").unwrap()
+            });
+            out = TOOL.replace_all(&out, "").into_owned();
+        }
         out = if GO.is_match(&out) {
             GO.replace(&out, format!("go {go}").as_str()).into_owned()
         } else {
@@ -1796,6 +1804,16 @@ mod tests {
         assert_eq!(
             rewrite_go_mod("require x v1\n", Some("1.21")),
             "module snipcheck.local\nrequire x v1\n\ngo 1.21\n"
+        );
+        // A release before 1.24 refuses `tool` directives: they go; from 1.24 they stay.
+        let t = "module m\n\ngo 1.24.0\n\ntool golang.org/x/tools/cmd/stringer\n\ntool (\n\tgithub.com/a/b/cmd/x\n\tgithub.com/c/d\n)\n\nrequire x v1\n";
+        assert_eq!(
+            rewrite_go_mod(t, Some("1.21")),
+            "module snipcheck.local\n\ngo 1.21\n\n\n\nrequire x v1\n"
+        );
+        assert_eq!(
+            rewrite_go_mod(t, Some("1.24")),
+            rewrite_go_mod(t, None).replace("go 1.24.0", "go 1.24")
         );
     }
 }
