@@ -53,6 +53,8 @@ struct Totals {
     snippets: usize,
     claims: usize,
     unchecked: usize,
+    /// The unchecked markers by the class they give (`Unchecked (opinion)`).
+    classes: BTreeMap<String, usize>,
     uncovered: usize,
     verdicts: BTreeMap<&'static str, usize>,
 }
@@ -107,13 +109,14 @@ pub fn list(
             "ignored": v("ignored"),
             "claims": totals.claims,
             "unchecked": totals.unchecked,
+            "unchecked_classes": totals.classes,
             "uncovered": totals.uncovered,
         });
         return writeln!(out, "{totals}").map_err(io);
     }
     writeln!(
         out,
-        "totals: {} document{}, {} items, {} snippets ({} hold, {} fail, {} unrecorded, {} pending, {} ignored), {} claims, {} unchecked, {} item{} with neither a snippet nor an unchecked marker",
+        "totals: {} document{}, {} items, {} snippets ({} hold, {} fail, {} unrecorded, {} pending, {} ignored), {} claims, {} unchecked{}, {} item{} with neither a snippet nor an unchecked marker",
         totals.documents,
         if totals.documents == 1 { "" } else { "s" },
         totals.items,
@@ -125,6 +128,7 @@ pub fn list(
         v("ignored"),
         totals.claims,
         totals.unchecked,
+        classes_summary(&totals.classes, totals.unchecked),
         totals.uncovered,
         if totals.uncovered == 1 { "" } else { "s" },
     )
@@ -208,15 +212,25 @@ fn write_document(
         }
         for u in &marks {
             totals.unchecked += 1;
+            if let Some(c) = &u.class {
+                *totals.classes.entry(c.clone()).or_default() += 1;
+            }
             if lines.json {
-                let rest = serde_json::json!({ "line": u.line, "reason": u.reason });
+                let mut rest = serde_json::json!({ "line": u.line, "reason": u.reason });
+                if let Some(c) = &u.class {
+                    rest["class"] = c.clone().into();
+                }
                 lines.json(out, "unchecked", &item.title, rest)?;
                 continue;
             }
+            let label = match &u.class {
+                Some(c) => format!("unchecked ({c})"),
+                None => "unchecked".to_string(),
+            };
             writeln!(
                 out,
-                "    {:<id_width$} line {:<5} {}",
-                "unchecked", u.line, u.reason
+                "    {label:<id_width$} line {:<5} {}",
+                u.line, u.reason
             )?;
         }
         if mine.is_empty() && marks.is_empty() {
@@ -229,6 +243,19 @@ fn write_document(
         }
     }
     Ok(())
+}
+
+/// ` (12 opinion, 3 service, 1 unclassified)`: the unchecked markers by class, when any says one.
+fn classes_summary(classes: &BTreeMap<String, usize>, all: usize) -> String {
+    if classes.is_empty() {
+        return String::new();
+    }
+    let mut parts: Vec<String> = classes.iter().map(|(c, n)| format!("{n} {c}")).collect();
+    let unclassified = all - classes.values().sum::<usize>();
+    if unclassified > 0 {
+        parts.push(format!("{unclassified} unclassified"));
+    }
+    format!(" ({})", parts.join(", "))
 }
 
 /// `Output, ERROR x2`: the kinds of claim a snippet makes (`must build and exit 0` for none).

@@ -93,6 +93,10 @@ pub const RULES: &[Rule] = &[
         name: "snippet_package_paths",
         apply: snippet_package_paths,
     },
+    Rule {
+        name: "traceback_m_addresses",
+        apply: traceback_m_addresses,
+    },
 ];
 
 pub fn normalize(text: &str, cx: &Context) -> String {
@@ -253,6 +257,14 @@ fn trace_arguments(text: &str, _: &Context) -> String {
 fn signal_registers(text: &str, _: &Context) -> String {
     static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bpc=0x[0-9a-f]+").unwrap());
     replace_all(&RE, text, "pc=0x?")
+}
+
+/// `goroutine 1 gp=0x? m=0 mp=0x548040 [running]:` (`GOTRACEBACK=crash` and beyond): `m0` is a
+/// static variable of the runtime, too short an address for `hex_addresses`, and it moves with
+/// the release and the module's `go` line.
+fn traceback_m_addresses(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bmp=0x[0-9a-f]+").unwrap());
+    replace_all(&RE, text, "mp=0x?")
 }
 
 /// Which of two racing accesses the detector saw first, and whether the other goroutine had
@@ -473,6 +485,16 @@ mod tests {
             ),
             "internal/sync.(*Mutex).lockSlow(...)\nmain.main()\nfmt.Println(\"a\")"
         );
+    }
+
+    #[test]
+    fn traceback_m_addresses() {
+        let f = rule("traceback_m_addresses");
+        assert_eq!(
+            f("goroutine 1 gp=0x? m=0 mp=0x548040 [running]:", &cx()),
+            "goroutine 1 gp=0x? m=0 mp=0x? [running]:"
+        );
+        assert_eq!(f("a bump=0x1 stays", &cx()), "a bump=0x1 stays");
     }
 
     #[test]

@@ -45,15 +45,45 @@ pub struct Item {
 
 /// `> **Unchecked:** REASON`: a claim the document makes that no code here can check, marked so
 /// that readers and the coverage view both see it.
+/// `> **Unchecked (opinion):** REASON` also says why no code can check it: one of
+/// `UNCHECKED_CLASSES`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unchecked {
     pub item: Option<String>,
     pub line: usize,
+    pub class: Option<String>,
     pub reason: String,
 }
 
+/// Why a claim cannot be checked here, as an Unchecked marker may say, with what each means.
+pub const UNCHECKED_CLASSES: &[(&str, &str)] = &[
+    (
+        "opinion",
+        "a judgment, advice, an analogy or a framing: there is nothing to run",
+    ),
+    (
+        "history",
+        "what happened before: Go's releases, other languages",
+    ),
+    (
+        "service",
+        "needs a server this machine does not run (a database, a broker, a workflow server)",
+    ),
+    (
+        "hardware",
+        "needs hardware this machine lacks (more CPUs, a real CPU quota)",
+    ),
+    (
+        "host",
+        "depends on a setting of the whole host that a snippet must not change",
+    ),
+];
+
 static UNCHECKED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*>\s*(?:\*\*Unchecked:\*\*|\*\*Unchecked\*\*:|Unchecked:)\s*(.*?)\s*$").unwrap()
+    Regex::new(
+        r"^\s*>\s*(?:\*\*Unchecked(?:\s*\(([^)]*)\))?:\*\*|\*\*Unchecked(?:\s*\(([^)]*)\))?\*\*:|Unchecked(?:\s*\(([^)]*)\))?:)\s*(.*?)\s*$",
+    )
+    .unwrap()
 });
 
 pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
@@ -96,10 +126,29 @@ pub fn extract_document(doc: &Path, text: &str) -> Result<Extracted, Error> {
                     if let Some(c) = UNCHECKED.captures(l)
                         && unchecked.iter().all(|u| u.line != line)
                     {
+                        let class = c
+                            .get(1)
+                            .or(c.get(2))
+                            .or(c.get(3))
+                            .map(|m| m.as_str().trim().to_string());
+                        if let Some(class) = &class
+                            && !UNCHECKED_CLASSES.iter().any(|(k, _)| k == class)
+                        {
+                            let known: Vec<&str> =
+                                UNCHECKED_CLASSES.iter().map(|(k, _)| *k).collect();
+                            problems.push(Problem::new(
+                                format!("{}:{line}", doc.display()),
+                                format!(
+                                    "`Unchecked ({class})`: unknown class; say why no code can check the claim with one of {}, or leave the class out",
+                                    known.join(", ")
+                                ),
+                            ));
+                        }
                         unchecked.push(Unchecked {
                             item: heading.as_ref().map(|h| h.item.clone()),
                             line,
-                            reason: c[1].to_string(),
+                            class,
+                            reason: c[4].to_string(),
                         });
                     }
                 }

@@ -86,3 +86,47 @@ fn varies_snippets_with_output_claims_hold_as_verify_says() {
     let run = snipcheck(dir.path(), &["list", "docs"], &[]);
     assert!(run.stdout.contains("FAILS"), "{}", run.stdout);
 }
+
+/// An Unchecked marker may say why no code can check its claim (`Unchecked (opinion)`): `list`
+/// shows the class and counts the markers by class; a class it does not know is that line's
+/// input problem (exit 2), and the rest is still listed and verified.
+#[test]
+fn unchecked_markers_say_their_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = "# Items\n\n### 1. Style\n\n> **Unchecked (opinion):** \"cleanest\" is a judgment.\n\n### 2. Server\n\n> **Unchecked (service):** needs a Kafka broker.\n\n### 3. Old\n\n> **Unchecked:** an unclassified note.\n";
+    write(&dir.path().join("docs/doc.md"), doc);
+    let run = snipcheck(dir.path(), &["list", "docs"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("unchecked (opinion) line 5     \"cleanest\" is a judgment."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("3 unchecked (1 opinion, 1 service, 1 unclassified)"),
+        "{}",
+        run.stdout
+    );
+    let run = snipcheck(dir.path(), &["list", "docs", "--format", "json"], &[]);
+    assert!(
+        run.stdout.contains("\"class\":\"service\""),
+        "{}",
+        run.stdout
+    );
+    // Mutation: a class that is not one of the known ones.
+    write(
+        &dir.path().join("docs/doc.md"),
+        &doc.replace("(service)", "(kafka)"),
+    );
+    let run = snipcheck(dir.path(), &["verify", "docs"], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        format!("{}{}", run.stdout, run.stderr)
+            .contains("docs/doc.md:9: `Unchecked (kafka)`: unknown class"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
