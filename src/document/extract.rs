@@ -77,6 +77,14 @@ pub const UNCHECKED_CLASSES: &[(&str, &str)] = &[
         "host",
         "depends on a setting of the whole host that a snippet must not change",
     ),
+    (
+        "external",
+        "a fact about another system (the kernel, cryptography, a policy document) that no Go program here can observe",
+    ),
+    (
+        "unavailable",
+        "needs software that the registries this machine reaches do not serve",
+    ),
 ];
 
 static UNCHECKED: LazyLock<Regex> = LazyLock::new(|| {
