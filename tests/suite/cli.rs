@@ -395,7 +395,7 @@ fn list_format_json_is_one_object_per_line() {
     let dir = tempfile::tempdir().unwrap();
     write(
         &dir.path().join("doc.md"),
-        "# Doc\n\n### 1. One\n\n```go\nfmt.Println(1)\n// Output: 1\n```\n\n### 2. Two\n\n> **Unchecked:** an opinion\n\n### 3. Three\n\nNothing.\n",
+        "# Doc\n\n### 1. One\n\n```go\nfmt.Println(1)\n// Output: 1\n```\n\n### 2. Two\n\n> **Unchecked (opinion):** an opinion\n\n### 3. Three\n\nNothing.\n",
     );
     let run = snipcheck(dir.path(), &["list", "doc.md", "--format", "json"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -408,9 +408,9 @@ fn list_format_json_is_one_object_per_line() {
         lines,
         [
             serde_json::json!({"type": "snippet", "doc": "doc.md", "item": "1. One", "id": "1", "line": 5, "claims": "Output", "verdict": "unrecorded"}),
-            serde_json::json!({"type": "unchecked", "doc": "doc.md", "item": "2. Two", "line": 12, "reason": "an opinion"}),
+            serde_json::json!({"type": "unchecked", "doc": "doc.md", "item": "2. Two", "line": 12, "class": "opinion", "reason": "an opinion"}),
             serde_json::json!({"type": "uncovered", "doc": "doc.md", "item": "3. Three"}),
-            serde_json::json!({"type": "totals", "documents": 1, "items": 3, "snippets": 1, "holds": 0, "fails": 0, "unrecorded": 1, "pending": 0, "ignored": 0, "claims": 1, "unchecked": 1, "uncovered": 1}),
+            serde_json::json!({"type": "totals", "documents": 1, "items": 3, "snippets": 1, "holds": 0, "fails": 0, "unrecorded": 1, "pending": 0, "ignored": 0, "claims": 1, "unchecked": 1, "unchecked_classes": {"opinion": 1}, "uncovered": 1}),
         ]
     );
 }
