@@ -171,6 +171,18 @@ fn at_snippet(snippet: &Snippet, e: Error) -> Error {
     }
 }
 
+/// Whether a script held: only when its driver says so, the package passed, the script's test
+/// passed and go test exited 0. A driver that crashed (out of memory, a signal) or whose report
+/// broke off has not checked the script's lines, however far its log got: that is a failure,
+/// never a pass.
+fn script_class(report: &gotest::Report, code: Option<i32>) -> Class {
+    let held = code == Some(0)
+        && report.package_status == Some(TestStatus::Pass)
+        && report.tests.get("TestScript") == Some(&TestStatus::Pass)
+        && report.tests.values().all(|s| *s != TestStatus::Fail);
+    if held { Class::Ok } else { Class::TestFail }
+}
+
 /// How long compiling a test binary before its run may take (`compile_tests`).
 const TEST_COMPILE_LIMIT: Duration = Duration::from_secs(600);
 
@@ -298,10 +310,8 @@ fn go_test(
     if a.script && !exit.timed_out && !report.build_failed {
         // The script's log is its outcome; whether it held is whether testscript failed it.
         let script = crate::go::testscript::read_log(&report.output);
-        let failed = report.package_status == Some(TestStatus::Fail)
-            || report.tests.values().any(|s| *s == TestStatus::Fail);
         return Ok(Outcome {
-            class: if failed { Class::TestFail } else { Class::Ok },
+            class: script_class(&report, exit.code),
             exit_status: exit.code,
             // A driver that failed without a log (it could not start) shows go test's report.
             stdout: if script.trim().is_empty() {
@@ -361,4 +371,25 @@ fn go_test(
         coverage: report.coverage,
         signal: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_script_holds_only_when_its_driver_says_so() {
+        let passed = gotest::parse(
+            "{\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestScript\"}\n{\"Action\":\"pass\",\"Package\":\"p\",\"Test\":\"TestScript\"}\n{\"Action\":\"pass\",\"Package\":\"p\"}\n",
+        );
+        assert_eq!(script_class(&passed, Some(0)), Class::Ok);
+        // The driver crashed: its log broke off, with no verdict for the script or the package.
+        let crashed = gotest::parse(
+            "{\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestScript\"}\n{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestScript\",\"Output\":\"fatal error: runtime: out of memory\\n\"}\n",
+        );
+        assert_eq!(script_class(&crashed, Some(1)), Class::TestFail);
+        assert_eq!(script_class(&crashed, Some(0)), Class::TestFail);
+        // A pass that go test's exit status contradicts is no pass either.
+        assert_eq!(script_class(&passed, Some(2)), Class::TestFail);
+    }
 }
