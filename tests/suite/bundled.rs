@@ -49,8 +49,9 @@ fn changing_one_claimed_output_line_fails_at_that_line() {
     );
 }
 
-/// Every item 1021-1045 has been gone through: each has at least one snippet or a visible
-/// `> **Unchecked:**` line, and every such line gives a reason.
+/// Every item 1021-1045 has been gone through: each has at least one snippet (a go or a
+/// testscript block) or a visible `> **Unchecked (CLASS):**` line, and every such line says why
+/// no code can check it here: a class `list` knows, and a reason.
 #[test]
 fn every_item_has_snippets_or_unchecked_markers() {
     let text = std::fs::read_to_string(repo().join(DOC)).unwrap();
@@ -69,18 +70,29 @@ fn every_item_has_snippets_or_unchecked_markers() {
     let numbers: Vec<u32> = items.iter().map(|(n, _)| *n).collect();
     assert_eq!(numbers, (1021..=1045).collect::<Vec<_>>());
     for (number, body) in &items {
-        let snippets = body.lines().filter(|l| l.starts_with("```go")).count();
+        let snippets = body
+            .lines()
+            .filter(|l| l.starts_with("```go") || l.starts_with("```testscript"))
+            .count();
         let unchecked: Vec<&str> = body
             .lines()
-            .filter(|l| l.starts_with("> **Unchecked:**"))
+            .filter(|l| l.starts_with("> **Unchecked"))
             .collect();
         assert!(
             snippets + unchecked.len() > 0,
             "item {number} has neither a snippet nor an Unchecked marker"
         );
         for marker in unchecked {
+            let rest = marker.trim_start_matches("> **Unchecked (");
+            let (class, reason) = rest.split_once("):**").unwrap_or(("", rest));
             assert!(
-                marker.trim_start_matches("> **Unchecked:**").trim().len() > 10,
+                snipcheck::document::extract::UNCHECKED_CLASSES
+                    .iter()
+                    .any(|(k, _)| *k == class),
+                "item {number}: an Unchecked marker without a known class: {marker:?}"
+            );
+            assert!(
+                reason.trim().len() > 10,
                 "item {number}: an Unchecked marker without a reason: {marker:?}"
             );
         }
