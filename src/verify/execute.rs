@@ -183,6 +183,23 @@ fn script_class(report: &gotest::Report, code: Option<i32>) -> Class {
     if held { Class::Ok } else { Class::TestFail }
 }
 
+/// The flags of a `test` snippet's `go test` that change what is compiled (besides the tags,
+/// which `build::clock` adds): its run and `compile_tests` must compile the same test binary.
+fn compile_flags(snippet: &Snippet) -> Vec<&'static str> {
+    let a = &snippet.attrs;
+    let mut flags = Vec::new();
+    if a.cover {
+        flags.push("-cover");
+    }
+    if a.race {
+        flags.push("-race");
+    }
+    if super::plan::claims_compile_errors(snippet) {
+        flags.push("-gcflags=-e");
+    }
+    flags
+}
+
 /// How long compiling a test binary before its run may take (`compile_tests`).
 const TEST_COMPILE_LIMIT: Duration = Duration::from_secs(600);
 
@@ -206,16 +223,7 @@ fn compile_tests(
     crate::go::build::clock(&mut go, unit.faketime, a.tags.as_deref());
     // `-o` a folder: one binary per package, as `target` may name several (Go 1.21+).
     go.arg("-c").arg("-o").arg(format!("{}/", out.display()));
-    if a.cover {
-        go.arg("-cover");
-    }
-    if a.race {
-        go.arg("-race");
-    }
-    if super::plan::claims_compile_errors(snippet) {
-        go.arg("-gcflags=-e");
-    }
-    go.arg(target);
+    go.args(compile_flags(snippet)).arg(target);
     let _ = crate::go::toolchain::output_within(go, TEST_COMPILE_LIMIT);
     let _ = std::fs::remove_dir_all(&out);
 }
@@ -246,18 +254,10 @@ fn go_test(
     if a.short {
         args.push("-short".into());
     }
-    if a.cover {
-        args.push("-cover".into());
-    }
     if let Some(run) = &a.run {
         args.push(format!("-run={run}"));
     }
-    if a.race {
-        args.push("-race".into());
-    }
-    if super::plan::claims_compile_errors(snippet) {
-        args.push("-gcflags=-e".into());
-    }
+    args.extend(compile_flags(snippet).into_iter().map(String::from));
     args.push(target.to_string());
     let mut input = input_of(snippet, unit, args);
     // The go command's own output is not framed: `exec_main` decodes the test binary's frames
