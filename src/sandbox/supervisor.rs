@@ -559,3 +559,34 @@ fn recv(sock: RawFd, buf: &mut [u8]) -> io::Result<(usize, Vec<OwnedFd>)> {
         Ok((n, fds))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A request's descriptors arrive with it, open and usable; a closed end reads as the end.
+    #[test]
+    fn messages_carry_descriptors() {
+        let (a, b) = socketpair().unwrap();
+        let (mut r, w) = io::pipe().unwrap();
+        let w: OwnedFd = w.into();
+        send(a.as_raw_fd(), b"hello", &[w.as_raw_fd(), w.as_raw_fd()]).unwrap();
+        drop(w);
+        let mut buf = [0u8; 64];
+        let (n, fds) = recv(b.as_raw_fd(), &mut buf).unwrap();
+        assert_eq!(&buf[..n], b"hello");
+        assert_eq!(fds.len(), 2);
+        let mut got = fs::File::from(fds.into_iter().next().unwrap());
+        got.write_all(b"through").unwrap();
+        drop(got);
+        let mut text = String::new();
+        // The second copy is still open: read what was written, without waiting for the end.
+        let mut chunk = [0u8; 7];
+        r.read_exact(&mut chunk).unwrap();
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+        assert_eq!(text, "through");
+        drop(a);
+        assert_eq!(recv(b.as_raw_fd(), &mut buf).unwrap().0, 0);
+    }
+}
