@@ -42,6 +42,8 @@ pub struct Input {
     /// The program was built with `-tags=faketime`: its stdout and stderr are playback frames
     /// (`go::playback`), decoded here into what it wrote.
     pub playback: bool,
+    /// A CPU quota, in thousandths of a CPU (`cpus=`).
+    pub cpus: Option<u32>,
 }
 
 /// Runs a built snippet contained, with `run_dir` as its own directory. Its `os.Args[0]` is
@@ -58,7 +60,7 @@ pub fn run(
     if interrupt::interrupted() {
         return Err(interrupt::error());
     }
-    let mut jail = sandbox.command(binary, run_dir)?;
+    let mut jail = sandbox.command(binary, run_dir, input.cpus)?;
     jail.command.arg0(name);
     run_command(jail, timeout, input, sandbox.limits())
 }

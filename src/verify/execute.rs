@@ -150,6 +150,7 @@ fn input_of(snippet: &Snippet, unit: &Unit, args: Vec<String>) -> Input {
         env,
         stdin: snippet.attrs.stdin.clone(),
         playback: unit.faketime,
+        cpus: snippet.attrs.cpus,
     }
 }
 
@@ -289,7 +290,7 @@ fn go_test(
         workspace.path(),
         &inside,
         &shown,
-        unit.faketime,
+        &input,
     )?;
     let exit = run_command(go, timeout, &input, sandbox.limits())?;
     // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that

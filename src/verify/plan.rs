@@ -145,6 +145,10 @@ fn plan_one(
                 &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
                 // The commands a script runs (their versions are in the go.mod above).
                 &format!("{:?}", settings.tools),
+                &settings
+                    .tools_module
+                    .as_ref()
+                    .map_or(String::new(), |m| m.key()),
             ]);
             if cache.contains(&key) {
                 return Ok(Planned::Cached { own });
@@ -158,6 +162,12 @@ fn plan_one(
         && let Some(why) = toolchain.race_unsupported()
     {
         problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
+    }
+    if s.attrs.cpus.is_some() && !sandbox.mechanisms().cpu_cgroup {
+        problems.push(Problem::new(
+            format!("{}:{}", s.doc.display(), s.line),
+            crate::sandbox::contain::CPU_QUOTA_MISSING,
+        ));
     }
     if s.attrs.race && faketime {
         // The attribute itself is refused when extracting; this is the project's setting.
