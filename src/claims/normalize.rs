@@ -193,10 +193,12 @@ fn goroot_frames(text: &str, _: &Context) -> String {
     replace_all(&RE, text, "")
 }
 
-/// Line numbers inside the Go distribution change with every release; the document cannot
-/// claim them.
+/// Line numbers inside the Go distribution (its Go and assembly files: `runtime.goexit` is at
+/// `asm_amd64.s:1771` on go1.26, `:1693` on go1.25) change with every release; the document
+/// cannot claim them.
 fn goroot_line_numbers(text: &str, _: &Context) -> String {
-    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\$GOROOT/\S+\.go):\d+").unwrap());
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\$GOROOT/\S+\.(?:go|s)):\d+").unwrap());
     replace_all(&RE, text, "$1:N")
 }
 
@@ -428,6 +430,11 @@ mod tests {
             "\t$GOROOT/src/runtime/chan.go:N +0x?"
         );
         assert_eq!(f("main.go:414", &cx()), "main.go:414");
+        assert_eq!(
+            f("    at $GOROOT/src/runtime/asm_amd64.s:1771", &cx()),
+            "    at $GOROOT/src/runtime/asm_amd64.s:N"
+        );
+        assert_eq!(f("main.s:12", &cx()), "main.s:12");
     }
 
     #[test]
