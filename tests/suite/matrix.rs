@@ -357,3 +357,107 @@ fn a_document_sets_go_line_above_the_release_is_lowered_and_said() {
         run.stdout
     );
 }
+
+const NEW_PACKAGE: &str = r#"# Doc
+
+## New package
+
+```go
+package main
+
+import (
+	"fmt"
+	"math/rand/v2" // ERROR (before go1.22) "math/rand/v2 is not in std"
+)
+
+func main() {
+	fmt.Println(rand.N(10) < 10) // ERROR (before go1.22) "undefined: rand"
+}
+
+// Output (from go1.22): true
+```
+"#;
+
+/// `// ERROR (before go1.22) "..."`: a compile error claimed for the releases before a change,
+/// and the output for those after it, in one snippet; each made wrong fails on its release, at
+/// its line.
+#[test]
+fn a_compile_error_claimed_for_older_releases_only() {
+    if !releases_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("docs/doc.md");
+    super::support::write(&doc, NEW_PACKAGE);
+    let go = ["--go", "1.21,1.22"];
+    let verify = |extra: &[&str]| {
+        snipcheck(
+            dir.path(),
+            &[&["verify", "docs"][..], extra, &go].concat(),
+            &[],
+        )
+    };
+    let run = verify(&["--accept"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let record =
+        std::fs::read_to_string(dir.path().join("expected/docs/doc/new-package.toml")).unwrap();
+    assert!(record.contains("[release.\"go1.21\"]"), "{record}");
+    assert!(record.contains("class = \"compile_error\""), "{record}");
+    let run = verify(&["--locked"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+
+    // Mutation: the error claimed for every release fails on go1.22, where the import builds.
+    std::fs::write(
+        &doc,
+        NEW_PACKAGE.replace(
+            "// ERROR (before go1.22) \"math/rand/v2",
+            "// ERROR \"math/rand/v2",
+        ),
+    )
+    .unwrap();
+    let run = verify(&["--locked"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("FAIL  docs/doc.md:5  new-package [go1.22.12]"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("docs/doc.md:10: "), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("new-package [go1.21.13]  "),
+        "{}",
+        run.stdout
+    );
+
+    // Mutation: a wrong message for the old release fails there, at its line.
+    std::fs::write(
+        &doc,
+        NEW_PACKAGE.replace("\"undefined: rand\"", "\"undefined: rnd\""),
+    )
+    .unwrap();
+    let run = verify(&["--locked"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("FAIL  docs/doc.md:5  new-package [go1.21.13]"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("docs/doc.md:14: "), "{}", run.stdout);
+
+    // Mutation: without its release range the output claim is held on go1.21 too, and fails.
+    std::fs::write(
+        &doc,
+        NEW_PACKAGE.replace("// Output (from go1.22): true", "// Output: true"),
+    )
+    .unwrap();
+    let run = verify(&["--locked"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("FAIL  docs/doc.md:5  new-package [go1.21.13]"),
+        "{}",
+        run.stdout
+    );
+}
