@@ -201,6 +201,33 @@ pub fn tool_lines(go_mod: &str) -> Vec<String> {
     tools
 }
 
+/// `go mod download` with `go` (in the module's folder), within `DOWNLOAD_TIMEOUT`; errors
+/// name `at` (the go.mod) and `what` was downloaded.
+pub fn download_modules(mut go: Command, at: &str, what: &str) -> Result<(), Error> {
+    go.args(["mod", "download"]);
+    let out = crate::go::toolchain::output_within(go, DOWNLOAD_TIMEOUT)
+        .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?
+        .ok_or_else(|| {
+            Error::at(
+                at,
+                format!(
+                    "`go mod download` of {what} did not finish within {} min; check that the module proxy (GOPROXY) is reachable, or warm the module cache with `go mod download` in its folder",
+                    DOWNLOAD_TIMEOUT.as_secs() / 60
+                ),
+            )
+        })?;
+    if !out.status.success() {
+        return Err(Error::at(
+            at,
+            format!(
+                "cannot download {what}: {}; check its require lines and go.sum (`go mod tidy` in its folder)",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The name `go build -o DIR/` gives a command's binary: its package path's last element, or
 /// the one before a major version suffix (`.../cmd/tool/v2` is `tool`).
 pub fn command_name(package: &str) -> &str {
@@ -659,29 +686,12 @@ impl Workspace {
         let base = self.base.as_ref().expect("download is for a base module");
         let mut cmd = self.toolchain.command();
         cmd.current_dir(self.dir.path())
-            .env("GOTMPDIR", self.dir.path())
-            .args(["mod", "download"]);
-        let out = crate::go::toolchain::output_within(cmd, DOWNLOAD_TIMEOUT)
-            .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?
-            .ok_or_else(|| {
-                Error::at(
-                    base.path.display().to_string(),
-                    format!(
-                        "`go mod download` for the modules it requires did not finish within {} min; check that the module proxy (GOPROXY) is reachable, or warm the module cache with `go mod download` in its folder",
-                        DOWNLOAD_TIMEOUT.as_secs() / 60
-                    ),
-                )
-            })?;
-        if !out.status.success() {
-            return Err(Error::at(
-                base.path.display().to_string(),
-                format!(
-                    "cannot download the modules it requires: {}; check its require lines and go.sum (`go mod tidy` in its folder)",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
-            ));
-        }
-        Ok(())
+            .env("GOTMPDIR", self.dir.path());
+        download_modules(
+            cmd,
+            &base.path.display().to_string(),
+            "the modules it requires",
+        )
     }
 
     pub fn path(&self) -> &Path {

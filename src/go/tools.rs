@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::Error;
-use crate::go::toolchain::{Toolchain, output_within};
+use crate::go::toolchain::Toolchain;
 
 /// A folder with a go.mod that pins the scripts' tools (`tools_module` in snipcheck.toml).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,29 +85,8 @@ impl ToolsModule {
         let mut cmd = installed.command();
         cmd.current_dir(work)
             .env("GOTMPDIR", work)
-            .env("GOFLAGS", "-mod=mod")
-            .args(["mod", "download"]);
-        let timeout = crate::go::build::DOWNLOAD_TIMEOUT;
-        let out = output_within(cmd, timeout)
-            .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?
-            .ok_or_else(|| {
-                Error::at(
-                    &at,
-                    format!(
-                        "`go mod download` of the tools' modules did not finish within {} min; check that the module proxy (GOPROXY) is reachable",
-                        timeout.as_secs() / 60
-                    ),
-                )
-            })?;
-        if !out.status.success() {
-            return Err(Error::at(
-                &at,
-                format!(
-                    "cannot download the tools' modules: {}; check its require lines and go.sum (`go mod tidy` in its folder)",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
-            ));
-        }
+            .env("GOFLAGS", "-mod=mod");
+        crate::go::build::download_modules(cmd, &at, "the tools' modules")?;
         let mut cmd = installed.command();
         cmd.current_dir(work)
             .env("GOTMPDIR", work)

@@ -45,32 +45,24 @@ impl Run {
                 None
             }
         };
-        let cpu = match own_cgroup("cpu", CPU_ROOT, "cpu.cfs_quota_us") {
-            Some(base) => match make_run_dir(&base, &name) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    why.push(format!("cpu cgroup ({e})"));
+        let mut below_own =
+            |controller: &str, root: &str, file: &str| match own_cgroup(controller, root, file) {
+                Some(base) => match make_run_dir(&base, &name) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        why.push(format!("{controller} cgroup ({e})"));
+                        None
+                    }
+                },
+                None => {
+                    why.push(format!(
+                        "{controller} cgroup (no cgroup v1 {controller} controller)"
+                    ));
                     None
                 }
-            },
-            None => {
-                why.push("cpu cgroup (no cgroup v1 cpu controller)".into());
-                None
-            }
-        };
-        let memory = match own_cgroup("memory", MEMORY_ROOT, "memory.limit_in_bytes") {
-            Some(base) => match make_run_dir(&base, &name) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    why.push(format!("memory cgroup ({e})"));
-                    None
-                }
-            },
-            None => {
-                why.push("memory cgroup (no cgroup v1 memory controller)".into());
-                None
-            }
-        };
+            };
+        let cpu = below_own("cpu", CPU_ROOT, "cpu.cfs_quota_us");
+        let memory = below_own("memory", MEMORY_ROOT, "memory.limit_in_bytes");
         (Run { pids, memory, cpu }, why)
     }
 
