@@ -406,58 +406,41 @@ fn a_compile_error_claimed_for_older_releases_only() {
     let run = verify(&["--locked"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 
-    // Mutation: the error claimed for every release fails on go1.22, where the import builds.
-    std::fs::write(
-        &doc,
+    // Each mutation fails on the one release named, at the line named.
+    let fails_only = |mutated: String, release: &str, line: usize| {
+        std::fs::write(&doc, mutated).unwrap();
+        let run = verify(&["--locked"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        let failed = |r: &str| run.stdout.contains(&format!("new-package [{r}]  "));
+        assert!(failed(release), "{}", run.stdout);
+        for other in ["go1.21.13", "go1.22.12"].iter().filter(|r| **r != release) {
+            assert!(!failed(other), "{}", run.stdout);
+        }
+        assert!(
+            run.stdout.contains(&format!("docs/doc.md:{line}: ")),
+            "{}",
+            run.stdout
+        );
+    };
+    // The error claimed for every release fails on go1.22, where the import builds.
+    fails_only(
         NEW_PACKAGE.replace(
             "// ERROR (before go1.22) \"math/rand/v2",
             "// ERROR \"math/rand/v2",
         ),
-    )
-    .unwrap();
-    let run = verify(&["--locked"]);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("FAIL  docs/doc.md:5  new-package [go1.22.12]"),
-        "{}",
-        run.stdout
+        "go1.22.12",
+        10,
     );
-    assert!(run.stdout.contains("docs/doc.md:10: "), "{}", run.stdout);
-    assert!(
-        !run.stdout.contains("new-package [go1.21.13]  "),
-        "{}",
-        run.stdout
-    );
-
-    // Mutation: a wrong message for the old release fails there, at its line.
-    std::fs::write(
-        &doc,
+    // A wrong message for the old release fails there.
+    fails_only(
         NEW_PACKAGE.replace("\"undefined: rand\"", "\"undefined: rnd\""),
-    )
-    .unwrap();
-    let run = verify(&["--locked"]);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("FAIL  docs/doc.md:5  new-package [go1.21.13]"),
-        "{}",
-        run.stdout
+        "go1.21.13",
+        14,
     );
-    assert!(run.stdout.contains("docs/doc.md:14: "), "{}", run.stdout);
-
-    // Mutation: without its release range the output claim is held on go1.21 too, and fails.
-    std::fs::write(
-        &doc,
+    // Without its release range the output claim is held on go1.21 too, and cannot hold.
+    fails_only(
         NEW_PACKAGE.replace("// Output (from go1.22): true", "// Output: true"),
-    )
-    .unwrap();
-    let run = verify(&["--locked"]);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("FAIL  docs/doc.md:5  new-package [go1.21.13]"),
-        "{}",
-        run.stdout
+        "go1.21.13",
+        17,
     );
 }
