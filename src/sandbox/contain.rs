@@ -196,10 +196,7 @@ impl Sandbox {
     /// `env` is the snippet's own environment (its `env=` and `godebug=` attributes); `shown`
     /// are host directories shown read-only in its root besides the usual ones (what a script
     /// snippet's `exec go` needs: the toolchain, the scripts' build cache, the tools).
-    /// `go` is the go command with `test` and the build flags; `-exec` is added here. Of
-    /// `input`, the CPU quota (`cpus`) and `playback` count here: with `playback` (a
-    /// `-tags=faketime` build) the test binary's output is decoded from its playback frames
-    /// before go test reads it.
+    /// `go` is the go command with `test` and the build flags; `-exec` is added here.
     pub fn go_test(
         &self,
         mut go: Command,
@@ -207,11 +204,11 @@ impl Sandbox {
         root: &Path,
         env: &[(String, String)],
         shown: &Shown,
-        input: &crate::sandbox::run::Input,
+        binary: TestBinary,
     ) -> Result<Jail, Error> {
-        let playback = input.playback;
+        let TestBinary { playback, cpus } = binary;
         let (uid, gid) = self.user();
-        let group = self.prepare(run_dir, uid, gid, input.cpus)?;
+        let group = self.prepare(run_dir, uid, gid, cpus)?;
         let spec = Spec {
             limits: self.limits.clone(),
             mech: self.mech,
@@ -287,6 +284,15 @@ impl Sandbox {
             _ => None,
         })
     }
+}
+
+/// How `go_test` runs the test binary, besides its environment.
+pub struct TestBinary {
+    /// A `-tags=faketime` build: its output is decoded from playback frames before go test
+    /// reads it (the go command's own output is not framed).
+    pub playback: bool,
+    /// The CPU quota, in thousandths of a CPU (`cpus=`).
+    pub cpus: Option<u32>,
 }
 
 /// Why a snippet with `cpus=` is not run here.

@@ -284,7 +284,11 @@ fn go_test(
         inside.extend(scripts.env(&names));
         shown = scripts.shown();
     }
-    let go = sandbox.go_test(go, run_dir, workspace.path(), &inside, &shown, &input)?;
+    let binary = crate::sandbox::contain::TestBinary {
+        playback: unit.faketime,
+        cpus: input.cpus,
+    };
+    let go = sandbox.go_test(go, run_dir, workspace.path(), &inside, &shown, binary)?;
     let exit = run_command(go, timeout, &input, sandbox.limits())?;
     // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
     // is not an event as output.

@@ -51,6 +51,42 @@ func main() {
 ```
 "#;
 
+/// The same check as a `go test` snippet: the test binary runs under the quota, not the go
+/// command that builds it.
+const TEST_DOC: &str = r#"# Doc
+
+## Throttled test
+
+```go test cpus=0.2
+-- q_test.go --
+package q
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestThrottled(t *testing.T) {
+	start := time.Now()
+	for time.Since(start) < 500*time.Millisecond {
+	}
+	self, _ := os.ReadFile("/proc/self/cgroup")
+	for _, line := range strings.Split(string(self), "\n") {
+		if p := strings.SplitN(line, ":", 3); len(p) == 3 && p[1] == "cpu" {
+			stat, _ := os.ReadFile("/sys/fs/cgroup/cpu" + p[2] + "/cpu.stat")
+			if strings.Contains(string(stat), "nr_throttled 0\n") || len(stat) == 0 {
+				t.Fatalf("not throttled: %s", stat)
+			}
+		}
+	}
+}
+
+// Tests passed: TestThrottled
+```
+"#;
+
 /// Whether this machine lets snipcheck make cpu groups (root, cgroup v1): where it does not,
 /// the refusal is what is checked.
 fn cpu_cgroup_usable() -> bool {
@@ -95,6 +131,31 @@ fn a_cpu_quota_throttles_and_without_it_the_claim_fails_at_its_line() {
     let run = snipcheck(d, &["verify", "docs"], &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("+throttled: false"), "{}", run.stdout);
+}
+
+#[test]
+fn a_test_binary_runs_under_the_quota() {
+    if !cpu_cgroup_usable() {
+        eprintln!(
+            "skipped: no writable cgroup v1 cpu controller here (the refusal test covers it)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(&d.join("docs/doc.md"), TEST_DOC);
+    let run = snipcheck(d, &["verify", "--accept", "docs"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Mutation: without the quota the test fails, and so does the claim, at its line.
+    write(&d.join("docs/doc.md"), &TEST_DOC.replace(" cpus=0.2", ""));
+    let run = snipcheck(d, &["verify", "docs"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("docs/doc.md:31: `// Tests passed: TestThrottled` does not hold"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
