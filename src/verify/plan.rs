@@ -236,9 +236,10 @@ fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
     }
 }
 
-/// The `go` line of a txtar snippet's own go.mod, if it has one.
+/// The `go` line of a txtar snippet's own go.mod (a script's too: its files follow its
+/// commands), if it has one.
 pub fn own_go_line(s: &Snippet) -> Option<GoVersion> {
-    if !txtar::is_archive(&s.code) {
+    if !s.attrs.script && !txtar::is_archive(&s.code) {
         return None;
     }
     let archive = txtar::parse(&s.code).ok()?;
@@ -417,4 +418,20 @@ pub fn load_snippets(
         .collect();
     snippets.retain(|s| chosen.iter().any(|f| selects(f, &s.id)));
     Ok((snippets, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scripts_own_go_line_counts_as_an_archives() {
+        let doc = "# D\n\n```testscript\nexec go build .\n-- go.mod --\nmodule m\n\ngo 1.22\n-- main.go --\npackage main\nfunc main() {}\n```\n\n```go\n-- go.mod --\nmodule m\n\ngo 1.23\n-- main.go --\npackage main\nfunc main() {}\n```\n\n```go\nfmt.Println(1)\n```\n";
+        let snippets = extract(Path::new("doc.md"), doc).unwrap();
+        let lines: Vec<Option<GoVersion>> = snippets.iter().map(own_go_line).collect();
+        assert_eq!(
+            lines,
+            vec![Some(GoVersion(1, 22)), Some(GoVersion(1, 23)), None]
+        );
+    }
 }
