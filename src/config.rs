@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::cli::{Common, ListArgs, RecordArgs, VerifyArgs};
 use crate::error::{Error, Problem, toml_error};
 use crate::go::releases::{Wanted, parse_list};
+use crate::go::tools::ToolsModule;
 use crate::partition::Partition;
 use crate::sandbox::limits::{Limits, SandboxConfig};
 use crate::time::parse_duration;
@@ -45,6 +46,9 @@ pub struct FileConfig {
     /// Commands (`golang.org/x/tools/cmd/stringer`) built from modules the documents' go.mod
     /// requires and put on the PATH of testscript blocks.
     pub tools: Option<Vec<String>>,
+    /// A folder with a go.mod of its own that pins the tools (its `tool` lines, and `tools`),
+    /// built with the installed go whatever release the snippets run on.
+    pub tools_module: Option<PathBuf>,
     /// Build and run every snippet under the Go Playground's fake clock (`-tags=faketime`),
     /// unless it says `faketime=false`.
     pub faketime: Option<bool>,
@@ -109,6 +113,8 @@ pub struct Settings {
     pub ignored_attributes: Vec<String>,
     /// Commands for testscript blocks (`tools`), by package path.
     pub tools: Vec<String>,
+    /// The tools' own module (`tools_module`), read when the settings were resolved.
+    pub tools_module: Option<ToolsModule>,
     /// Snippets without a `faketime` attribute run under the fake clock (`faketime`).
     pub faketime: bool,
 }
@@ -368,7 +374,7 @@ pub fn parse_file(path: &Path, text: &str) -> Result<FileConfig, Error> {
             path,
             text,
             &e,
-            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, tools, faketime, the [sandbox] table and [[normalize]] rules (regex, replace)",
+            "the keys are documents, expected, timeout, jobs, go, varies_runs, ignored_attributes, tools, tools_module, faketime, the [sandbox] table and [[normalize]] rules (regex, replace)",
         )
     })?;
     for rule in file.normalize.iter().flatten() {
@@ -467,6 +473,8 @@ impl Settings {
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
             tools: file.tools.clone().unwrap_or_default(),
+            // `list` builds no tool.
+            tools_module: None,
             faketime: file.faketime.unwrap_or(false),
             // `list` runs nothing; `parse_file` has checked the table already.
             sandbox: file
@@ -560,6 +568,10 @@ impl Settings {
             rewrites: rewrites(&file.normalize),
             ignored_attributes: file.ignored_attributes.clone().unwrap_or_default(),
             tools: file.tools.clone().unwrap_or_default(),
+            tools_module: match &file.tools_module {
+                Some(dir) => Some(ToolsModule::load(dir, &config_name)?),
+                None => None,
+            },
             faketime: args.faketime.or(file.faketime).unwrap_or(false),
             sandbox: match &file.sandbox {
                 Some(s) => s

@@ -84,6 +84,9 @@ pub struct Attrs {
     /// `faketime` (`Some(true)`) or `faketime=false`: build and run with `-tags=faketime`, the Go
     /// Playground's clock, or not, whatever the project's `faketime` setting says (`None`).
     pub faketime: Option<bool>,
+    /// `cpus=0.5`: a CFS quota of that many CPUs per 100 ms period for all the snippet's
+    /// threads together, in thousandths of a CPU (`docker run --cpus`).
+    pub cpus: Option<u32>,
 }
 
 /// A Go release as `major.minor` (`1.22`), ordered.

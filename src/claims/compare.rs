@@ -129,6 +129,19 @@ pub fn check_claims(snippet: &Snippet, outcome: &Outcome) -> Vec<Failure> {
 
     if expected == Class::CompileError {
         failures.extend(check_compile_errors(snippet, outcome, &doc));
+        // A program that does not compile never runs: what else it claims cannot hold (on a
+        // release that a claim about some releases does not exclude).
+        for c in &snippet.claims {
+            if !matches!(c.kind, ClaimKind::CompileError(_)) {
+                failures.push(Failure::new(
+                    c.line,
+                    format!(
+                        "`{}` cannot hold: this snippet also claims compile errors, so it is never run; claim one or the other for each release (`// ERROR (before go1.22) \"...\"`, `// Output (from go1.22):`)",
+                        c.kind.label()
+                    ),
+                ));
+            }
+        }
         return failures;
     }
 
@@ -899,6 +912,16 @@ mod tests {
             .into_iter()
             .map(|f| (f.line, f.message))
             .collect()
+    }
+
+    #[test]
+    fn a_snippet_that_claims_compile_errors_cannot_claim_what_it_prints() {
+        let code = "var a int = \"x\" // ERROR \"cannot use\"\nfmt.Println(a)\n// Output: x\n";
+        let diag = "doc.md:11:13: cannot use \"x\" (untyped string constant) as int value in variable declaration\n";
+        let f = errorcheck(code, diag);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].0, 13);
+        assert!(f[0].1.contains("`// Output:` cannot hold"), "{f:?}");
     }
 
     #[test]

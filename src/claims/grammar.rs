@@ -82,6 +82,24 @@ pub fn error_patterns(line: &str) -> Option<Result<Vec<String>, String>> {
     Some(Ok(patterns))
 }
 
+/// The releases an `// ERROR (before go1.22) "REGEXP"` claim is about (`None`: every release).
+/// Go's runner skips the text between `ERROR` and the patterns, so such a line means the same
+/// to it as one without the parentheses.
+fn error_releases(line: &str) -> Result<Option<ReleaseRange>, String> {
+    static QUALIFIED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"//\s*(?:GC_)?ERROR\s+\(([^)"`]*)\)"#).unwrap());
+    let Some(q) = QUALIFIED.captures(line) else {
+        return Ok(None);
+    };
+    match qualifier(&q[1]) {
+        Some((None, Some(release))) => Ok(Some(release)),
+        _ => Err(format!(
+            "`// ERROR ({})`: write the Go releases the error is about, like `// ERROR (before go1.22) \"REGEXP\"` or (from go1.25); a language version does not key an ERROR claim (give that version a block of its own with `go=1.21`)",
+            &q[1]
+        )),
+    }
+}
+
 /// The pattern with each `LINE`, `LINE+N` and `LINE-N` replaced by `doc:line` (the line the
 /// claim stands on, plus or minus N), as Go's runner does before compiling it, so that a
 /// pattern can name a position: `LINE-1:\d+: other declaration of x`.
@@ -107,6 +125,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
 
     for (i, l) in lines.iter().enumerate() {
         if let Some(found) = error_patterns(l) {
+            let release = error_releases(l).map_err(|e| (first_line + i, e))?;
             for re in found.map_err(|e| (first_line + i, e))? {
                 // Go's runner puts `file:line` for `LINE` before compiling; any line will do
                 // to see whether the pattern compiles.
@@ -117,7 +136,7 @@ pub fn parse_claims(code: &str, first_line: usize) -> Result<Vec<Claim>, (usize,
                     line: first_line + i,
                     kind: ClaimKind::CompileError(re),
                     go: None,
-                    release: None,
+                    release,
                 });
             }
         }
@@ -315,6 +334,27 @@ fn comment_text(line: &str) -> &str {
 mod tests {
     use super::*;
     use crate::snippet::GoVersion;
+
+    #[test]
+    fn an_error_claim_can_be_about_some_releases() {
+        let code = "import \"math/rand/v2\" // ERROR (before go1.22) \"math/rand/v2\"\nx() // ERROR \"y\"\n";
+        let claims = parse_claims(code, 10).unwrap();
+        assert_eq!(claims.len(), 2);
+        assert_eq!(claims[0].qualifier().as_deref(), Some("before go1.22"));
+        assert_eq!(
+            claims[0].kind,
+            ClaimKind::CompileError("math/rand/v2".into())
+        );
+        assert_eq!(claims[1].qualifier(), None);
+        for bad in [
+            "x // ERROR (go1.21) \"y\"",
+            "x // ERROR (after go1.22) \"y\"",
+        ] {
+            let err = parse_claims(bad, 3).unwrap_err();
+            assert_eq!(err.0, 3, "{bad}");
+            assert!(err.1.contains("(before go1.22)"), "{bad}: {}", err.1);
+        }
+    }
 
     #[test]
     fn claims_about_releases_and_language_versions() {

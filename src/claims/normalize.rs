@@ -97,6 +97,10 @@ pub const RULES: &[Rule] = &[
         name: "traceback_m_addresses",
         apply: traceback_m_addresses,
     },
+    Rule {
+        name: "debugger_code_addresses",
+        apply: debugger_code_addresses,
+    },
 ];
 
 pub fn normalize(text: &str, cx: &Context) -> String {
@@ -189,10 +193,12 @@ fn goroot_frames(text: &str, _: &Context) -> String {
     replace_all(&RE, text, "")
 }
 
-/// Line numbers inside the Go distribution change with every release; the document cannot
-/// claim them.
+/// Line numbers inside the Go distribution (its Go and assembly files: `runtime.goexit` is at
+/// `asm_amd64.s:1771` on go1.26, `:1693` on go1.25) change with every release; the document
+/// cannot claim them.
 fn goroot_line_numbers(text: &str, _: &Context) -> String {
-    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\$GOROOT/\S+\.go):\d+").unwrap());
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\$GOROOT/\S+\.(?:go|s)):\d+").unwrap());
     replace_all(&RE, text, "$1:N")
 }
 
@@ -265,6 +271,23 @@ fn signal_registers(text: &str, _: &Context) -> String {
 fn traceback_m_addresses(text: &str, _: &Context) -> String {
     static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bmp=0x[0-9a-f]+").unwrap());
     replace_all(&RE, text, "mp=0x?")
+}
+
+/// Delve's code addresses (`Breakpoint 1 set at 0x4ac005`, `(PC: 0x4ac005)`, `main.notify
+/// (0x49fe3a)`, `loclist entry at 0x3ab for address 0x4ac005`): too short for `hex_addresses`,
+/// and they move with the release, the build flags and every change to the program.
+fn debugger_code_addresses(text: &str, _: &Context) -> String {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\b(set at|PC:|loclist entry at|for address) 0x[0-9a-f]+\b|(?m)^(\s+Goroutine \S+ - \w+: \S+ \S+) \(0x[0-9a-f]+\)",
+        )
+        .unwrap()
+    });
+    RE.replace_all(text, |c: &regex::Captures| match c.get(1) {
+        Some(what) => format!("{} 0x?", what.as_str()),
+        None => format!("{} (0x?)", &c[2]),
+    })
+    .into_owned()
 }
 
 /// Which of two racing accesses the detector saw first, and whether the other goroutine had
@@ -407,6 +430,11 @@ mod tests {
             "\t$GOROOT/src/runtime/chan.go:N +0x?"
         );
         assert_eq!(f("main.go:414", &cx()), "main.go:414");
+        assert_eq!(
+            f("    at $GOROOT/src/runtime/asm_amd64.s:1771", &cx()),
+            "    at $GOROOT/src/runtime/asm_amd64.s:N"
+        );
+        assert_eq!(f("main.s:12", &cx()), "main.s:12");
     }
 
     #[test]
@@ -485,6 +513,34 @@ mod tests {
             ),
             "internal/sync.(*Mutex).lockSlow(...)\nmain.main()\nfmt.Println(\"a\")"
         );
+    }
+
+    #[test]
+    fn debugger_code_addresses() {
+        let f = rule("debugger_code_addresses");
+        assert_eq!(
+            f(
+                "Breakpoint 1 set at 0x4ac005 for main.handle() ./main.go:13\n> [Breakpoint 1] main.handle() ./main.go:13 (hits goroutine(1):1 total:1) (PC: 0x4ac005)",
+                &cx()
+            ),
+            "Breakpoint 1 set at 0x? for main.handle() ./main.go:13\n> [Breakpoint 1] main.handle() ./main.go:13 (hits goroutine(1):1 total:1) (PC: 0x?)"
+        );
+        assert_eq!(
+            f(
+                "(unreadable could not find loclist entry at 0x3ab for address 0x4ac005)",
+                &cx()
+            ),
+            "(unreadable could not find loclist entry at 0x? for address 0x?)"
+        );
+        assert_eq!(
+            f(
+                "  Goroutine 1 - User: ./main.go:20 main.notify (0x49fe3a) [chan receive]",
+                &cx()
+            ),
+            "  Goroutine 1 - User: ./main.go:20 main.notify (0x?) [chan receive]"
+        );
+        // Values a program prints are not addresses.
+        assert_eq!(f("x = 0x4ac005 (0x10)", &cx()), "x = 0x4ac005 (0x10)");
     }
 
     #[test]

@@ -27,12 +27,23 @@ pub fn split_info(info: &str) -> Vec<String> {
     words
 }
 
-pub const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N, faketime, faketime=false";
+pub const KNOWN_ATTRS: &str = "ignore, ignore=\"reason\", norun, timeout=DURATION, id=NAME, varies, varies=N, race, vet, go=1.N, min_go=1.N, godebug=NAME=VALUE, env=KEY=VALUE, args=\"...\", stdin=\"...\", test, tags=T, short, cover, run=REGEXP, count=N, faketime, faketime=false, cpus=N";
 
-const KNOWN_KEYS: [&str; 20] = [
+const KNOWN_KEYS: [&str; 21] = [
     "ignore", "norun", "race", "vet", "varies", "timeout", "id", "go", "min_go", "godebug", "env",
-    "args", "stdin", "test", "tags", "short", "cover", "run", "count", "faketime",
+    "args", "stdin", "test", "tags", "short", "cover", "run", "count", "faketime", "cpus",
 ];
+
+/// `cpus=0.5` -> 500 thousandths of a CPU; from 0.01 (a quota under 1 ms a period is refused
+/// by the kernel) to 1024.
+fn parse_cpus(v: &str) -> Result<u32, String> {
+    match v.parse::<f64>() {
+        Ok(c) if (0.01..=1024.0).contains(&c) => Ok((c * 1000.0).round() as u32),
+        _ => Err(format!(
+            "cpus={v}: write the CPU quota as a number of CPUs from 0.01 to 1024, like cpus=0.5"
+        )),
+    }
+}
 
 /// The problem with attributes snipcheck does not know, unless the project ignores them.
 pub fn unknown_problem(unknown: &[String], ignored: &[String]) -> Option<String> {
@@ -102,6 +113,7 @@ pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
                     ));
                 }
             },
+            ("cpus", Some(v)) => attrs.cpus = Some(parse_cpus(v)?),
             ("faketime", None | Some("true")) => attrs.faketime = Some(true),
             ("faketime", Some("false")) => attrs.faketime = Some(false),
             ("faketime", Some(v)) => {
@@ -197,5 +209,19 @@ mod tests {
         // The race detector needs cgo, whose programs never move the fake clock.
         assert_eq!(attrs("race faketime").unwrap_err(), FAKETIME_RACE);
         assert!(attrs("race faketime=false").is_ok());
+    }
+
+    #[test]
+    fn cpus_is_a_quota_in_thousandths_of_a_cpu() {
+        assert_eq!(attrs("norun").unwrap().cpus, None);
+        assert_eq!(attrs("cpus=0.2").unwrap().cpus, Some(200));
+        assert_eq!(attrs("cpus=1.5").unwrap().cpus, Some(1500));
+        assert_eq!(attrs("cpus=2").unwrap().cpus, Some(2000));
+        assert_eq!(attrs("test cpus=0.01").unwrap().cpus, Some(10));
+        for bad in ["cpus=0", "cpus=0.001", "cpus=-1", "cpus=half", "cpus=2000"] {
+            let err = attrs(bad).unwrap_err();
+            assert!(err.starts_with(bad), "{err}");
+        }
+        assert!(attrs("cpus").is_err());
     }
 }

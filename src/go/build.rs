@@ -25,6 +25,7 @@ use tempfile::TempDir;
 use crate::error::Error;
 use crate::go::merge;
 use crate::go::toolchain::Toolchain;
+use crate::go::tools::{ToolsModule, build_commands};
 use crate::snippet::GoVersion;
 
 /// What to build for one snippet.
@@ -198,6 +199,62 @@ pub fn tool_lines(go_mod: &str) -> Vec<String> {
         }
     }
     tools
+}
+
+/// `go mod download` with `go` (in the module's folder), within `DOWNLOAD_TIMEOUT`; errors
+/// name `at` (the go.mod) and `what` was downloaded.
+pub fn download_modules(mut go: Command, at: &str, what: &str) -> Result<(), Error> {
+    go.args(["mod", "download"]);
+    let out = crate::go::toolchain::output_within(go, DOWNLOAD_TIMEOUT)
+        .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?
+        .ok_or_else(|| {
+            Error::at(
+                at,
+                format!(
+                    "`go mod download` of {what} did not finish within {} min; check that the module proxy (GOPROXY) is reachable, or warm the module cache with `go mod download` in its folder",
+                    DOWNLOAD_TIMEOUT.as_secs() / 60
+                ),
+            )
+        })?;
+    if !out.status.success() {
+        return Err(Error::at(
+            at,
+            format!(
+                "cannot download {what}: {}; check its require lines and go.sum (`go mod tidy` in its folder)",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The name `go build -o DIR/` gives a command's binary: its package path's last element, or
+/// the one before a major version suffix (`.../cmd/tool/v2` is `tool`).
+pub fn command_name(package: &str) -> &str {
+    let mut parts = package.rsplit('/');
+    let last = parts.next().unwrap_or(package);
+    let is_version =
+        last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+    match parts.next() {
+        Some(before) if is_version => before,
+        _ => last,
+    }
+}
+
+/// Removes every entry of `dir` whose name is not in `keep`.
+fn remove_all_but(dir: &Path, keep: &[String]) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if !keep.iter().any(|k| entry.file_name() == k.as_str()) {
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                fs::remove_dir_all(&path)?;
+            } else {
+                fs::remove_file(&path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `go.mod` text with its `module` line (and optionally its `go` line) replaced.
@@ -588,7 +645,7 @@ impl ScriptEnv {
 
 /// How long fetching a document set's modules may take. A cold module cache over a slow proxy
 /// needs minutes; a proxy that never answers must still end the run, with an error.
-const DOWNLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+pub const DOWNLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Workspace {
     /// A workspace at `stable` if no other run holds it, else in a temporary directory.
@@ -629,29 +686,12 @@ impl Workspace {
         let base = self.base.as_ref().expect("download is for a base module");
         let mut cmd = self.toolchain.command();
         cmd.current_dir(self.dir.path())
-            .env("GOTMPDIR", self.dir.path())
-            .args(["mod", "download"]);
-        let out = crate::go::toolchain::output_within(cmd, DOWNLOAD_TIMEOUT)
-            .map_err(|e| Error::Toolchain(format!("cannot run `go mod download`: {e}")))?
-            .ok_or_else(|| {
-                Error::at(
-                    base.path.display().to_string(),
-                    format!(
-                        "`go mod download` for the modules it requires did not finish within {} min; check that the module proxy (GOPROXY) is reachable, or warm the module cache with `go mod download` in its folder",
-                        DOWNLOAD_TIMEOUT.as_secs() / 60
-                    ),
-                )
-            })?;
-        if !out.status.success() {
-            return Err(Error::at(
-                base.path.display().to_string(),
-                format!(
-                    "cannot download the modules it requires: {}; check its require lines and go.sum (`go mod tidy` in its folder)",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
-            ));
-        }
-        Ok(())
+            .env("GOTMPDIR", self.dir.path());
+        download_modules(
+            cmd,
+            &base.path.display().to_string(),
+            "the modules it requires",
+        )
     }
 
     pub fn path(&self) -> &Path {
@@ -661,10 +701,18 @@ impl Workspace {
     /// Makes ready what script snippets need (`ScriptEnv`): the driver's module downloaded
     /// (from the module cache, or once from the proxy), the driver compiled into the scripts'
     /// build cache, so a script's `go test` links in a second and its `exec go build` finds
-    /// the standard library compiled; and the tools built (outside the sandbox, from the
-    /// modules the document set's go.mod pins, without cgo unless `cgo` allows it) into
-    /// `tools/`, where the go command relinks one only when it is out of date.
-    pub fn prepare_scripts(&mut self, tools: &[String], cgo: bool) -> Result<(), Error> {
+    /// the standard library compiled; and the tools built (outside the sandbox, without cgo
+    /// unless `cgo` allows it) into `tools/`, where the go command relinks one only when it is
+    /// out of date: from the modules the document set's go.mod pins, with this workspace's
+    /// toolchain, and from `own`, the tools module, with the installed toolchain (`tools`).
+    /// A binary left there by an earlier run that no longer names it is removed, so a script
+    /// cannot pass on a tool nobody pins any more.
+    pub fn prepare_scripts(
+        &mut self,
+        tools: &[String],
+        own: Option<(&ToolsModule, &Toolchain)>,
+        cgo: bool,
+    ) -> Result<(), Error> {
         use crate::go::testscript as ts;
         let driver = self.dir.path().join("script-driver");
         sync_files(
@@ -717,7 +765,11 @@ impl Workspace {
         let bin = self.dir.path().join("tools");
         fs::create_dir_all(&bin)
             .map_err(|e| Error::io(format!("cannot create {}", bin.display()), e))?;
-        let mut wanted: Vec<String> = tools.to_vec();
+        // `tools` go to the tools module when there is one, else to the document set's.
+        let mut wanted: Vec<String> = match own {
+            Some(_) => Vec::new(),
+            None => tools.to_vec(),
+        };
         if let Some(b) = &self.base {
             wanted.extend(tool_lines(&b.go_mod));
         }
@@ -726,30 +778,34 @@ impl Workspace {
         if !wanted.is_empty() {
             let Some(base) = &self.base else {
                 return Err(Error::Other(format!(
-                    "tools ({}) are built from modules the documents' go.mod requires, and there is no go.mod beside the documents: `go mod init` there, then `go get` each tool's module",
+                    "tools ({}) are built from modules the documents' go.mod requires, and there is no go.mod beside the documents: `go mod init` there, then `go get` each tool's module, or name a module of their own with `tools_module` in snipcheck.toml",
                     wanted.join(", ")
                 )));
             };
-            let mut cmd = self.go(self.dir.path());
-            if !cgo {
-                cmd.env("CGO_ENABLED", "0");
-            }
-            let out = cmd
-                .args(["build", "-o"])
-                .arg(format!("{}/", bin.display()))
-                .args(&wanted)
-                .output()
-                .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
-            if !out.status.success() {
-                return Err(Error::at(
+            build_commands(self.go(self.dir.path()), &wanted, &bin, cgo).map_err(|why| {
+                Error::at(
                     base.path.display().to_string(),
                     format!(
-                        "cannot build the tools {} for the testscript blocks: {}; each must be a command (package main) of a module this go.mod requires (`go get MODULE@VERSION` in its folder)",
+                        "cannot build the tools {} for the testscript blocks: {why}; each must be a command (package main) of a module this go.mod requires (`go get MODULE@VERSION` in its folder)",
                         wanted.join(", "),
-                        String::from_utf8_lossy(&out.stderr).trim()
                     ),
-                ));
-            }
+                )
+            })?;
+        }
+        let mut names: Vec<String> = wanted.iter().map(|p| command_name(p).to_string()).collect();
+        if let Some((module, _)) = own {
+            names.extend(module.tool_names(tools));
+        }
+        remove_all_but(&bin, &names)
+            .map_err(|e| Error::io(format!("cannot clean {}", bin.display()), e))?;
+        if let Some((module, installed)) = own {
+            module.build(
+                installed,
+                tools,
+                &self.dir.path().join("tools-module"),
+                &bin,
+                cgo,
+            )?;
         }
         let modcache = match &self.base {
             Some(base) => Some(self.script_modcache(base)?),

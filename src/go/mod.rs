@@ -13,4 +13,5 @@ pub mod playback;
 pub mod releases;
 pub mod testscript;
 pub mod toolchain;
+pub mod tools;
 pub mod wrap;

@@ -1,8 +1,10 @@
 //! cgroup v1 groups for the snippets of one run: `snipcheck-<pid>/s<n>` under the pids
 //! controller (a cap on processes and threads, and a list of every process a snippet started,
 //! whatever its process group) and under snipcheck's own memory cgroup (a cap on the memory all
-//! of a snippet's processes use together). Each controller is optional: where it cannot be used,
-//! `Run::create` says why and the caller falls back.
+//! of a snippet's processes use together), and, for a snippet that asks for one (`cpus=`), under
+//! snipcheck's own cpu cgroup (a CFS quota: the CPU time all its threads get per period). Each
+//! controller is optional: where it cannot be used, `Run::create` says why and the caller falls
+//! back (a snippet that asks for a CPU quota where there is none is refused, not run without).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,12 +12,16 @@ use std::time::Duration;
 
 const PIDS_ROOT: &str = "/sys/fs/cgroup/pids";
 const MEMORY_ROOT: &str = "/sys/fs/cgroup/memory";
+const CPU_ROOT: &str = "/sys/fs/cgroup/cpu";
+/// The CFS period a quota is given in, as container runtimes use it (`docker run --cpus`).
+pub const CPU_PERIOD_US: u64 = 100_000;
 
 /// This run's directory under each usable controller; removed when dropped.
 #[derive(Debug)]
 pub struct Run {
     pids: Option<PathBuf>,
     memory: Option<PathBuf>,
+    cpu: Option<PathBuf>,
 }
 
 /// One snippet's groups; the processes left in them are killed and the groups removed on drop.
@@ -23,6 +29,7 @@ pub struct Run {
 pub struct Group {
     pids: Option<PathBuf>,
     memory: Option<PathBuf>,
+    cpu: Option<PathBuf>,
 }
 
 impl Run {
@@ -38,20 +45,25 @@ impl Run {
                 None
             }
         };
-        let memory = match own_memory_cgroup() {
-            Some(base) => match make_run_dir(&base, &name) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    why.push(format!("memory cgroup ({e})"));
+        let mut below_own =
+            |controller: &str, root: &str, file: &str| match own_cgroup(controller, root, file) {
+                Some(base) => match make_run_dir(&base, &name) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        why.push(format!("{controller} cgroup ({e})"));
+                        None
+                    }
+                },
+                None => {
+                    why.push(format!(
+                        "{controller} cgroup (no cgroup v1 {controller} controller)"
+                    ));
                     None
                 }
-            },
-            None => {
-                why.push("memory cgroup (no cgroup v1 memory controller)".into());
-                None
-            }
-        };
-        (Run { pids, memory }, why)
+            };
+        let cpu = below_own("cpu", CPU_ROOT, "cpu.cfs_quota_us");
+        let memory = below_own("memory", MEMORY_ROOT, "memory.limit_in_bytes");
+        (Run { pids, memory, cpu }, why)
     }
 
     pub fn has_pids(&self) -> bool {
@@ -62,12 +74,37 @@ impl Run {
         self.memory.is_some()
     }
 
-    /// A group for one snippet with its caps set.
-    pub fn group(&self, name: &str, processes: u64, memory: u64) -> std::io::Result<Group> {
+    pub fn has_cpu(&self) -> bool {
+        self.cpu.is_some()
+    }
+
+    /// A group for one snippet with its caps set; with `cpu_millis` (thousandths of a CPU), a
+    /// CPU quota too. Without a cpu controller that quota is an error: the caller checked.
+    pub fn group(
+        &self,
+        name: &str,
+        processes: u64,
+        memory: u64,
+        cpu_millis: Option<u32>,
+    ) -> std::io::Result<Group> {
         let mut g = Group {
             pids: None,
             memory: None,
+            cpu: None,
         };
+        if let Some(millis) = cpu_millis {
+            let run = self.cpu.as_ref().ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::Unsupported, "no cpu cgroup")
+            })?;
+            let dir = run.join(name);
+            fs::create_dir(&dir)?;
+            g.cpu = Some(dir.clone());
+            fs::write(dir.join("cpu.cfs_period_us"), CPU_PERIOD_US.to_string())?;
+            fs::write(
+                dir.join("cpu.cfs_quota_us"),
+                (u64::from(millis) * CPU_PERIOD_US / 1000).to_string(),
+            )?;
+        }
         if let Some(run) = &self.pids {
             let dir = run.join(name);
             fs::create_dir(&dir)?;
@@ -85,14 +122,14 @@ impl Run {
 
     /// Kills whatever is left in this run's groups and removes them (for interruptions).
     pub fn kill_and_remove(&self) {
-        for run in [&self.pids, &self.memory].into_iter().flatten() {
+        for run in [&self.pids, &self.memory, &self.cpu].into_iter().flatten() {
             remove_tree(run);
         }
     }
 
     /// The directories, for an interruption handler that cannot borrow `self`.
     pub fn dirs(&self) -> Vec<PathBuf> {
-        [&self.pids, &self.memory]
+        [&self.pids, &self.memory, &self.cpu]
             .into_iter()
             .flatten()
             .cloned()
@@ -109,7 +146,7 @@ impl Drop for Run {
 impl Group {
     /// The `cgroup.procs` files a new process writes `0` to, to join the groups.
     pub fn join_paths(&self) -> Vec<PathBuf> {
-        [&self.pids, &self.memory]
+        [&self.pids, &self.memory, &self.cpu]
             .into_iter()
             .flatten()
             .map(|d| d.join("cgroup.procs"))
@@ -122,7 +159,7 @@ impl Group {
         if let Some(dir) = &self.pids {
             let _ = fs::write(dir.join("pids.max"), "0");
         }
-        for dir in [&self.pids, &self.memory].into_iter().flatten() {
+        for dir in [&self.pids, &self.memory, &self.cpu].into_iter().flatten() {
             kill_procs(dir);
         }
     }
@@ -141,7 +178,7 @@ impl Group {
 impl Drop for Group {
     fn drop(&mut self) {
         self.kill_all();
-        for dir in [&self.pids, &self.memory].into_iter().flatten() {
+        for dir in [&self.pids, &self.memory, &self.cpu].into_iter().flatten() {
             remove_group(dir);
         }
     }
@@ -197,19 +234,20 @@ fn tree_is_empty(dir: &Path) -> bool {
         })
 }
 
-/// snipcheck's own memory cgroup, from /proc/self/cgroup.
-fn own_memory_cgroup() -> Option<PathBuf> {
+/// snipcheck's own cgroup under `controller` (mounted at `root`, where `file` shows it is
+/// usable), from /proc/self/cgroup.
+fn own_cgroup(controller: &str, root: &str, file: &str) -> Option<PathBuf> {
     let text = fs::read_to_string("/proc/self/cgroup").ok()?;
     let rel = text.lines().find_map(|l| {
         let mut parts = l.splitn(3, ':');
         let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
         controllers
             .split(',')
-            .any(|c| c == "memory")
+            .any(|c| c == controller)
             .then(|| path.to_string())
     })?;
-    let dir = Path::new(MEMORY_ROOT).join(rel.trim_start_matches('/'));
-    dir.join("memory.limit_in_bytes").exists().then_some(dir)
+    let dir = Path::new(root).join(rel.trim_start_matches('/'));
+    dir.join(file).exists().then_some(dir)
 }
 
 fn kill_procs(dir: &Path) {

@@ -61,6 +61,8 @@ pub struct Mechanisms {
     pub drop_uid: bool,
     pub pids_cgroup: bool,
     pub memory_cgroup: bool,
+    /// A cpu cgroup, for the snippets that ask for a CPU quota (`cpus=`).
+    pub cpu_cgroup: bool,
     /// A root filesystem of the snippet's own, showing only what it needs of the host (`View`).
     pub own_root: bool,
 }
@@ -104,6 +106,7 @@ impl Sandbox {
             why.extend(reasons);
             mech.pids_cgroup = run.has_pids();
             mech.memory_cgroup = run.has_memory();
+            mech.cpu_cgroup = run.has_cpu();
             Some(run)
         };
         let env = ENV_ALLOW_LIST
@@ -157,13 +160,14 @@ impl Sandbox {
 
     /// A command that runs `binary` contained, with `run_dir` as its own directory (HOME,
     /// TMPDIR and the working directory are made inside it).
-    pub fn command(&self, binary: &Path, run_dir: &Path) -> Result<Jail, Error> {
+    /// `cpus`: a CPU quota in thousandths of a CPU (the `cpus=` attribute).
+    pub fn command(&self, binary: &Path, run_dir: &Path, cpus: Option<u32>) -> Result<Jail, Error> {
         let (uid, gid) = self.user();
         if self.mech.drop_uid {
             make_reachable(binary)
                 .map_err(|e| Error::io(format!("cannot open up {}", run_dir.display()), e))?;
         }
-        let group = self.prepare(run_dir, uid, gid)?;
+        let group = self.prepare(run_dir, uid, gid, cpus)?;
         let join = group.as_ref().map(|g| g.join_paths()).unwrap_or_default();
         let plan = Arc::new(plan(
             &self.limits,
@@ -199,9 +203,7 @@ impl Sandbox {
     /// `env` is the snippet's own environment (its `env=` and `godebug=` attributes); `shown`
     /// are host directories shown read-only in its root besides the usual ones (what a script
     /// snippet's `exec go` needs: the toolchain, the scripts' build cache, the tools).
-    /// `go` is the go command with `test` and the build flags; `-exec` is added here. With
-    /// `playback` (a `-tags=faketime` build) the test binary's output is decoded from its
-    /// playback frames before go test reads it.
+    /// `go` is the go command with `test` and the build flags; `-exec` is added here.
     pub fn go_test(
         &self,
         mut go: Command,
@@ -209,10 +211,11 @@ impl Sandbox {
         root: &Path,
         env: &[(String, String)],
         shown: &Shown,
-        playback: bool,
+        binary: TestBinary,
     ) -> Result<Jail, Error> {
+        let TestBinary { playback, cpus } = binary;
         let (uid, gid) = self.user();
-        let group = self.prepare(run_dir, uid, gid)?;
+        let group = self.prepare(run_dir, uid, gid, cpus)?;
         let spec = Spec {
             limits: self.limits.clone(),
             mech: self.mech,
@@ -257,7 +260,12 @@ impl Sandbox {
         run_dir: &Path,
         uid: u32,
         gid: u32,
+        cpus: Option<u32>,
     ) -> Result<Option<cgroup::Group>, Error> {
+        if cpus.is_some() && !self.mech.cpu_cgroup {
+            // Planning refuses such a snippet first (`CPU_QUOTA_MISSING`); never run it unthrottled.
+            return Err(Error::Other(CPU_QUOTA_MISSING.into()));
+        }
         let io_err =
             |what: &str, e: io::Error| Error::io(format!("{what} {}", run_dir.display()), e);
         // Without a mount namespace the directories live on disk; with one, they are made in
@@ -273,10 +281,10 @@ impl Sandbox {
         }
         let l = &self.limits;
         Ok(match &self.cgroups {
-            Some(run) if self.mech.pids_cgroup || self.mech.memory_cgroup => {
+            Some(run) if self.mech.pids_cgroup || self.mech.memory_cgroup || cpus.is_some() => {
                 let name = format!("s{}", self.next.fetch_add(1, Ordering::Relaxed));
                 Some(
-                    run.group(&name, l.processes, l.memory.saturating_mul(2))
+                    run.group(&name, l.processes, l.memory.saturating_mul(2), cpus)
                         .map_err(|e| Error::io("cannot create the snippet's cgroup", e))?,
                 )
             }
@@ -284,6 +292,18 @@ impl Sandbox {
         })
     }
 }
+
+/// How `go_test` runs the test binary, besides its environment.
+pub struct TestBinary {
+    /// A `-tags=faketime` build: its output is decoded from playback frames before go test
+    /// reads it (the go command's own output is not framed).
+    pub playback: bool,
+    /// The CPU quota, in thousandths of a CPU (`cpus=`).
+    pub cpus: Option<u32>,
+}
+
+/// Why a snippet with `cpus=` is not run here.
+pub const CPU_QUOTA_MISSING: &str = "`cpus=` asks for a CPU quota, and snipcheck has no cpu cgroup to set one in here (it needs the cgroup v1 cpu controller, writable: run as root, or in a container that delegates it); remove `cpus=` or run where the quota can be set";
 
 /// Where `go_test` puts the sandbox's description for the `-exec` program.
 const SPEC_VAR: &str = "SNIPCHECK_CONTAIN_SPEC";
@@ -1883,6 +1903,7 @@ mod tests {
             drop_uid: true,
             pids_cgroup: true,
             memory_cgroup: true,
+            cpu_cgroup: true,
             own_root: true,
         };
         assert!(warnings(&all, &Limits::default()).is_empty());

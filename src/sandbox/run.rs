@@ -43,6 +43,8 @@ pub struct Input {
     /// The program was built with `-tags=faketime`: its stdout and stderr are playback frames
     /// (`go::playback`), decoded here into what it wrote.
     pub playback: bool,
+    /// A CPU quota, in thousandths of a CPU (`cpus=`).
+    pub cpus: Option<u32>,
 }
 
 /// Runs a built snippet contained, with `run_dir` as its own directory: from the worker's
@@ -66,7 +68,7 @@ pub fn run(
     {
         return run_started(started, group, timeout, input, sandbox.limits());
     }
-    let mut jail = sandbox.command(binary, run_dir)?;
+    let mut jail = sandbox.command(binary, run_dir, input.cpus)?;
     jail.command.arg0(name);
     run_command(jail, timeout, input, sandbox.limits())
 }

@@ -361,7 +361,7 @@ pub(crate) fn start<'a>(
         contain::make_reachable(binary)
             .map_err(|e| Error::io(format!("cannot open up {}", run_dir.display()), e))?;
     }
-    let group = sandbox.prepare(run_dir, uid, gid)?;
+    let group = sandbox.prepare(run_dir, uid, gid, input.cpus)?;
     request.join = group.as_ref().map(|g| g.join_paths()).unwrap_or_default();
     let Ok(json) = serde_json::to_vec(&request) else {
         return Ok(None);

@@ -150,6 +150,7 @@ fn input_of(snippet: &Snippet, unit: &Unit, args: Vec<String>) -> Input {
         env,
         stdin: snippet.attrs.stdin.clone(),
         playback: unit.faketime,
+        cpus: snippet.attrs.cpus,
     }
 }
 
@@ -283,14 +284,11 @@ fn go_test(
         inside.extend(scripts.env(&names));
         shown = scripts.shown();
     }
-    let go = sandbox.go_test(
-        go,
-        run_dir,
-        workspace.path(),
-        &inside,
-        &shown,
-        unit.faketime,
-    )?;
+    let binary = crate::sandbox::contain::TestBinary {
+        playback: unit.faketime,
+        cpus: input.cpus,
+    };
+    let go = sandbox.go_test(go, run_dir, workspace.path(), &inside, &shown, binary)?;
     let exit = run_command(go, timeout, &input, sandbox.limits())?;
     // Go before 1.24 prints build errors as plain text on stderr; the parser keeps any line that
     // is not an event as output.

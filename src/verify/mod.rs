@@ -333,7 +333,14 @@ fn build(
         cleanups.push(interrupt::remove_on_interrupt(ws.path()));
         ws.merging = settings.merge;
         if members.iter().any(|(_, u)| u.script) {
-            ws.prepare_scripts(&settings.tools, settings.sandbox.cgo)?;
+            // A tools module is built with the installed go, whatever release this pass is on.
+            let installed = match &settings.tools_module {
+                Some(_) if settings.releases.is_empty() => Some(toolchain.clone()),
+                Some(_) => Some(Toolchain::probe(&settings.go)?),
+                None => None,
+            };
+            let own = settings.tools_module.as_ref().zip(installed.as_ref());
+            ws.prepare_scripts(&settings.tools, own, settings.sandbox.cgo)?;
         }
         let batch: Vec<(usize, &Unit)> = members.iter().map(|(i, u)| (*i, u)).collect();
         let mut merged = ws.build_together(&batch)?;

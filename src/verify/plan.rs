@@ -145,6 +145,10 @@ fn plan_one(
                 &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
                 // The commands a script runs (their versions are in the go.mod above).
                 &format!("{:?}", settings.tools),
+                &settings
+                    .tools_module
+                    .as_ref()
+                    .map_or(String::new(), |m| m.key()),
             ]);
             if cache.contains(&key) {
                 return Ok(Planned::Cached { own });
@@ -158,6 +162,12 @@ fn plan_one(
         && let Some(why) = toolchain.race_unsupported()
     {
         problems.push(Problem::new(format!("{}:{}", s.doc.display(), s.line), why));
+    }
+    if s.attrs.cpus.is_some() && !sandbox.mechanisms().cpu_cgroup {
+        problems.push(Problem::new(
+            format!("{}:{}", s.doc.display(), s.line),
+            crate::sandbox::contain::CPU_QUOTA_MISSING,
+        ));
     }
     if s.attrs.race && faketime {
         // The attribute itself is refused when extracting; this is the project's setting.
@@ -226,9 +236,10 @@ fn skip_reason(s: &Snippet, toolchain: &Toolchain) -> Option<String> {
     }
 }
 
-/// The `go` line of a txtar snippet's own go.mod, if it has one.
+/// The `go` line of a txtar snippet's own go.mod (a script's too: its files follow its
+/// commands), if it has one.
 pub fn own_go_line(s: &Snippet) -> Option<GoVersion> {
-    if !txtar::is_archive(&s.code) {
+    if !s.attrs.script && !txtar::is_archive(&s.code) {
         return None;
     }
     let archive = txtar::parse(&s.code).ok()?;
@@ -407,4 +418,20 @@ pub fn load_snippets(
         .collect();
     snippets.retain(|s| chosen.iter().any(|f| selects(f, &s.id)));
     Ok((snippets, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scripts_own_go_line_counts_as_an_archives() {
+        let doc = "# D\n\n```testscript\nexec go build .\n-- go.mod --\nmodule m\n\ngo 1.22\n-- main.go --\npackage main\nfunc main() {}\n```\n\n```go\n-- go.mod --\nmodule m\n\ngo 1.23\n-- main.go --\npackage main\nfunc main() {}\n```\n\n```go\nfmt.Println(1)\n```\n";
+        let snippets = extract(Path::new("doc.md"), doc).unwrap();
+        let lines: Vec<Option<GoVersion>> = snippets.iter().map(own_go_line).collect();
+        assert_eq!(
+            lines,
+            vec![Some(GoVersion(1, 22)), Some(GoVersion(1, 23)), None]
+        );
+    }
 }

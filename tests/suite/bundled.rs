@@ -12,6 +12,7 @@ const BUNDLE: &[&str] = &[
     DOC,
     "snippets/go.mod",
     "snippets/go.sum",
+    "snippets/tools",
     "expected",
     "snipcheck.toml",
 ];

@@ -357,3 +357,90 @@ fn a_document_sets_go_line_above_the_release_is_lowered_and_said() {
         run.stdout
     );
 }
+
+const NEW_PACKAGE: &str = r#"# Doc
+
+## New package
+
+```go
+package main
+
+import (
+	"fmt"
+	"math/rand/v2" // ERROR (before go1.22) "math/rand/v2 is not in std"
+)
+
+func main() {
+	fmt.Println(rand.N(10) < 10) // ERROR (before go1.22) "undefined: rand"
+}
+
+// Output (from go1.22): true
+```
+"#;
+
+/// `// ERROR (before go1.22) "..."`: a compile error claimed for the releases before a change,
+/// and the output for those after it, in one snippet; each made wrong fails on its release, at
+/// its line.
+#[test]
+fn a_compile_error_claimed_for_older_releases_only() {
+    if !releases_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("docs/doc.md");
+    super::support::write(&doc, NEW_PACKAGE);
+    let go = ["--go", "1.21,1.22"];
+    let verify = |extra: &[&str]| {
+        snipcheck(
+            dir.path(),
+            &[&["verify", "docs"][..], extra, &go].concat(),
+            &[],
+        )
+    };
+    let run = verify(&["--accept"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let record =
+        std::fs::read_to_string(dir.path().join("expected/docs/doc/new-package.toml")).unwrap();
+    assert!(record.contains("[release.\"go1.21\"]"), "{record}");
+    assert!(record.contains("class = \"compile_error\""), "{record}");
+    let run = verify(&["--locked"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+
+    // Each mutation fails on the one release named, at the line named.
+    let fails_only = |mutated: String, release: &str, line: usize| {
+        std::fs::write(&doc, mutated).unwrap();
+        let run = verify(&["--locked"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        let failed = |r: &str| run.stdout.contains(&format!("new-package [{r}]  "));
+        assert!(failed(release), "{}", run.stdout);
+        for other in ["go1.21.13", "go1.22.12"].iter().filter(|r| **r != release) {
+            assert!(!failed(other), "{}", run.stdout);
+        }
+        assert!(
+            run.stdout.contains(&format!("docs/doc.md:{line}: ")),
+            "{}",
+            run.stdout
+        );
+    };
+    // The error claimed for every release fails on go1.22, where the import builds.
+    fails_only(
+        NEW_PACKAGE.replace(
+            "// ERROR (before go1.22) \"math/rand/v2",
+            "// ERROR \"math/rand/v2",
+        ),
+        "go1.22.12",
+        10,
+    );
+    // A wrong message for the old release fails there.
+    fails_only(
+        NEW_PACKAGE.replace("\"undefined: rand\"", "\"undefined: rnd\""),
+        "go1.21.13",
+        14,
+    );
+    // Without its release range the output claim is held on go1.21 too, and cannot hold.
+    fails_only(
+        NEW_PACKAGE.replace("// Output (from go1.22): true", "// Output: true"),
+        "go1.21.13",
+        17,
+    );
+}

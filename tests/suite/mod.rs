@@ -4,6 +4,7 @@ mod bundled;
 mod ci_check;
 mod cli;
 mod conformance;
+mod cpu_quota;
 mod drift;
 mod errorcheck;
 mod faketime;
