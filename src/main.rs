@@ -32,6 +32,13 @@ fn main() -> ExitCode {
     {
         std::process::exit(snipcheck::sandbox::contain::exec_main(&args[2..]));
     }
+    // A worker's supervisor of the sandbox (issue 16).
+    if args
+        .get(1)
+        .is_some_and(|a| a == snipcheck::sandbox::supervisor::SUPERVISOR_ARG)
+    {
+        std::process::exit(snipcheck::sandbox::supervisor::supervisor_main());
+    }
     let cli = Cli::parse_from(go_habits(args));
     style::choose(cli.color);
     let result = snipcheck::sandbox::interrupt::install().and_then(|()| run(cli));

@@ -21,10 +21,13 @@
 //! is reported as a warning with its fallback, never as an error. Everything between fork and
 //! exec (`enter`) is plain system calls on data prepared beforehand: no allocation, no locks.
 //!
+//! `run::run` starts a snippet from a worker's supervisor (`supervisor`, issue 16) where the run
+//! has one; the supervisor uses this module's root filesystem (`view`) and process steps.
+//!
 //! Size: about 1,500 lines of code, over the ~600 a module should hold. What sets up a snippet's
 //! process runs between fork and exec, where only async-signal-safe calls are allowed, and the
-//! probes, the root filesystem and the exec path share that setup; the split planned with the
-//! per-worker supervisor (issue 16) is: probes, the root filesystem, the process setup.
+//! probes, the root filesystem and the exec path share that setup; the split still planned is:
+//! probes, the root filesystem, the process setup.
 
 use std::ffi::{CStr, CString, OsString};
 use std::fs;
@@ -44,7 +47,8 @@ use crate::sandbox::limits::{ENV_ALLOW_LIST, Limits};
 /// Who a snippet runs as when snipcheck is root.
 pub const NOBODY: u32 = 65534;
 
-/// Turns mechanisms off, to see or test the fallbacks: `net,mount,root,pid,cgroup,uid` or `all`.
+/// Turns mechanisms off, to see or test the fallbacks: `net,mount,root,pid,cgroup,uid` or `all`;
+/// `supervisor` starts every snippet on its own instead of from a worker's supervisor.
 pub const DISABLE_VAR: &str = "SNIPCHECK_SANDBOX_DISABLE";
 
 /// What this system lets snipcheck use, found by `probe`.
@@ -64,12 +68,14 @@ pub struct Mechanisms {
 }
 
 pub struct Sandbox {
-    limits: Limits,
-    mech: Mechanisms,
-    cgroups: Option<cgroup::Run>,
+    /// Dropped first: the supervisors hold the run's cgroup directories open.
+    pub(super) supervisors: Option<crate::sandbox::supervisor::Pool>,
+    pub(super) limits: Limits,
+    pub(super) mech: Mechanisms,
+    pub(super) cgroups: Option<cgroup::Run>,
     /// Every mount point, with the flags that remount it read-only and keep its locked flags.
     mounts: Vec<(CString, libc::c_ulong)>,
-    env: Vec<(String, OsString)>,
+    pub(super) env: Vec<(String, OsString)>,
     warnings: Vec<String>,
     next: AtomicUsize,
     _cleanup: crate::sandbox::interrupt::Registration,
@@ -116,6 +122,7 @@ impl Sandbox {
         }
         let dirs = cgroups.as_ref().map(|c| c.dirs()).unwrap_or_default();
         Sandbox {
+            supervisors: crate::sandbox::supervisor::Pool::new(&mech, off("supervisor")),
             _cleanup: crate::sandbox::interrupt::kill_cgroups_on_interrupt(dirs),
             limits: limits.clone(),
             mech,
@@ -238,7 +245,7 @@ impl Sandbox {
         Ok(Jail { command: go, group })
     }
 
-    fn user(&self) -> (u32, u32) {
+    pub(super) fn user(&self) -> (u32, u32) {
         if self.mech.drop_uid {
             (NOBODY, NOBODY)
         } else {
@@ -248,7 +255,7 @@ impl Sandbox {
     }
 
     /// The run directory (on disk when there is no mount namespace) and the snippet's cgroups.
-    fn prepare(
+    pub(super) fn prepare(
         &self,
         run_dir: &Path,
         uid: u32,
@@ -684,7 +691,7 @@ fn warnings(m: &Mechanisms, l: &Limits) -> Vec<String> {
 /// with a mount namespace and a `core_pattern` that is a file name. A pattern that pipes the
 /// core to a program (systemd-coredump, apport) would hand it to a helper outside the sandbox,
 /// so then the hard limit is 0 as well.
-fn core_hard_limit(mech: &Mechanisms) -> u64 {
+pub(super) fn core_hard_limit(mech: &Mechanisms) -> u64 {
     let to_file = fs::read_to_string("/proc/sys/kernel/core_pattern")
         .is_ok_and(|p| !p.trim().is_empty() && !p.starts_with('|') && !p.starts_with('/'));
     if mech.mount_ns && to_file {
@@ -727,7 +734,7 @@ struct Plan {
 /// The view is assembled on a tmpfs mounted on the run directory (a place of snipcheck's own
 /// that exists on the host), from host paths that resolve as usual, then made the root with
 /// pivot_root, and the host's root is detached.
-struct View {
+pub(super) struct View {
     stage: CString,
     steps: Vec<Step>,
 }
@@ -794,7 +801,7 @@ enum Step {
 /// `View`'s steps for a snippet that runs `binary` in `run_dir` (and `workdir`, a test's
 /// package folder), with the host directories `shown` besides, and `copy_on_write` ones.
 #[allow(clippy::too_many_arguments)]
-fn view(
+pub(super) fn view(
     files: u64,
     pid_ns: bool,
     binary: &Path,
@@ -978,7 +985,7 @@ impl ViewSteps {
 /// Assembles the view on its stage and makes it the root (see `View`). In a PID namespace this
 /// runs in its init: a fresh /proc may be mounted in a user namespace only while a full one is
 /// in the mount namespace, which the host's is until its root is detached.
-fn enter_view(view: &View) -> io::Result<()> {
+pub(super) fn enter_view(view: &View) -> io::Result<()> {
     // SAFETY: system calls on C strings the view owns.
     unsafe {
         check(libc::mount(
@@ -1162,7 +1169,7 @@ fn close_fds(fds: &[libc::c_int]) {
 /// The directories `dirs` that lie under /tmp (at most eight), each with the directories to
 /// make for it, for `PrivateTmp::keep`: those alone, not what lies beside them (with TMPDIR
 /// /tmp/a/b, the rest of /tmp/a stays out of sight).
-fn kept_under_tmp(dirs: &[&Path]) -> Vec<(CString, Vec<CString>)> {
+pub(super) fn kept_under_tmp(dirs: &[&Path]) -> Vec<(CString, Vec<CString>)> {
     let mut keep: Vec<PathBuf> = Vec::new();
     for &d in dirs {
         if !d.starts_with("/tmp") || d == Path::new("/tmp") {
@@ -1189,27 +1196,27 @@ fn kept_under_tmp(dirs: &[&Path]) -> Vec<(CString, Vec<CString>)> {
         .collect()
 }
 
-struct UserMaps {
+pub(super) struct UserMaps {
     uid_map: Vec<u8>,
     gid_map: Vec<u8>,
 }
 
-fn user_maps(uid: u32, gid: u32) -> UserMaps {
+pub(super) fn user_maps(uid: u32, gid: u32) -> UserMaps {
     UserMaps {
         uid_map: format!("{uid} {uid} 1").into_bytes(),
         gid_map: format!("{gid} {gid} 1").into_bytes(),
     }
 }
 
-fn cstr(p: &Path) -> CString {
+pub(super) fn cstr(p: &Path) -> CString {
     CString::new(p.as_os_str().as_bytes()).unwrap_or_default()
 }
 
-fn last_error() -> io::Error {
+pub(super) fn last_error() -> io::Error {
     io::Error::last_os_error()
 }
 
-fn check(r: libc::c_int) -> io::Result<()> {
+pub(super) fn check(r: libc::c_int) -> io::Result<()> {
     if r < 0 { Err(last_error()) } else { Ok(()) }
 }
 
@@ -1231,7 +1238,7 @@ fn write_file(path: &CStr, data: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-fn enter_user_ns(maps: &UserMaps) -> io::Result<()> {
+pub(super) fn enter_user_ns(maps: &UserMaps) -> io::Result<()> {
     // SAFETY: unshare takes flags only.
     check(unsafe { libc::unshare(libc::CLONE_NEWUSER) })?;
     write_file(c"/proc/self/setgroups", b"deny")?;
@@ -1365,7 +1372,7 @@ fn enter(plan: &Plan) -> io::Result<()> {
 
 /// Between fork and exec, snipcheck's signal handlers (the signal thread's, wait-timeout's
 /// SIGCHLD) are still installed; a process that never execs must not run them.
-fn reset_signals() {
+pub(super) fn reset_signals() {
     // SAFETY: signal(2) with SIG_DFL; the numbers that cannot be changed fail harmlessly.
     unsafe {
         for s in 1..libc::SIGRTMAX() {
@@ -1376,7 +1383,7 @@ fn reset_signals() {
 
 /// Closes every descriptor above stdio but `keep`, std's exec-error pipe included, so that
 /// snipcheck's spawn returns as soon as the snippet has exec'd.
-fn close_all_but(keep: libc::c_int) {
+pub(super) fn close_all_but(keep: libc::c_int) {
     let keep = keep as u32;
     // SAFETY: close_range/close on descriptors of this process only.
     unsafe {
@@ -1394,7 +1401,7 @@ fn close_all_but(keep: libc::c_int) {
     }
 }
 
-fn wait_for(pid: libc::pid_t, status: &mut libc::c_int) -> libc::pid_t {
+pub(super) fn wait_for(pid: libc::pid_t, status: &mut libc::c_int) -> libc::pid_t {
     loop {
         // SAFETY: waitpid into a valid int.
         let r = unsafe { libc::waitpid(pid, status, 0) };
@@ -1408,7 +1415,7 @@ fn wait_for(pid: libc::pid_t, status: &mut libc::c_int) -> libc::pid_t {
 /// PID 1 of the snippet's namespace: reaps orphans (a zombie still counts against the process
 /// cap) until the snippet exits, hands its status to the shim and exits, which makes the kernel
 /// kill everything left in the namespace.
-fn init_loop(snippet: libc::pid_t, status_write: libc::c_int) -> ! {
+pub(super) fn init_loop(snippet: libc::pid_t, status_write: libc::c_int) -> ! {
     close_all_but(status_write);
     let mut status = 0;
     loop {
@@ -1650,7 +1657,7 @@ fn make_reachable_below(path: &Path, root: &Path) -> io::Result<()> {
 }
 
 /// The workspace is private to snipcheck (0700); `nobody` must be able to reach the binary.
-fn make_reachable(binary: &Path) -> io::Result<()> {
+pub(super) fn make_reachable(binary: &Path) -> io::Result<()> {
     for dir in binary.ancestors().skip(1).take(2) {
         let mode = fs::metadata(dir)?.permissions().mode();
         if mode & 0o001 == 0 {
@@ -1662,7 +1669,7 @@ fn make_reachable(binary: &Path) -> io::Result<()> {
 
 /// Mount points from /proc/self/mountinfo, with the flags that remount each read-only while
 /// keeping the flags a user namespace may not clear.
-fn read_mounts() -> Vec<(CString, libc::c_ulong)> {
+pub(super) fn read_mounts() -> Vec<(CString, libc::c_ulong)> {
     let Ok(text) = fs::read_to_string("/proc/self/mountinfo") else {
         return Vec::new();
     };
@@ -1720,7 +1727,7 @@ fn unescape(s: &str) -> Vec<u8> {
 /// Makes every mount of this (new) mount namespace private, so that what the snippet's setup
 /// mounts or detaches does not propagate back to the host: the first step of each mount setup.
 /// A bare mount(2) on constants, so it is async-signal-safe and may run between fork and exec.
-fn private_mounts() -> libc::c_int {
+pub(super) fn private_mounts() -> libc::c_int {
     // SAFETY: mount(2) with constant arguments; it changes only the caller's mount namespace.
     unsafe {
         libc::mount(

@@ -10,3 +10,4 @@ pub mod contain;
 pub mod interrupt;
 pub mod limits;
 pub mod run;
+pub mod supervisor;

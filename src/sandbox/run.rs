@@ -5,10 +5,11 @@
 //! says so. A program built with `-tags=faketime` writes playback frames, decoded here.
 
 use std::io::Read;
+use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
-use std::process::{ChildStderr, ChildStdout, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -46,9 +47,11 @@ pub struct Input {
     pub cpus: Option<u32>,
 }
 
-/// Runs a built snippet contained, with `run_dir` as its own directory. Its `os.Args[0]` is
-/// `name`, not the binary's path: the binary is `bin/merged0` or `bin/s3` depending on how and
-/// where in the document the snippet was built, and a program must not see either.
+/// Runs a built snippet contained, with `run_dir` as its own directory: from the worker's
+/// supervisor where the run has one (`supervisor`), else set up on its own (`contain`). Its
+/// `os.Args[0]` is `name`, not the binary's path: the binary is `bin/merged0` or `bin/s3`
+/// depending on how and where in the document the snippet was built, and a program must not
+/// see either.
 pub fn run(
     binary: &Path,
     name: &str,
@@ -59,6 +62,11 @@ pub fn run(
 ) -> Result<Exit, Error> {
     if interrupt::interrupted() {
         return Err(interrupt::error());
+    }
+    if let Some((started, group)) =
+        crate::sandbox::supervisor::start(sandbox, binary, name, run_dir, input)?
+    {
+        return run_started(started, group, timeout, input, sandbox.limits());
     }
     let mut jail = sandbox.command(binary, run_dir, input.cpus)?;
     jail.command.arg0(name);
@@ -93,33 +101,81 @@ pub fn run_command(
         .spawn()
         .map_err(|e| Error::io(format!("cannot start {program}"), e))?;
     let pgid = child.id() as i32;
-    if let (Some(text), Some(mut pipe)) = (input.stdin.clone(), child.stdin.take()) {
+    let started = Started {
+        stdin: child
+            .stdin
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Write + Send>),
+        stdout: child.stdout.take().map(|p| Box::new(p) as Box<dyn ReadFd>),
+        stderr: child.stderr.take().map(|p| Box::new(p) as Box<dyn ReadFd>),
+        kill: Arc::new(move || kill_group(pgid)),
+        wait: Box::new(child),
+    };
+    run_started(started, jail.group, timeout, input, limits)
+}
+
+/// A snippet process just started, however it was (`run_command`, or a worker's supervisor):
+/// its pipes, how to kill it and everything it started, and how to wait for it.
+pub(crate) struct Started<'a> {
+    pub stdin: Option<Box<dyn std::io::Write + Send>>,
+    pub stdout: Option<Box<dyn ReadFd>>,
+    pub stderr: Option<Box<dyn ReadFd>>,
+    pub kill: Arc<dyn Fn() + Send + Sync>,
+    pub wait: Box<dyn Wait + 'a>,
+}
+
+/// Waiting for a started snippet process.
+pub(crate) trait Wait {
+    fn wait_timeout(&mut self, timeout: Duration) -> std::io::Result<Option<ExitStatus>>;
+    fn wait(&mut self) -> std::io::Result<ExitStatus>;
+}
+
+impl Wait for std::process::Child {
+    fn wait_timeout(&mut self, timeout: Duration) -> std::io::Result<Option<ExitStatus>> {
+        ChildExt::wait_timeout(self, timeout)
+    }
+    fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        std::process::Child::wait(self)
+    }
+}
+
+/// The rest of `run_command`: input, capture, timeout, kill, and what the run says.
+pub(crate) fn run_started(
+    started: Started,
+    group: Option<crate::sandbox::cgroup::Group>,
+    timeout: Duration,
+    input: &Input,
+    limits: &Limits,
+) -> Result<Exit, Error> {
+    let Started {
+        stdin,
+        stdout,
+        stderr,
+        kill,
+        mut wait,
+    } = started;
+    let mut group = group;
+    if let (Some(text), Some(mut pipe)) = (input.stdin.clone(), stdin) {
         // A snippet that never reads must not block us: write from a thread, ignore EPIPE.
         thread::spawn(move || {
-            let _ = std::io::Write::write_all(&mut pipe, text.as_bytes());
+            let _ = pipe.write_all(text.as_bytes());
         });
     }
     let stop = Arc::new(AtomicBool::new(false));
     let cap = limits.output as usize;
-    let captured = capture(
-        child.stdout.take(),
-        child.stderr.take(),
-        cap,
-        pgid,
-        stop.clone(),
-    );
+    let captured = capture(stdout, stderr, cap, kill.clone(), stop.clone());
 
-    let status = child
+    let status = wait
         .wait_timeout(timeout)
         .map_err(|e| Error::io("waiting for a snippet", e));
     let timed_out = matches!(status, Ok(None));
-    kill_group(pgid);
-    if let Some(g) = &jail.group {
+    kill();
+    if let Some(g) = &group {
         g.kill_all();
     }
     let status = match status {
         Ok(Some(s)) => Ok(s),
-        _ => child
+        _ => wait
             .wait()
             .map_err(|e| Error::io("waiting for a killed snippet", e)),
     };
@@ -161,7 +217,7 @@ pub fn run_command(
     {
         (code, signal) = (Some(2), None);
     }
-    if let Some(g) = jail.group.take() {
+    if let Some(g) = group.take() {
         if g.oom_killed() {
             stderr.push_str(&format!(
                 "[snipcheck: killed: the snippet's processes used more than {} of memory together]\n",
@@ -209,22 +265,19 @@ struct Captured {
 }
 
 /// Reads both pipes on one thread, keeping at most `cap` bytes of each. When a stream reaches
-/// the cap the snippet's process group is killed: a flood of output, or a traceback of a
-/// million goroutines, ends at once instead of at the timeout.
+/// the cap the snippet is killed (`kill`: its process group, or its PID namespace's init): a
+/// flood of output, or a traceback of a million goroutines, ends at once, not at the timeout.
 /// Once `stop` is set (the snippet has been reaped and its processes killed) what is left in the
 /// pipes is read and the thread ends, even if a stray process still holds a pipe open.
 fn capture(
-    stdout: Option<ChildStdout>,
-    stderr: Option<ChildStderr>,
+    stdout: Option<Box<dyn ReadFd>>,
+    stderr: Option<Box<dyn ReadFd>>,
     cap: usize,
-    pgid: i32,
+    kill: Arc<dyn Fn() + Send + Sync>,
     stop: Arc<AtomicBool>,
 ) -> thread::JoinHandle<[Captured; 2]> {
     thread::spawn(move || {
-        let mut pipes: [Option<Box<dyn ReadFd>>; 2] = [
-            stdout.map(|p| Box::new(p) as Box<dyn ReadFd>),
-            stderr.map(|p| Box::new(p) as Box<dyn ReadFd>),
-        ];
+        let mut pipes: [Option<Box<dyn ReadFd>>; 2] = [stdout, stderr];
         for p in pipes.iter().flatten() {
             // SAFETY: fcntl on a pipe we own.
             unsafe {
@@ -269,7 +322,7 @@ fn capture(
                             k.bytes.extend_from_slice(&chunk[..n.min(room)]);
                             if n > room {
                                 k.truncated = true;
-                                kill_group(pgid);
+                                kill();
                                 *slot = None;
                                 break;
                             }
@@ -291,7 +344,7 @@ fn capture(
     })
 }
 
-trait ReadFd: Read + Send {
+pub(crate) trait ReadFd: Read + Send {
     fn fd(&self) -> i32;
 }
 

@@ -694,3 +694,146 @@ fn build_time_includes_are_refused() {
     assert!(!run.stderr.contains("uses cgo"), "{}", run.stderr);
     assert!(run.stderr.contains("f_amd64.s includes"), "{}", run.stderr);
 }
+
+/// One snippet of `worker_doc`: it reports what an earlier snippet may have left where it can
+/// look (files in /tmp, its TMPDIR, HOME and working folder, a SysV shared memory segment, a
+/// process in a new session), leaves all of that behind, and looks again: the second look is
+/// the check that the first one can see them at all. On its stderr: whether its PID 1 is a
+/// worker's supervisor's (a clone of `snipcheck __supervisor`) or snipcheck's own fork.
+fn worker_snippet(heading: &str, claim: &str) -> String {
+    format!(
+        "## {heading}\n\n```go\npackage main\n\n\
+import (\n\t\"fmt\"\n\t\"os\"\n\t\"os/exec\"\n\t\"path/filepath\"\n\t\"strings\"\n\t\"syscall\"\n)\n\n\
+const key = 0x5ca1ab1e\n\n\
+func places() []string {{\n\treturn []string{{\"/tmp/left-behind\", filepath.Join(os.Getenv(\"TMPDIR\"), \"left-behind\"), filepath.Join(os.Getenv(\"HOME\"), \"left-behind\"), \"left-behind\"}}\n}}\n\n\
+func seen() string {{\n\tvar out []string\n\tfor _, f := range places() {{\n\t\tif _, err := os.Stat(f); err == nil {{\n\t\t\tout = append(out, \"file\")\n\t\t}}\n\t}}\n\
+\tif _, _, errno := syscall.Syscall(syscall.SYS_SHMGET, key, 0, 0); errno == 0 {{\n\t\tout = append(out, \"shm\")\n\t}}\n\
+\tprocs, _ := filepath.Glob(\"/proc/[0-9]*/cmdline\")\n\tfor _, p := range procs {{\n\t\tb, _ := os.ReadFile(p)\n\t\tif string(b) == \"/bin/sleep\\x003141\\x00\" {{\n\t\t\tout = append(out, \"sleep\")\n\t\t}}\n\t}}\n\
+\treturn strings.Join(out, \" \")\n}}\n\n\
+func main() {{\n\tfmt.Printf(\"before: [%s]\\n\", seen())\n\tfor _, f := range places() {{\n\t\tos.WriteFile(f, []byte(\"x\"), 0o644)\n\t}}\n\
+\tif _, _, errno := syscall.Syscall(syscall.SYS_SHMGET, key, 4096, 0o1000|0o600); errno != 0 {{\n\t\tfmt.Println(\"shmget:\", errno)\n\t}}\n\
+\tcmd := exec.Command(\"/bin/sleep\", \"3141\")\n\tcmd.SysProcAttr = &syscall.SysProcAttr{{Setsid: true}}\n\tif err := cmd.Start(); err != nil {{\n\t\tfmt.Println(err)\n\t}}\n\
+\tfmt.Printf(\"after: [%s]\\n\", seen())\n\tinit, _ := os.ReadFile(\"/proc/1/cmdline\")\n\tfmt.Fprintf(os.Stderr, \"supervised: %v\\n\", strings.Contains(string(init), \"__supervisor\"))\n}}\n\n\
+// Output:\n// before: [{claim}]\n// after: [file file file file shm sleep]\n```\n\n"
+    )
+}
+
+fn worker_doc(claims: &[&str]) -> String {
+    let mut doc = String::from("# One worker\n\n");
+    for (i, claim) in claims.iter().enumerate() {
+        doc.push_str(&worker_snippet(&format!("Snippet {i}"), claim));
+    }
+    doc
+}
+
+/// Snippets that one worker runs one after another (from its supervisor, issue 16, or each set
+/// up on its own) see nothing the ones before left: not a file in /tmp, TMPDIR, HOME or their
+/// working folder, not a SysV shared memory segment, not a process started in a new session.
+/// `--accept` runs each twice, so every snippet but the first follows another on the worker.
+#[test]
+fn hostile_leftovers_do_not_reach_the_next_snippet_on_a_worker() {
+    for (disable, supervised) in [("", "true"), ("supervisor", "false")] {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = private_tmp();
+        write(&dir.path().join("docs/doc.md"), &worker_doc(&["", "", ""]));
+        let run = snipcheck(
+            dir.path(),
+            &["verify", "docs", "--accept", "-j", "1"],
+            &[
+                ("TMPDIR", tmp.path().to_str().unwrap()),
+                ("SNIPCHECK_SANDBOX_DISABLE", disable),
+            ],
+        );
+        assert_eq!(run.code, 0, "{disable}: {}\n{}", run.stdout, run.stderr);
+        if is_root() {
+            assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+            for f in files(dir.path())
+                .iter()
+                .filter(|f| f.starts_with("expected/"))
+            {
+                let record = std::fs::read_to_string(dir.path().join(f)).unwrap();
+                assert!(
+                    record.contains(&format!("supervised: {supervised}")),
+                    "{disable}: {f}: {record}"
+                );
+            }
+        }
+        assert_nothing_left(&["sleep 3141"], tmp.path());
+    }
+    // The check can fail: a claim that the leftovers are seen fails at its snippet's line.
+    let dir = tempfile::tempdir().unwrap();
+    let doc = worker_doc(&["", "file file file file shm sleep"]);
+    let line = doc
+        .lines()
+        .position(|l| l == "## Snippet 1")
+        .map(|i| i + 3)
+        .unwrap();
+    write(&dir.path().join("docs/doc.md"), &doc);
+    let run = snipcheck(dir.path(), &["verify", "docs", "-j", "1"], &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let v = verdicts(&run.stdout);
+    assert_eq!(v["snippet-0"].0, "new", "{}", run.stdout);
+    assert_eq!(v["snippet-1"].0, "FAIL", "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("docs/doc.md:{line}")),
+        "line {line}: {}",
+        run.stdout
+    );
+}
+
+/// A worker's supervisor that dies while its snippet runs ends the run with a harness error
+/// (exit status 2), not a verdict, and takes the snippet and what it started with it.
+#[test]
+fn hostile_a_dead_supervisor_is_a_harness_error() {
+    if !is_root() {
+        // Without root the supervisor needs user namespaces; the fallback is tested above.
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = private_tmp();
+    write(
+        &dir.path().join("docs/doc.md"),
+        "# Slow\n\n## Slow\n\n```go timeout=2m\nexec.Command(\"/bin/sleep\", \"3142\").Run()\nfmt.Println(\"done\")\n// Output: done\n```\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_snipcheck"))
+        .args(["verify", "docs", "-j", "1"])
+        .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
+        .env_remove("CI")
+        .env_remove("SNIPCHECK_SANDBOX_DISABLE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while leftovers(&["sleep 3142"], Path::new("/nonexistent")).is_empty() {
+        assert!(Instant::now() < deadline, "the snippet never started");
+        assert!(child.try_wait().unwrap().is_none(), "snipcheck ended early");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let me = child.id().to_string();
+    let supervisors: Vec<i32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            let ppid = stat[stat.rfind(')')? + 1..].split_whitespace().nth(1)?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            (ppid == me && String::from_utf8_lossy(&cmdline).contains("__supervisor"))
+                .then_some(pid)
+        })
+        .collect();
+    assert_eq!(supervisors.len(), 1, "{supervisors:?}");
+    let killed = Instant::now();
+    // SAFETY: kill(2) on a process our child started.
+    unsafe { libc::kill(supervisors[0], libc::SIGKILL) };
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(killed.elapsed() < Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("supervisor ended"), "{stderr}");
+    assert!(!stdout.contains("ok "), "{stdout}");
+    assert_nothing_left(&["sleep 3142"], tmp.path());
+}
