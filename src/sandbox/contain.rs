@@ -1106,6 +1106,36 @@ struct PrivateTmp {
     keep: Vec<(CString, Vec<CString>)>,
 }
 
+/// A detached copy of the mount tree at `dir` (`open_tree` with `OPEN_TREE_CLONE`, recursive):
+/// a descriptor, or a negative value. Async-signal-safe: one system call.
+pub(crate) fn clone_tree(dir: &CStr) -> libc::c_int {
+    // SAFETY: open_tree on a NUL-terminated path; the descriptor is the caller's.
+    unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            libc::AT_FDCWD,
+            dir.as_ptr(),
+            (libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC) as libc::c_uint
+                | libc::AT_RECURSIVE as libc::c_uint,
+        ) as libc::c_int
+    }
+}
+
+/// Mounts a tree from `clone_tree` at `dir`: 0, or -1. Async-signal-safe: one system call.
+pub(crate) fn attach_tree(fd: libc::c_int, dir: &CStr) -> libc::c_int {
+    // SAFETY: move_mount of a descriptor the caller owns onto a NUL-terminated path.
+    unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            fd,
+            c"".as_ptr(),
+            libc::AT_FDCWD,
+            dir.as_ptr(),
+            libc::MOVE_MOUNT_F_EMPTY_PATH,
+        ) as libc::c_int
+    }
+}
+
 /// Mounts the private /tmp (see `PrivateTmp`). On any failure /tmp stays as it was (read-only),
 /// which is the sandbox without this convenience, not a weaker one.
 fn private_tmp(tmp: &PrivateTmp) {
@@ -1113,13 +1143,7 @@ fn private_tmp(tmp: &PrivateTmp) {
     unsafe {
         let mut trees = [-1 as libc::c_int; 4];
         for (slot, (dir, _)) in trees.iter_mut().zip(&tmp.keep) {
-            let fd = libc::syscall(
-                libc::SYS_open_tree,
-                libc::AT_FDCWD,
-                dir.as_ptr(),
-                (libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC) as libc::c_uint
-                    | libc::AT_RECURSIVE as libc::c_uint,
-            );
+            let fd = clone_tree(dir);
             if fd < 0 {
                 close_fds(&trees);
                 return;
@@ -1141,15 +1165,7 @@ fn private_tmp(tmp: &PrivateTmp) {
             for p in parents.iter().chain(std::iter::once(dir)) {
                 libc::mkdir(p.as_ptr(), 0o755);
             }
-            if libc::syscall(
-                libc::SYS_move_mount,
-                fd,
-                c"".as_ptr(),
-                libc::AT_FDCWD,
-                dir.as_ptr(),
-                libc::MOVE_MOUNT_F_EMPTY_PATH,
-            ) != 0
-            {
+            if attach_tree(fd, dir) != 0 {
                 // The workspace is out of reach under the new /tmp: put the old one back.
                 libc::umount2(c"/tmp".as_ptr(), libc::MNT_DETACH);
                 break;

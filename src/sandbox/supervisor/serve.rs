@@ -479,32 +479,16 @@ fn snippet_init(ctx: &Ctx, plan: &Plan, stdio: [RawFd; 3], exec_w: RawFd, status
         let (options, keep) = &plan.tmp;
         let mut trees = Vec::with_capacity(keep.len());
         for (dir, _) in keep {
-            let fd = libc::syscall(
-                libc::SYS_open_tree,
-                libc::AT_FDCWD,
-                dir.as_ptr(),
-                (libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC) as libc::c_uint
-                    | libc::AT_RECURSIVE as libc::c_uint,
-            );
-            ok(fd as libc::c_int, 2);
-            trees.push(fd as libc::c_int);
+            let fd = contain::clone_tree(dir);
+            ok(fd, 2);
+            trees.push(fd);
         }
         ok(mount_tmpfs(c"/tmp", options), 2);
         for (&fd, (dir, parents)) in trees.iter().zip(keep) {
             for p in parents.iter().chain(std::iter::once(dir)) {
                 ok(mkdir_existing(p), 2);
             }
-            ok(
-                libc::syscall(
-                    libc::SYS_move_mount,
-                    fd,
-                    c"".as_ptr(),
-                    libc::AT_FDCWD,
-                    dir.as_ptr(),
-                    libc::MOVE_MOUNT_F_EMPTY_PATH,
-                ) as libc::c_int,
-                2,
-            );
+            ok(contain::attach_tree(fd, dir), 2);
             libc::close(fd);
         }
         // A fresh folder of run folders, holding only this snippet's, size-capped and its own.
