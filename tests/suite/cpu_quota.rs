@@ -95,15 +95,22 @@ fn cpu_cgroup_usable() -> bool {
     root && std::path::Path::new("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").exists()
 }
 
-#[test]
-fn a_cpu_quota_throttles_and_without_it_the_claim_fails_at_its_line() {
+/// A fresh project folder where a quota can be set; `None`, saying why on stderr, elsewhere.
+fn project_with_cpu_cgroup() -> Option<tempfile::TempDir> {
     if !cpu_cgroup_usable() {
         eprintln!(
             "skipped: no writable cgroup v1 cpu controller here (the refusal test covers it)"
         );
-        return;
+        return None;
     }
-    let dir = tempfile::tempdir().unwrap();
+    Some(tempfile::tempdir().unwrap())
+}
+
+#[test]
+fn a_cpu_quota_throttles_and_without_it_the_claim_fails_at_its_line() {
+    let Some(dir) = project_with_cpu_cgroup() else {
+        return;
+    };
     let d = dir.path();
     write(&d.join("docs/doc.md"), DOC);
     let run = snipcheck(d, &["verify", "--accept", "docs"], &[]);
@@ -135,13 +142,9 @@ fn a_cpu_quota_throttles_and_without_it_the_claim_fails_at_its_line() {
 
 #[test]
 fn a_test_binary_runs_under_the_quota() {
-    if !cpu_cgroup_usable() {
-        eprintln!(
-            "skipped: no writable cgroup v1 cpu controller here (the refusal test covers it)"
-        );
+    let Some(dir) = project_with_cpu_cgroup() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let d = dir.path();
     write(&d.join("docs/doc.md"), TEST_DOC);
     let run = snipcheck(d, &["verify", "--accept", "docs"], &[]);
