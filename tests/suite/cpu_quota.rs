@@ -8,7 +8,7 @@ const DOC: &str = r#"# Doc
 
 ## Throttled
 
-```go cpus=0.2
+```go cpus=0.05
 package main
 
 import (
@@ -42,12 +42,12 @@ func main() {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	used := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	fmt.Println("throttled:", nrThrottled() > 0)
-	fmt.Println("at most 0.2 s of CPU in 0.5 s:", used <= 200*time.Millisecond)
+	fmt.Println("at most 0.1 s of CPU in 0.5 s:", used <= 100*time.Millisecond)
 }
 
 // Output:
 // throttled: true
-// at most 0.2 s of CPU in 0.5 s: true
+// at most 0.1 s of CPU in 0.5 s: true
 ```
 "#;
 
@@ -57,7 +57,7 @@ const TEST_DOC: &str = r#"# Doc
 
 ## Throttled test
 
-```go test cpus=0.2
+```go test cpus=0.05
 -- q_test.go --
 package q
 
@@ -121,7 +121,7 @@ fn a_cpu_quota_throttles_and_without_it_the_claim_fails_at_its_line() {
     // Mutation: the same program without the quota is not throttled.
     write(
         &d.join("docs/doc.md"),
-        &DOC.replace("```go cpus=0.2", "```go"),
+        &DOC.replace("```go cpus=0.05", "```go"),
     );
     let run = snipcheck(d, &["verify", "docs"], &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
@@ -134,7 +134,7 @@ fn a_cpu_quota_throttles_and_without_it_the_claim_fails_at_its_line() {
     assert!(run.stdout.contains("+throttled: false"), "{}", run.stdout);
 
     // Mutation: a quota of two CPUs is never reached by one busy thread.
-    write(&d.join("docs/doc.md"), &DOC.replace("cpus=0.2", "cpus=2"));
+    write(&d.join("docs/doc.md"), &DOC.replace("cpus=0.05", "cpus=2"));
     let run = snipcheck(d, &["verify", "docs"], &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("+throttled: false"), "{}", run.stdout);
@@ -150,7 +150,7 @@ fn a_test_binary_runs_under_the_quota() {
     let run = snipcheck(d, &["verify", "--accept", "docs"], &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     // Mutation: without the quota the test fails, and so does the claim, at its line.
-    write(&d.join("docs/doc.md"), &TEST_DOC.replace(" cpus=0.2", ""));
+    write(&d.join("docs/doc.md"), &TEST_DOC.replace(" cpus=0.05", ""));
     let run = snipcheck(d, &["verify", "docs"], &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
