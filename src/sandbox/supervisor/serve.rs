@@ -121,7 +121,7 @@ fn set_up(setup: &Setup) -> Result<Option<Ctx>, String> {
             );
         }
     }
-    let view = contain::view(
+    let view = crate::sandbox::view::view(
         l.files,
         true,
         &setup.bin_dir.join("supervisor"),
@@ -149,7 +149,7 @@ fn set_up(setup: &Setup) -> Result<Option<Ctx>, String> {
     // snippets' below). If the outer process is killed, so is this one.
     // SAFETY: prctl with constants.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
-    contain::enter_view(&view).map_err(|e| format!("its own root: {e}"))?;
+    crate::sandbox::view::enter_view(&view).map_err(|e| format!("its own root: {e}"))?;
     Ok(Some(Ctx {
         sock: setup.fd,
         cgroups,
