@@ -333,9 +333,10 @@ fn build(
         cleanups.push(interrupt::remove_on_interrupt(ws.path()));
         ws.merging = settings.merge;
         if members.iter().any(|(_, u)| u.script) {
-            // A tools module is built with the installed go, whatever release this pass is on.
+            // A tools module is built with the installed go, whatever release this pass (or a
+            // bisect probe, whose settings name no release list) is on.
             let installed = match &settings.tools_module {
-                Some(_) if settings.releases.is_empty() => Some(toolchain.clone()),
+                Some(_) if toolchain.go == settings.go => Some(toolchain.clone()),
                 Some(_) => Some(Toolchain::probe(&settings.go)?),
                 None => None,
             };
