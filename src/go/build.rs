@@ -241,22 +241,6 @@ pub fn command_name(package: &str) -> &str {
     }
 }
 
-/// Removes every entry of `dir` whose name is not in `keep`.
-fn remove_all_but(dir: &Path, keep: &[String]) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if !keep.iter().any(|k| entry.file_name() == k.as_str()) {
-            let path = entry.path();
-            if entry.file_type()?.is_dir() {
-                fs::remove_dir_all(&path)?;
-            } else {
-                fs::remove_file(&path)?;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// `go.mod` text with its `module` line (and optionally its `go` line) replaced.
 fn rewrite_go_mod(text: &str, go: Option<&str>) -> String {
     static MODULE: LazyLock<Regex> =
@@ -444,11 +428,11 @@ fn size_of(dir: &Path) -> u64 {
 /// permission (as Go's module cache does); they are made writable first, since the place is
 /// used again and a run directory that cannot be emptied would stop every later run.
 fn empty_dir(dir: &Path) -> std::io::Result<()> {
-    if remove_entries(dir).is_ok() {
+    if remove_entries(dir, &[]).is_ok() {
         return Ok(());
     }
     make_writable(dir);
-    remove_entries(dir)
+    remove_entries(dir, &[])
 }
 
 /// Gives every folder under `dir` (and `dir`) owner read, write and search permission. Best
@@ -470,9 +454,13 @@ fn make_writable(dir: &Path) {
     }
 }
 
-fn remove_entries(dir: &Path) -> std::io::Result<()> {
+/// Removes every entry of `dir` whose name is not in `keep`.
+fn remove_entries(dir: &Path, keep: &[String]) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
+        if keep.iter().any(|k| entry.file_name() == k.as_str()) {
+            continue;
+        }
         if entry.file_type()?.is_dir() {
             fs::remove_dir_all(entry.path())?;
         } else {
@@ -796,7 +784,7 @@ impl Workspace {
         if let Some((module, _)) = own {
             names.extend(module.tool_names(tools));
         }
-        remove_all_but(&bin, &names)
+        remove_entries(&bin, &names)
             .map_err(|e| Error::io(format!("cannot clean {}", bin.display()), e))?;
         if let Some((module, installed)) = own {
             module.build(

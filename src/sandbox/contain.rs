@@ -734,6 +734,21 @@ struct PrivateTmp {
     keep: Vec<(CString, Vec<CString>)>,
 }
 
+/// Mounts on /proc a proc filesystem that shows only the processes of the caller's PID
+/// namespace: 0, or -1. Async-signal-safe: one system call.
+pub(crate) fn mount_fresh_proc() -> libc::c_int {
+    // SAFETY: mount with static C strings.
+    unsafe {
+        libc::mount(
+            c"proc".as_ptr(),
+            c"/proc".as_ptr(),
+            c"proc".as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            std::ptr::null(),
+        )
+    }
+}
+
 /// A detached copy of the mount tree at `dir` (`open_tree` with `OPEN_TREE_CLONE`, recursive):
 /// a descriptor, or a negative value. Async-signal-safe: one system call.
 pub(crate) fn clone_tree(dir: &CStr) -> libc::c_int {
@@ -970,14 +985,7 @@ fn enter(plan: &Plan) -> io::Result<()> {
             if let Some(view) = &plan.view {
                 enter_view(view)?;
             } else if plan.tmpfs.is_some() {
-                // A /proc that shows only the snippet's own processes.
-                libc::mount(
-                    c"proc".as_ptr(),
-                    c"/proc".as_ptr(),
-                    c"proc".as_ptr(),
-                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                    std::ptr::null(),
-                );
+                mount_fresh_proc();
             }
             // The snippet itself runs as PID 2: PID 1 ignores signals it has no handler for,
             // which would change how a Go program dies (SIGPIPE, a raised SIGABRT).

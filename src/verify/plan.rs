@@ -143,12 +143,12 @@ fn plan_one(
                 &format!("{:?}", settings.rewrites),
                 // What a snippet may use, and what this system lets the sandbox enforce.
                 &format!("{:?} {:?}", settings.sandbox, sandbox.mechanisms()),
-                // The commands a script runs (their versions are in the go.mod above).
-                &format!("{:?}", settings.tools),
-                &settings
-                    .tools_module
-                    .as_ref()
-                    .map_or(String::new(), |m| m.key()),
+                // The commands a script runs (their versions are in the go.mod above, or in
+                // the tools module's); no other snippet reaches them.
+                &match (&settings.tools_module, s.attrs.script) {
+                    (Some(m), true) => format!("{:?}\n{}", settings.tools, m.key()),
+                    _ => format!("{:?}", settings.tools),
+                },
             ]);
             if cache.contains(&key) {
                 return Ok(Planned::Cached { own });

@@ -515,16 +515,7 @@ fn snippet_init(ctx: &Ctx, plan: &Plan, stdio: [RawFd; 3], exec_w: RawFd, status
         );
         ok(mount_tmpfs(run_dir, run_options), 3);
         // A /proc that shows only the snippet's own processes.
-        ok(
-            libc::mount(
-                c"proc".as_ptr(),
-                c"/proc".as_ptr(),
-                c"proc".as_ptr(),
-                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                std::ptr::null(),
-            ),
-            4,
-        );
+        ok(contain::mount_fresh_proc(), 4);
         // Pseudo-terminals of its own; without them, those the view had (of this worker).
         libc::mount(
             c"devpts".as_ptr(),
