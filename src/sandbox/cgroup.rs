@@ -122,6 +122,7 @@ impl Run {
 
     /// Kills whatever is left in this run's groups and removes them (for interruptions).
     pub fn kill_and_remove(&self) {
+        reaper().settle();
         for run in [&self.pids, &self.memory, &self.cpu].into_iter().flatten() {
             remove_tree(run);
         }
@@ -176,10 +177,78 @@ impl Group {
 }
 
 impl Drop for Group {
+    /// Kills what is left here and now (nothing may outlive its snippet), and leaves the
+    /// removal of the emptied groups to `Reaper`: an `rmdir` of a cgroup waits for the kernel
+    /// (about half a millisecond each, two or three a snippet), which the worker need not.
     fn drop(&mut self) {
         self.kill_all();
-        for dir in [&self.pids, &self.memory, &self.cpu].into_iter().flatten() {
-            remove_group(dir);
+        let dirs: Vec<PathBuf> = [&mut self.pids, &mut self.memory, &mut self.cpu]
+            .into_iter()
+            .filter_map(Option::take)
+            .collect();
+        reaper().remove(dirs);
+    }
+}
+
+/// A thread that removes emptied groups in the background. `Run`'s removal of its whole tree
+/// at the end waits for what it was given first.
+struct Reaper {
+    queue: std::sync::Mutex<std::sync::mpsc::Sender<Vec<PathBuf>>>,
+    pending: std::sync::Arc<(std::sync::Mutex<usize>, std::sync::Condvar)>,
+}
+
+fn reaper() -> &'static Reaper {
+    static REAPER: std::sync::LazyLock<Reaper> = std::sync::LazyLock::new(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
+        let pending = std::sync::Arc::new((std::sync::Mutex::new(0), std::sync::Condvar::new()));
+        let done = pending.clone();
+        // Without the thread, `remove` finds the channel closed and removes in place.
+        let _ = std::thread::Builder::new()
+            .name("cgroup-reaper".into())
+            .spawn(move || {
+                for dirs in rx {
+                    for dir in &dirs {
+                        remove_group(dir);
+                    }
+                    let (count, cv) = &*done;
+                    *count.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+                    cv.notify_all();
+                }
+            });
+        Reaper {
+            queue: std::sync::Mutex::new(tx),
+            pending,
+        }
+    });
+    &REAPER
+}
+
+impl Reaper {
+    fn remove(&self, dirs: Vec<PathBuf>) {
+        if dirs.is_empty() {
+            return;
+        }
+        let (count, _) = &*self.pending;
+        *count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        let sent = self
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(dirs);
+        if let Err(std::sync::mpsc::SendError(dirs)) = sent {
+            *count.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+            for dir in &dirs {
+                remove_group(dir);
+            }
+        }
+    }
+
+    /// Waits until every group handed over so far is removed.
+    fn settle(&self) {
+        let (count, cv) = &*self.pending;
+        let mut n = count.lock().unwrap_or_else(|e| e.into_inner());
+        while *n > 0 {
+            n = cv.wait(n).unwrap_or_else(|e| e.into_inner());
         }
     }
 }

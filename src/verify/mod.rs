@@ -22,10 +22,8 @@ pub mod progress;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::Instant;
-
-use rayon::prelude::*;
 
 use crate::config::{Policy, Settings};
 use crate::document::discover;
@@ -219,25 +217,38 @@ fn run_pass(
     // `None`: not started, because `--fail-fast` saw a failure first.
     let (tx, rx) = mpsc::channel::<(usize, Option<Result<Executed, Error>>)>();
     let stop = AtomicBool::new(false);
+    // Workers take the next job in document order from one queue (not halves of the list
+    // each, as a parallel iterator would split it): results then come in about in the order
+    // they are reported, so few wait for an earlier one, and each job's unit is dropped
+    // as soon as it has run. Memory and the report stay flat however long the document.
+    let queue = Mutex::new(ready.into_iter());
     let problems = std::thread::scope(|scope| -> Result<Vec<Problem>, Error> {
-        let (workspaces, ready, pool, stop) = (&workspaces, &ready, &pool, &stop);
+        let (workspaces, queue, pool, stop) = (&workspaces, &queue, &pool, &stop);
         scope.spawn(move || {
-            pool.install(|| {
-                ready.par_iter().for_each_with(tx, |tx, r| {
-                    if stop.load(Ordering::SeqCst) {
-                        let _ = tx.send((r.index, None));
-                        return;
-                    }
-                    let ws = &workspaces[r.workspace];
-                    let s = &snippets[r.index];
-                    let executed = match &r.merged {
-                        Some(b) => execute(s, &r.unit, b, ws, r.index, settings, sandbox),
-                        None => ws
-                            .build_alone(r.index, &r.unit)
-                            .and_then(|b| execute(s, &r.unit, &b, ws, r.index, settings, sandbox)),
-                    };
-                    let _ = tx.send((r.index, Some(executed)));
-                })
+            pool.scope(|s| {
+                for _ in 0..settings.jobs.max(1) {
+                    let tx = tx.clone();
+                    s.spawn(move |_| {
+                        loop {
+                            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                            let Some(r) = next else { break };
+                            if stop.load(Ordering::SeqCst) {
+                                let _ = tx.send((r.index, None));
+                                continue;
+                            }
+                            let ws = &workspaces[r.workspace];
+                            let s = &snippets[r.index];
+                            let executed = match &r.merged {
+                                Some(b) => execute(s, &r.unit, b, ws, r.index, settings, sandbox),
+                                None => ws.build_alone(r.index, &r.unit).and_then(|b| {
+                                    execute(s, &r.unit, &b, ws, r.index, settings, sandbox)
+                                }),
+                            };
+                            let _ = tx.send((r.index, Some(executed)));
+                        }
+                    });
+                }
+                drop(tx);
             })
         });
         let mut reported = Reported {
