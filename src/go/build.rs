@@ -24,6 +24,7 @@ use tempfile::TempDir;
 
 use crate::error::Error;
 use crate::go::merge;
+use crate::go::stamp;
 use crate::go::toolchain::Toolchain;
 use crate::go::tools::{ToolsModule, build_commands};
 use crate::snippet::GoVersion;
@@ -357,9 +358,9 @@ impl Drop for Place {
 /// directory and go.mod, and a checkout that is gone would otherwise keep its binaries forever.
 const PRUNE_AFTER: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
-/// How often the places are pruned: measuring them walks every package folder of every place
-/// (5% of a 400-snippet run's CPU when it was done on every run), and they grow by little
-/// between two prunings an hour apart.
+/// How often the places are pruned: it reads every place's `bin/` (walking their whole trees,
+/// it was 5% of a 400-snippet run's CPU and over a minute beside places of 20,000 snippets),
+/// and they grow by little between two prunings an hour apart.
 const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Whether the places under `root` were last pruned more than `PRUNE_EVERY` ago (or never);
@@ -408,7 +409,7 @@ pub fn prune(root: &Path, age: std::time::Duration, cap: u64) -> (Vec<PathBuf>, 
             .and_then(|t| t.elapsed().ok())
             .unwrap_or_default();
         if place.is_dir() {
-            let size = size_of(&place);
+            let size = binaries_size(&place.join("bin"));
             places.push((unused_for, place, size));
         }
     }
@@ -432,18 +433,18 @@ pub fn prune(root: &Path, age: std::time::Duration, cap: u64) -> (Vec<PathBuf>, 
     (removed, freed)
 }
 
-/// The bytes of the files under `dir`, without following links.
-fn size_of(dir: &Path) -> u64 {
-    let Ok(entries) = fs::read_dir(dir) else {
+/// The bytes of a place's binaries, what its size is made of: its package folders hold a
+/// snippet's source each and its run folders are emptied after each run, and walking every
+/// folder of every place (tens of thousands each at N=20,000) took longer than a warm run.
+fn binaries_size(bin: &Path) -> u64 {
+    let Ok(entries) = fs::read_dir(bin) else {
         return 0;
     };
     entries
         .flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => size_of(&e.path()),
-            Ok(_) => e.metadata().map_or(0, |m| m.len()),
-            Err(_) => 0,
-        })
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
         .sum()
 }
 
@@ -906,11 +907,13 @@ impl Workspace {
         Ok(binary)
     }
 
-    /// Builds what can be built together, before any snippet runs, and says how each of those
-    /// built: the mergeable units linked into one binary (`merge`), then every other plain
-    /// unit of the shared module in one `go build` (`build_batch`). The rest, and any unit the
-    /// batch could not decide, are for `build_alone`, which the workers call just before running
-    /// each, so those builds overlap the runs. With merging off, everything is built alone.
+    /// Builds what can be built together before the snippets run, and says how each of those
+    /// built: the mergeable units linked into a few binaries (`merge`), then every other plain
+    /// unit of the shared module in one `go build` (`build_batch`), except those compiled with
+    /// `-e` (`deferred`), which `build_deferred` builds while the others run. The rest, and any
+    /// unit a batch could not decide, are for `build_alone`, which the workers call just before
+    /// running each, so those builds overlap the runs. With merging off, everything is built
+    /// alone.
     pub fn build_together(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
         if !self.merging {
             return Ok(HashMap::new());
@@ -929,21 +932,12 @@ impl Workspace {
                 faketime,
                 select(&|u: &Unit| u.mergeable && u.faketime == faketime),
             ));
-            // The go command writes its flags into every binary it links, so units compiled
-            // with `-e` are built in a batch of their own: the others' binaries stay as they
-            // were. Units on the fake clock need another runtime, so they are batches of their
-            // own too.
-            for all_errors in [false, true] {
-                batches.push((
-                    faketime,
-                    select(&|u: &Unit| {
-                        !u.mergeable
-                            && batchable(u)
-                            && u.all_errors == all_errors
-                            && u.faketime == faketime
-                    }),
-                ));
-            }
+            batches.push((
+                faketime,
+                select(&|u: &Unit| {
+                    !u.mergeable && batchable(u) && !u.all_errors && u.faketime == faketime
+                }),
+            ));
         }
         let results: Vec<Result<HashMap<usize, Built>, Error>> = std::thread::scope(|scope| {
             let merging = merges
@@ -966,14 +960,41 @@ impl Workspace {
         }
         // A mergeable unit the merged link dropped (it does not compile) is batched as any
         // other, after the links that had to name it.
-        let dropped = select(&|u: &Unit| u.mergeable && batchable(u));
-        let dropped: Units = dropped
+        let dropped: Units = select(&|u: &Unit| u.mergeable && batchable(u))
             .into_iter()
             .filter(|(i, _)| !built.contains_key(i))
             .collect();
+        built.extend(self.build_batches(&dropped)?);
+        Ok(built)
+    }
+
+    /// Whether `build_together` leaves `unit` to `build_deferred`: a plain unit compiled with
+    /// `-e` (it claims compile errors). The go command does not cache a failed compile, so
+    /// these are compiled again on every run, which at scale takes seconds that the runs of
+    /// the others need not wait for.
+    pub fn deferred(&self, unit: &Unit) -> bool {
+        self.merging && !unit.mergeable && batchable(unit) && unit.all_errors
+    }
+
+    /// Builds the `deferred` units, in batches as `build_together` builds the others.
+    pub fn build_deferred(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
+        let units: Vec<(usize, &Unit)> = units
+            .iter()
+            .filter(|(_, u)| self.deferred(u))
+            .copied()
+            .collect();
+        self.build_batches(&units)
+    }
+
+    /// `build_batch` of `units` in as many go commands as they need: the go command writes its
+    /// flags into every binary it links, so units compiled with `-e` are built in a batch of
+    /// their own (the others' binaries stay as they were), and units on the fake clock, which
+    /// need another runtime, too.
+    fn build_batches(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
+        let mut built = HashMap::new();
         for faketime in [false, true] {
             for all_errors in [false, true] {
-                let batch: Units = dropped
+                let batch: Vec<(usize, &Unit)> = units
                     .iter()
                     .filter(|(_, u)| u.all_errors == all_errors && u.faketime == faketime)
                     .copied()
@@ -1108,47 +1129,74 @@ impl Workspace {
         };
         // A few rounds of dropping broken packages is enough, since each round drops every
         // package the compiler named.
+        let built_from = |units: &[Vec<(usize, &Unit)>]| -> HashMap<usize, Built> {
+            let mut built = HashMap::new();
+            for (k, members) in units.iter().enumerate() {
+                let binary = bin.join(format!("{prefix}{k}"));
+                for (i, _) in members {
+                    built.insert(
+                        *i,
+                        Built::Merged {
+                            binary: binary.clone(),
+                            name: format!("s{i}"),
+                        },
+                    );
+                }
+            }
+            built
+        };
+        let stamp_path = bin.join(format!("{prefix}.stamp"));
         for _round in 0..4 {
             units.retain(|u| !u.is_empty());
+            let mut files: Vec<(String, String)> = Vec::new();
             let mut targets = Vec::new();
             for (k, members) in units.iter().enumerate() {
                 let names: Vec<String> = members.iter().map(|(i, _)| format!("s{i}")).collect();
                 for ((_, unit), name) in members.iter().zip(&names) {
                     let (_, source) = &unit.files[0];
-                    let main = ("main.go".to_string(), merge::as_package(source, name));
-                    sync_files(&self.dir.path().join(name), &[main])?;
+                    files.push((format!("{name}/main.go"), merge::as_package(source, name)));
                 }
-                let dispatcher = merge::dispatcher("snipcheck.local", &names);
-                sync_files(
-                    &self.dir.path().join("cmd").join(format!("{prefix}{k}")),
-                    &[("main.go".to_string(), dispatcher)],
-                )?;
+                files.push((
+                    format!("cmd/{prefix}{k}/main.go"),
+                    merge::dispatcher("snipcheck.local", &names),
+                ));
                 targets.push(format!("./cmd/{prefix}{k}"));
             }
             let mut cmd = self.go(self.dir.path());
             cmd.arg("build");
             clock(&mut cmd, faketime, None);
-            let out = cmd
-                .arg("-o")
+            cmd.arg("-o")
                 .arg(format!("{}/", bin.display()))
-                .args(&targets)
+                .args(&targets);
+            let binaries: Vec<PathBuf> = (0..units.len())
+                .map(|k| bin.join(format!("{prefix}{k}")))
+                .collect();
+            // The same inputs as the build that wrote these binaries: the go command would only
+            // find them up to date, which at scale is most of a warm run's build (`stamp`).
+            let fingerprint = stamp::fingerprint(&cmd, self.dir.path(), &self.toolchain, &files);
+            if let Some(f) = &fingerprint
+                && stamp::holds(&stamp_path, f, &binaries)
+            {
+                return Ok(built_from(&units));
+            }
+            stamp::forget(&stamp_path);
+            for (path, content) in &files {
+                let (dir, name) = path.rsplit_once('/').expect("a folder and a file");
+                sync_files(
+                    &self.dir.path().join(dir),
+                    &[(name.to_string(), content.clone())],
+                )?;
+            }
+            let out = cmd
                 .output()
                 .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
             if out.status.success() {
-                let mut built = HashMap::new();
-                for (k, members) in units.iter().enumerate() {
-                    let binary = bin.join(format!("{prefix}{k}"));
-                    for (i, _) in members {
-                        built.insert(
-                            *i,
-                            Built::Merged {
-                                binary: binary.clone(),
-                                name: format!("s{i}"),
-                            },
-                        );
-                    }
+                // Only when the build left go.mod and go.sum as they were is the key its inputs'.
+                let after = stamp::fingerprint(&cmd, self.dir.path(), &self.toolchain, &files);
+                if let Some(f) = fingerprint.filter(|f| after.as_ref() == Some(f)) {
+                    stamp::write(&stamp_path, &f, &binaries);
                 }
-                return Ok(built);
+                return Ok(built_from(&units));
             }
             let text = String::from_utf8_lossy(&out.stderr);
             let broken: HashSet<usize> = FAILED_PACKAGE

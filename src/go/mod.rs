@@ -11,6 +11,7 @@ pub mod gotest;
 pub mod merge;
 pub mod playback;
 pub mod releases;
+pub mod stamp;
 pub mod testscript;
 pub mod toolchain;
 pub mod tools;

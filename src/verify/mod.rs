@@ -18,11 +18,12 @@ pub mod execute;
 pub mod judge;
 pub mod plan;
 pub mod progress;
+mod queue;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::mpsc;
 use std::time::Instant;
 
 use crate::config::{Policy, Settings};
@@ -43,6 +44,7 @@ use execute::{Executed, execute};
 use judge::Judge;
 use plan::{Expectation, Planned, load_snippets, plan};
 use progress::Progress;
+use queue::Queue;
 
 /// A job built and ready to run: what a worker needs, owned, so workers and the main thread
 /// share nothing mutable.
@@ -54,6 +56,8 @@ struct Ready {
     workspace: usize,
     /// Its build if it was linked merged; otherwise it is built alone by its worker.
     merged: Option<Built>,
+    /// Its build is one the workspace defers (`Workspace::deferred`), not in yet.
+    deferred: bool,
 }
 
 /// Where each snippet is, seen from the main thread, while the workers run.
@@ -206,6 +210,7 @@ fn run_pass(
         mut slots,
         ready,
         workspaces,
+        deferred,
         removed_if_interrupted: _held_until_the_end,
     } = build(planned, toolchain, settings, cwd)?;
 
@@ -217,21 +222,21 @@ fn run_pass(
     // `None`: not started, because `--fail-fast` saw a failure first.
     let (tx, rx) = mpsc::channel::<(usize, Option<Result<Executed, Error>>)>();
     let stop = AtomicBool::new(false);
-    // Workers take the next job in document order from one queue (not halves of the list
-    // each, as a parallel iterator would split it): results then come in about in the order
-    // they are reported, so few wait for an earlier one, and each job's unit is dropped
-    // as soon as it has run. Memory and the report stay flat however long the document.
-    let queue = Mutex::new(ready.into_iter());
+    let queue = Queue::new(ready, deferred.len());
     let problems = std::thread::scope(|scope| -> Result<Vec<Problem>, Error> {
         let (workspaces, queue, pool, stop) = (&workspaces, &queue, &pool, &stop);
+        for (ws, units) in &deferred {
+            scope.spawn(move || {
+                let units: Vec<(usize, &Unit)> = units.iter().map(|(i, u)| (*i, u)).collect();
+                queue.built(workspaces[*ws].build_deferred(&units).ok());
+            });
+        }
         scope.spawn(move || {
             pool.scope(|s| {
                 for _ in 0..settings.jobs.max(1) {
                     let tx = tx.clone();
                     s.spawn(move |_| {
-                        loop {
-                            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                            let Some(r) = next else { break };
+                        while let Some(r) = queue.next() {
                             if stop.load(Ordering::SeqCst) {
                                 let _ = tx.send((r.index, None));
                                 continue;
@@ -305,6 +310,8 @@ struct Builds {
     slots: Vec<Slot>,
     ready: Vec<Ready>,
     workspaces: Vec<Workspace>,
+    /// Per workspace (by index), the units whose build it defers until the others run.
+    deferred: Vec<(usize, Vec<(usize, Unit)>)>,
     removed_if_interrupted: Vec<Registration>,
 }
 
@@ -334,6 +341,7 @@ fn build(
     let mut workspaces = Vec::new();
     let mut cleanups = Vec::new();
     let mut ready = Vec::new();
+    let mut deferred = Vec::new();
     for (base, members) in groups {
         let mut ws = Workspace::new(
             toolchain,
@@ -356,9 +364,18 @@ fn build(
         }
         let batch: Vec<(usize, &Unit)> = members.iter().map(|(i, u)| (*i, u)).collect();
         let mut merged = ws.build_together(&batch)?;
+        let later: Vec<(usize, Unit)> = members
+            .iter()
+            .filter(|(_, u)| ws.deferred(u))
+            .cloned()
+            .collect();
+        if !later.is_empty() {
+            deferred.push((workspaces.len(), later));
+        }
         for (index, unit) in members {
             ready.push(Ready {
                 index,
+                deferred: ws.deferred(&unit),
                 unit,
                 workspace: workspaces.len(),
                 merged: merged.remove(&index),
@@ -371,6 +388,7 @@ fn build(
         slots,
         ready,
         workspaces,
+        deferred,
         removed_if_interrupted: cleanups,
     })
 }

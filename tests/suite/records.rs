@@ -372,6 +372,71 @@ fn a_binary_from_an_earlier_run_is_not_run_for_other_code() {
     }
 }
 
+/// An unchanged merged link is not handed to the go command again (its stamp holds), but the
+/// stamp holds only for the code it was built from and for the binaries it saw: an edited
+/// snippet is linked again and fails at its line (the mutation that would be a false pass if
+/// the old binary ran), and a binary replaced behind snipcheck's back is linked again.
+#[test]
+fn a_merged_link_is_reused_only_for_the_code_and_binaries_it_was_built_from() {
+    let snippet = |code: &str, claim: &str| {
+        format!("```go\nfmt.Println(\"{code}\")\n// Output: {claim}\n```\n")
+    };
+    let doc_with = |a: &str| format!("# Doc\n\n## A\n\n{a}\n## B\n\n{}", snippet("b", "b"));
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = [("TMPDIR", tmp.path().to_str().unwrap())];
+    let doc = dir.path().join("docs/doc.md");
+    write(&doc, &doc_with(&snippet("one", "one")));
+    let first = snipcheck(
+        dir.path(),
+        &["verify", "docs", "--accept", "--no-cache"],
+        &env,
+    );
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let bin = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .flat_map(|uid| {
+            std::fs::read_dir(uid.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|place| place.path().join("bin"))
+        .find(|bin| bin.join("merged.stamp").is_file())
+        .expect("a stamp beside the merged binaries");
+    let merged = bin.join("merged0");
+    let modified = || std::fs::metadata(&merged).unwrap().modified().unwrap();
+    let before = modified();
+
+    // Unchanged: the same binary runs, untouched (the go command touches one it finds up to
+    // date).
+    let again = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert_eq!(modified(), before);
+
+    // The code changes, the claim does not: linked again, and the claim fails at its line.
+    write(&doc, &doc_with(&snippet("two", "one")));
+    let edited = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert_eq!(edited.code, 1, "{}{}", edited.stdout, edited.stderr);
+    assert!(
+        edited.stdout.contains("FAIL  docs/doc.md:5"),
+        "{}",
+        edited.stdout
+    );
+
+    // A binary that is not the one the stamp saw is not run.
+    write(&doc, &doc_with(&snippet("one", "one")));
+    let back = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert_eq!(back.code, 0, "{}{}", back.stdout, back.stderr);
+    std::fs::remove_file(&merged).unwrap();
+    write(&merged, "#!/bin/sh\necho wrong\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&merged, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let replaced = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert_eq!(replaced.code, 0, "{}{}", replaced.stdout, replaced.stderr);
+}
+
 /// A document in a folder named like a snippet's package (`s0/`) keeps its name in compile
 /// errors, so its `// ERROR` claims hold.
 #[test]
