@@ -918,53 +918,25 @@ impl Workspace {
         if !self.merging {
             return Ok(HashMap::new());
         }
-        // The go commands of the merged links and of the batches are independent (other
-        // packages, other binaries), and each is mostly one thread checking what is up to date:
-        // run at once they take the time of the longest, not the sum (issue 16).
+        // One go command after the other: run at once under an empty build cache, each would
+        // compile the same standard library packages (the cache is shared only once written),
+        // and together they took longer than one after the other (issue 16). The `-e` batch,
+        // which the cache never spares, is what runs beside the snippets instead.
         type Units<'a> = Vec<(usize, &'a Unit)>;
         let select = |keep: &dyn Fn(&Unit) -> bool| -> Units {
             units.iter().filter(|(_, u)| keep(u)).copied().collect()
         };
-        let mut merges: Vec<(bool, Units)> = Vec::new();
-        let mut batches: Vec<(bool, Units)> = Vec::new();
-        for faketime in [false, true] {
-            merges.push((
-                faketime,
-                select(&|u: &Unit| u.mergeable && u.faketime == faketime),
-            ));
-            batches.push((
-                faketime,
-                select(&|u: &Unit| {
-                    !u.mergeable && batchable(u) && !u.all_errors && u.faketime == faketime
-                }),
-            ));
-        }
-        let results: Vec<Result<HashMap<usize, Built>, Error>> = std::thread::scope(|scope| {
-            let merging = merges
-                .iter()
-                .filter(|(_, m)| m.len() >= 2)
-                .map(|(faketime, m)| scope.spawn(move || self.build_merged(m, *faketime)));
-            let batching = batches
-                .iter()
-                .filter(|(_, b)| !b.is_empty())
-                .map(|(faketime, b)| scope.spawn(move || self.build_batch(b, *faketime)));
-            let handles: Vec<_> = merging.chain(batching).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a build thread panicked"))
-                .collect()
-        });
         let mut built = HashMap::new();
-        for r in results {
-            built.extend(r?);
+        for faketime in [false, true] {
+            let candidates = select(&|u: &Unit| u.mergeable && u.faketime == faketime);
+            built.extend(self.build_merged(&candidates, faketime)?);
         }
-        // A mergeable unit the merged link dropped (it does not compile) is batched as any
-        // other, after the links that had to name it.
-        let dropped: Units = select(&|u: &Unit| u.mergeable && batchable(u))
+        // The others, and a mergeable unit the merged link dropped (it does not compile).
+        let rest: Units = select(&|u: &Unit| batchable(u) && !self.deferred(u))
             .into_iter()
             .filter(|(i, _)| !built.contains_key(i))
             .collect();
-        built.extend(self.build_batches(&dropped)?);
+        built.extend(self.build_batches(&rest)?);
         Ok(built)
     }
 
