@@ -950,12 +950,7 @@ impl Workspace {
 
     /// Builds the `deferred` units, in batches as `build_together` builds the others.
     pub fn build_deferred(&self, units: &[(usize, &Unit)]) -> Result<HashMap<usize, Built>, Error> {
-        let units: Vec<(usize, &Unit)> = units
-            .iter()
-            .filter(|(_, u)| self.deferred(u))
-            .copied()
-            .collect();
-        self.build_batches(&units)
+        self.build_batches(units)
     }
 
     /// `build_batch` of `units` in as many go commands as they need: the go command writes its

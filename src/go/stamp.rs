@@ -75,11 +75,16 @@ pub fn fingerprint(
     ];
     parts.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
     parts.extend(env.into_iter().map(|(k, v)| format!("{k}={v}")));
-    for (path, content) in files {
-        parts.push(path.clone());
-        parts.push(content.clone());
-    }
-    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    // The sources (megabytes at scale) are hashed where they are, not copied.
+    let refs: Vec<&str> = parts
+        .iter()
+        .map(String::as_str)
+        .chain(
+            files
+                .iter()
+                .flat_map(|(path, content)| [path.as_str(), content.as_str()]),
+        )
+        .collect();
     Some(key(&refs))
 }
 

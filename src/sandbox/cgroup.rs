@@ -193,7 +193,7 @@ impl Drop for Group {
 /// A thread that removes emptied groups in the background. `Run`'s removal of its whole tree
 /// at the end waits for what it was given first.
 struct Reaper {
-    queue: std::sync::Mutex<std::sync::mpsc::Sender<Vec<PathBuf>>>,
+    queue: std::sync::mpsc::Sender<Vec<PathBuf>>,
     pending: std::sync::Arc<(std::sync::Mutex<usize>, std::sync::Condvar)>,
 }
 
@@ -215,10 +215,7 @@ fn reaper() -> &'static Reaper {
                     cv.notify_all();
                 }
             });
-        Reaper {
-            queue: std::sync::Mutex::new(tx),
-            pending,
-        }
+        Reaper { queue: tx, pending }
     });
     &REAPER
 }
@@ -230,12 +227,7 @@ impl Reaper {
         }
         let (count, _) = &*self.pending;
         *count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        let sent = self
-            .queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .send(dirs);
-        if let Err(std::sync::mpsc::SendError(dirs)) = sent {
+        if let Err(std::sync::mpsc::SendError(dirs)) = self.queue.send(dirs) {
             *count.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
             for dir in &dirs {
                 remove_group(dir);

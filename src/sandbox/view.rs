@@ -275,22 +275,10 @@ impl ViewSteps {
 pub(super) fn enter_view(view: &View) -> io::Result<()> {
     // SAFETY: system calls on C strings the view owns.
     unsafe {
-        check(libc::mount(
-            c"tmpfs".as_ptr(),
-            view.stage.as_ptr(),
-            c"tmpfs".as_ptr(),
-            libc::MS_NOSUID | libc::MS_NODEV,
-            c"size=1m,mode=0755".as_ptr().cast(),
-        ))?;
+        check(mount_tmpfs(&view.stage, c"size=1m,mode=0755"))?;
         for step in &view.steps {
             match step {
-                Step::Dir(dir) => {
-                    if libc::mkdir(dir.as_ptr(), 0o755) < 0
-                        && *libc::__errno_location() != libc::EEXIST
-                    {
-                        return Err(last_error());
-                    }
-                }
+                Step::Dir(dir) => check(mkdir_existing_mode(dir, 0o755))?,
                 Step::Bind {
                     source,
                     target,
@@ -314,13 +302,7 @@ pub(super) fn enter_view(view: &View) -> io::Result<()> {
                         std::ptr::null(),
                     ))?;
                 }
-                Step::Tmpfs { target, options } => check(libc::mount(
-                    c"tmpfs".as_ptr(),
-                    target.as_ptr(),
-                    c"tmpfs".as_ptr(),
-                    libc::MS_NOSUID | libc::MS_NODEV,
-                    options.as_ptr().cast(),
-                ))?,
+                Step::Tmpfs { target, options } => check(mount_tmpfs(target, options))?,
                 Step::Special {
                     kind,
                     target,
@@ -381,6 +363,32 @@ pub(super) fn enter_view(view: &View) -> io::Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// A tmpfs at `target`, without setuid programs or device files (the view's stage and its
+/// writable folders, and the supervisor's fresh ones per snippet).
+pub(super) fn mount_tmpfs(target: &CStr, options: &CStr) -> libc::c_int {
+    // SAFETY: mount(2) on C strings.
+    unsafe {
+        libc::mount(
+            c"tmpfs".as_ptr(),
+            target.as_ptr(),
+            c"tmpfs".as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            options.as_ptr().cast(),
+        )
+    }
+}
+
+/// mkdir, where a directory already there is no error.
+pub(super) fn mkdir_existing_mode(dir: &CStr, mode: libc::mode_t) -> libc::c_int {
+    // SAFETY: mkdir on a C string; errno is thread-local.
+    unsafe {
+        if libc::mkdir(dir.as_ptr(), mode) < 0 && *libc::__errno_location() != libc::EEXIST {
+            return -1;
+        }
+    }
+    0
 }
 
 #[cfg(test)]

@@ -364,22 +364,22 @@ fn build(
         }
         let batch: Vec<(usize, &Unit)> = members.iter().map(|(i, u)| (*i, u)).collect();
         let mut merged = ws.build_together(&batch)?;
-        let later: Vec<(usize, Unit)> = members
-            .iter()
-            .filter(|(_, u)| ws.deferred(u))
-            .cloned()
-            .collect();
-        if !later.is_empty() {
-            deferred.push((workspaces.len(), later));
-        }
+        let mut later = Vec::new();
         for (index, unit) in members {
+            let is_deferred = ws.deferred(&unit);
+            if is_deferred {
+                later.push((index, unit.clone()));
+            }
             ready.push(Ready {
                 index,
-                deferred: ws.deferred(&unit),
+                deferred: is_deferred,
                 unit,
                 workspace: workspaces.len(),
                 merged: merged.remove(&index),
             });
+        }
+        if !later.is_empty() {
+            deferred.push((workspaces.len(), later));
         }
         workspaces.push(ws);
     }

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Request, SETUP_VAR, SUPERVISOR_ARG, Setup, recv, send};
 use crate::sandbox::contain;
+use crate::sandbox::view::{mkdir_existing_mode, mount_tmpfs};
 
 /// What the supervisor keeps between snippets.
 struct Ctx {
@@ -562,30 +563,6 @@ fn snippet_init(ctx: &Ctx, plan: &Plan, stdio: [RawFd; 3], exec_w: RawFd, status
     }
 }
 
-fn mount_tmpfs(target: &std::ffi::CStr, options: &std::ffi::CStr) -> libc::c_int {
-    // SAFETY: mount(2) on C strings.
-    unsafe {
-        libc::mount(
-            c"tmpfs".as_ptr(),
-            target.as_ptr(),
-            c"tmpfs".as_ptr(),
-            libc::MS_NOSUID | libc::MS_NODEV,
-            options.as_ptr().cast(),
-        )
-    }
-}
-
 fn mkdir_existing(dir: &std::ffi::CStr) -> libc::c_int {
     mkdir_existing_mode(dir, 0o755)
-}
-
-/// mkdir, where a directory already there is no error.
-fn mkdir_existing_mode(dir: &std::ffi::CStr, mode: libc::mode_t) -> libc::c_int {
-    // SAFETY: mkdir on a C string; errno is thread-local.
-    unsafe {
-        if libc::mkdir(dir.as_ptr(), mode) < 0 && *libc::__errno_location() != libc::EEXIST {
-            return -1;
-        }
-    }
-    0
 }
