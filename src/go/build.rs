@@ -24,6 +24,7 @@ use tempfile::TempDir;
 
 use crate::error::Error;
 use crate::go::merge;
+use crate::go::pack;
 use crate::go::stamp;
 use crate::go::toolchain::Toolchain;
 use crate::go::tools::{ToolsModule, build_commands};
@@ -99,8 +100,11 @@ fn all_errors_flags(units: &[(usize, &Unit)]) -> Vec<String> {
 pub enum Built {
     /// A `main` package, linked; run it.
     Binary(PathBuf),
-    /// A package of the merged binary: run `binary name ARGS...`.
-    Merged { binary: PathBuf, name: String },
+    /// A snippet of the merged binary: run `binary KEY ARGS...`.
+    Merged {
+        binary: PathBuf,
+        entry: merge::Entry,
+    },
     /// It compiled, and there is nothing to run (a library package, or `norun`).
     Library,
     /// It compiled and `go vet` ran: its findings (empty when clean).
@@ -1080,9 +1084,11 @@ impl Workspace {
         faketime: bool,
     ) -> Result<HashMap<usize, Built>, Error> {
         // A package the compiler failed on, or one the go command could not load (an import
-        // it cannot resolve is named at the importing file, relative to the module: `s3/...`).
-        static FAILED_PACKAGE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"(?m)^(?:# snipcheck\.local/s(\d+)\b|s(\d+)/)").unwrap());
+        // it cannot resolve is named at the importing file, relative to the module: `s3/...`):
+        // a snippet's own package (`s`) or a pack (`g`).
+        static FAILED_PACKAGE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?m)^(?:# snipcheck\.local/([sg])(\d+)\b|([sg])(\d+)/)").unwrap()
+        });
         // Merging pays off from a handful of snippets on.
         if candidates.len() < 2 {
             return Ok(HashMap::new());
@@ -1094,41 +1100,43 @@ impl Workspace {
         } else {
             "merged"
         };
-        // A few rounds of dropping broken packages is enough, since each round drops every
-        // package the compiler named.
-        let built_from = |units: &[Vec<(usize, &Unit)>]| -> HashMap<usize, Built> {
-            let mut built = HashMap::new();
-            for (k, members) in units.iter().enumerate() {
-                let binary = bin.join(format!("{prefix}{k}"));
-                for (i, _) in members {
-                    built.insert(
-                        *i,
-                        Built::Merged {
-                            binary: binary.clone(),
-                            name: format!("s{i}"),
-                        },
-                    );
-                }
-            }
-            built
-        };
+        // Members of a pack the compiler failed on, built as packages of their own from then on.
+        let mut unpacked: HashSet<usize> = HashSet::new();
         let stamp_path = bin.join(format!("{prefix}.stamp"));
-        for _round in 0..4 {
+        // A few rounds of dropping broken packages is enough, since each round drops every
+        // package the compiler named (a broken pack costs one more: it is unpacked first).
+        for _round in 0..5 {
             units.retain(|u| !u.is_empty());
             let mut files: Vec<(String, String)> = Vec::new();
             let mut targets = Vec::new();
+            let mut layout: Vec<Vec<(usize, merge::Entry)>> = Vec::new();
+            let mut packs: HashMap<String, Vec<usize>> = HashMap::new();
             for (k, members) in units.iter().enumerate() {
-                let names: Vec<String> = members.iter().map(|(i, _)| format!("s{i}")).collect();
-                for ((_, unit), name) in members.iter().zip(&names) {
-                    let (_, source) = &unit.files[0];
-                    files.push((format!("{name}/main.go"), merge::as_package(source, name)));
-                }
+                let entries = lay_out(members, &unpacked, &mut files, &mut packs);
+                let just: Vec<merge::Entry> = entries.iter().map(|(_, e)| e.clone()).collect();
                 files.push((
                     format!("cmd/{prefix}{k}/main.go"),
-                    merge::dispatcher("snipcheck.local", &names),
+                    merge::dispatcher("snipcheck.local", &just),
                 ));
                 targets.push(format!("./cmd/{prefix}{k}"));
+                layout.push(entries);
             }
+            let built_from = || -> HashMap<usize, Built> {
+                let mut built = HashMap::new();
+                for (k, entries) in layout.iter().enumerate() {
+                    let binary = bin.join(format!("{prefix}{k}"));
+                    for (i, entry) in entries {
+                        built.insert(
+                            *i,
+                            Built::Merged {
+                                binary: binary.clone(),
+                                entry: entry.clone(),
+                            },
+                        );
+                    }
+                }
+                built
+            };
             let mut cmd = self.go(self.dir.path());
             cmd.arg("build");
             clock(&mut cmd, faketime, None);
@@ -1144,15 +1152,21 @@ impl Workspace {
             if let Some(f) = &fingerprint
                 && stamp::holds(&stamp_path, f, &binaries)
             {
-                return Ok(built_from(&units));
+                return Ok(built_from());
             }
             stamp::forget(&stamp_path);
+            // A folder holds exactly its files: a pack's members in one `sync_files`.
+            let mut folders: std::collections::BTreeMap<&str, Vec<(String, String)>> =
+                std::collections::BTreeMap::new();
             for (path, content) in &files {
                 let (dir, name) = path.rsplit_once('/').expect("a folder and a file");
-                sync_files(
-                    &self.dir.path().join(dir),
-                    &[(name.to_string(), content.clone())],
-                )?;
+                folders
+                    .entry(dir)
+                    .or_default()
+                    .push((name.to_string(), content.clone()));
+            }
+            for (dir, files) in &folders {
+                sync_files(&self.dir.path().join(dir), files)?;
             }
             let out = cmd
                 .output()
@@ -1163,14 +1177,24 @@ impl Workspace {
                 if let Some(f) = fingerprint.filter(|f| after.as_ref() == Some(f)) {
                     stamp::write(&stamp_path, &f, &binaries);
                 }
-                return Ok(built_from(&units));
+                return Ok(built_from());
             }
             let text = String::from_utf8_lossy(&out.stderr);
-            let broken: HashSet<usize> = FAILED_PACKAGE
-                .captures_iter(&text)
-                .filter_map(|c| c.get(1).or(c.get(2))?.as_str().parse().ok())
-                .collect();
-            if broken.is_empty() {
+            let mut broken: HashSet<usize> = HashSet::new();
+            let mut progress = false;
+            for c in FAILED_PACKAGE.captures_iter(&text) {
+                let (Some(kind), Some(n)) = (c.get(1).or(c.get(3)), c.get(2).or(c.get(4))) else {
+                    continue;
+                };
+                if kind.as_str() == "s" {
+                    broken.extend(n.as_str().parse::<usize>().ok());
+                } else if let Some(members) = packs.get(&format!("g{}", n.as_str())) {
+                    for i in members {
+                        progress |= unpacked.insert(*i);
+                    }
+                }
+            }
+            if broken.is_empty() && !progress {
                 break;
             }
             for members in &mut units {
@@ -1561,8 +1585,59 @@ fn split_by_package(stderr: &str) -> Option<HashMap<usize, String>> {
     Some(failed)
 }
 
-/// Whether `build_batch` can build a unit: a plain package of the shared module, built without
-/// flags of its own and not run by `go test`.
+/// The sources of one link unit's `members` as packages (`files`, relative to the module): a
+/// pack's in its folder `g{first}` (the packs' members in `packs`), the others each in
+/// `s{index}` as before, except those in `unpacked`, whose pack failed to compile. Returns the
+/// dispatcher's entries, by snippet index.
+fn lay_out(
+    members: &[(usize, &Unit)],
+    unpacked: &HashSet<usize>,
+    files: &mut Vec<(String, String)>,
+    packs: &mut HashMap<String, Vec<usize>>,
+) -> Vec<(usize, merge::Entry)> {
+    let shapes: Vec<Option<pack::Shape>> = members
+        .iter()
+        .map(|(i, unit)| {
+            (!unpacked.contains(i))
+                .then(|| pack::shape(&unit.files[0].1))
+                .flatten()
+        })
+        .collect();
+    let refs: Vec<Option<&pack::Shape>> = shapes.iter().map(Option::as_ref).collect();
+    let mut entries = Vec::with_capacity(members.len());
+    for run in pack::packs(&refs, pack::PACK) {
+        if run.len() == 1 {
+            let (i, unit) = members[run.start];
+            let name = format!("s{i}");
+            files.push((
+                format!("{name}/main.go"),
+                merge::as_package(&unit.files[0].1, &name),
+            ));
+            entries.push((i, merge::Entry::alone(&name)));
+            continue;
+        }
+        let package = format!("g{}", members[run.start].0);
+        for k in run.clone() {
+            let (i, unit) = members[k];
+            let shape = shapes[k].as_ref().expect("a pack's members have shapes");
+            files.push((
+                format!("{package}/s{i}.go"),
+                pack::as_member(&unit.files[0].1, shape, &package, i),
+            ));
+            entries.push((
+                i,
+                merge::Entry {
+                    key: format!("s{i}"),
+                    package: package.clone(),
+                    func: pack::entry(i),
+                },
+            ));
+        }
+        packs.insert(package, members[run].iter().map(|(i, _)| *i).collect());
+    }
+    entries
+}
+
 /// The most snippets one merged binary links. Smaller units relink faster when one snippet
 /// changes (only its unit is linked again) and spread the links over the cores; each unit
 /// also links the runtime again, which is what keeps them from being much smaller.
@@ -1579,6 +1654,8 @@ fn link_units<'a>(candidates: &[(usize, &'a Unit)]) -> Vec<Vec<(usize, &'a Unit)
     candidates.chunks(size).map(<[_]>::to_vec).collect()
 }
 
+/// Whether `build_batch` can build a unit: a plain package of the shared module, built without
+/// flags of its own and not run by `go test`.
 fn batchable(unit: &Unit) -> bool {
     unit.go_line.is_none() && unit.go_mod.is_none() && !unit.test && !unit.race && !unit.vet
 }

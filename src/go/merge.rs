@@ -1,5 +1,5 @@
-//! Merged builds: many snippets linked into one binary, each its own package behind a generated
-//! dispatcher `main`, each still run as its own process (`binary s3 ARGS...`), the way Rust 2024
+//! Merged builds: many snippets linked into one binary, each its own package (or a file of a
+//! pack, `pack`) behind a generated dispatcher `main`, each still run as its own process (`binary s3 ARGS...`), the way Rust 2024
 //! merges doctests. One link instead of hundreds is what makes a large document fast.
 //!
 //! Only snippets whose outcome cannot tell the difference are merged: every package's
@@ -136,30 +136,54 @@ pub fn as_package(source: &str, name: &str) -> String {
     MAIN.replace(&s, "func Main()").into_owned()
 }
 
-/// The dispatcher: `binary NAME ARGS...` runs package NAME's `Main` with `ARGS` as its
-/// arguments. It starts no goroutine and allocates nothing a snippet could notice. `Main` is
+/// Where a merged snippet's `main` went: `binary KEY ARGS...` calls `PACKAGE.FUNC`, which is
+/// `s3.Main` for a package of its own, `g3.S7_main` for a member of a pack (`pack`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub package: String,
+    pub func: String,
+}
+
+impl Entry {
+    /// A snippet merged as its own package, `as_package(source, key)`.
+    pub fn alone(key: &str) -> Entry {
+        Entry {
+            key: key.to_string(),
+            package: key.to_string(),
+            func: "Main".into(),
+        }
+    }
+}
+
+/// The dispatcher: `binary KEY ARGS...` runs that entry's function with `ARGS` as its
+/// arguments. It starts no goroutine and allocates nothing a snippet could notice. The entry is
 /// called through a table so the compiler cannot inline it: alone, `main.main` is a frame of its
 /// own in every trace, and merged it must be too.
-pub fn dispatcher(module: &str, names: &[String]) -> String {
+pub fn dispatcher(module: &str, entries: &[Entry]) -> String {
     let mut src = String::from("package main\n\nimport (\n\t\"os\"\n\n");
-    for n in names {
-        src.push_str(&format!("\t{n} \"{module}/{n}\"\n"));
+    let mut imported = std::collections::HashSet::new();
+    for e in entries {
+        if imported.insert(&e.package) {
+            src.push_str(&format!("\t{0} \"{module}/{0}\"\n", e.package));
+        }
     }
     src.push_str(")\n\nvar mains = map[string]func(){\n");
-    for n in names {
-        src.push_str(&format!("\t\"{n}\": {n}.Main,\n"));
+    for e in entries {
+        src.push_str(&format!("\t\"{}\": {}.{},\n", e.key, e.package, e.func));
     }
     src.push_str("}\n\nfunc main() {\n\tf, ok := mains[os.Args[1]]\n\tif !ok {\n\t\tos.Exit(125)\n\t}\n\tos.Args = append(os.Args[:1:1], os.Args[2:]...)\n\tf()\n}\n");
     src
 }
 
 /// The stderr of a merged run as the snippet alone would have written it: the package path
-/// `module/name.` is `main.` again (and its `Main` is `main`), and the dispatcher's frame, the
-/// one in `dispatcher_file`, is gone.
-pub fn unmerge(stderr: &str, module: &str, name: &str, dispatcher_file: &str) -> String {
-    let qualified = format!("{module}/{name}.");
+/// `module/package.` is `main.` again (and the entry's function is `main`), and the
+/// dispatcher's frame, the one in `dispatcher_file`, is gone. Only the entry's own code runs in
+/// the process, so every other name of its package is its own.
+pub fn unmerge(stderr: &str, module: &str, entry: &Entry, dispatcher_file: &str) -> String {
+    let qualified = format!("{module}/{}.", entry.package);
     let text = stderr
-        .replace(&format!("{qualified}Main"), "main.main")
+        .replace(&format!("{qualified}{}", entry.func), "main.main")
         .replace(&qualified, "main.");
     let mut out = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
@@ -295,23 +319,61 @@ mod tests {
 
     #[test]
     fn dispatcher_source() {
-        let d = dispatcher("snipcheck.local", &["s1".into(), "s4".into()]);
+        let packed = |key: &str| Entry {
+            key: key.into(),
+            package: "g5".into(),
+            func: format!("S{}_main", &key[1..]),
+        };
+        let d = dispatcher(
+            "snipcheck.local",
+            &[
+                Entry::alone("s1"),
+                packed("s5"),
+                packed("s6"),
+                Entry::alone("s4"),
+            ],
+        );
         assert!(d.contains("\ts4 \"snipcheck.local/s4\"\n"));
         assert!(d.contains("\t\"s1\": s1.Main,\n"));
+        assert!(d.contains("\t\"s6\": g5.S6_main,\n"));
+        assert_eq!(d.matches("\"snipcheck.local/g5\"").count(), 1);
     }
 
     #[test]
     fn unmerged_traces_read_as_alone() {
         let merged = "panic: boom\n\ngoroutine 1 [running]:\nsnipcheck.local/s3.f(...)\n\tdoc.md:7\nsnipcheck.local/s3.Main()\n\tdoc.md:9 +0x1d\nmain.main()\n\t/tmp/x/cmd/main.go:12 +0x2f\n";
         assert_eq!(
-            unmerge(merged, "snipcheck.local", "s3", "/tmp/x/cmd/main.go"),
+            unmerge(
+                merged,
+                "snipcheck.local",
+                &Entry::alone("s3"),
+                "/tmp/x/cmd/main.go"
+            ),
             "panic: boom\n\ngoroutine 1 [running]:\nmain.f(...)\n\tdoc.md:7\nmain.main()\n\tdoc.md:9 +0x1d\n"
         );
         let goroutine = "created by snipcheck.local/s3.Main in goroutine 1\n";
         assert_eq!(
-            unmerge(goroutine, "snipcheck.local", "s3", "/tmp/x/cmd/main.go"),
+            unmerge(
+                goroutine,
+                "snipcheck.local",
+                &Entry::alone("s3"),
+                "/tmp/x/cmd/main.go"
+            ),
             "created by main.main in goroutine 1\n"
         );
+        // A member of a pack: its entry is `main.main`, its package's other names `main.`;
+        // another member's entry whose name starts the same is not its own.
+        let member = Entry {
+            key: "s1".into(),
+            package: "g1".into(),
+            func: "S1_main".into(),
+        };
+        let packed = "panic: x\n\ngoroutine 1 [running]:\nsnipcheck.local/g1.S1_main.func1()\n\tdoc.md:3\nsnipcheck.local/g1.(*T).M(...)\n\tdoc.md:2\nsnipcheck.local/g1.S1_main()\n\tdoc.md:4 +0x1d\nmain.main()\n\t/tmp/x/cmd/main.go:12 +0x2f\n";
+        assert_eq!(
+            unmerge(packed, "snipcheck.local", &member, "/tmp/x/cmd/main.go"),
+            "panic: x\n\ngoroutine 1 [running]:\nmain.main.func1()\n\tdoc.md:3\nmain.(*T).M(...)\n\tdoc.md:2\nmain.main()\n\tdoc.md:4 +0x1d\n"
+        );
+        assert!(!"snipcheck.local/g1.S10_main".contains("snipcheck.local/g1.S1_main"));
     }
 
     #[test]

@@ -69,35 +69,36 @@ pub fn execute(
             return Ok(done(vec![not_run(Class::Built, "", "")]));
         }
         Built::Binary(path) => (path.clone(), None),
-        Built::Merged { binary, name } => (binary.clone(), Some(name.as_str())),
+        Built::Merged { binary, entry } => (binary.clone(), Some(entry)),
     };
-    let run_once = |binary: &std::path::Path, merged: Option<&str>| -> Result<Outcome, Error> {
-        let mut args: Vec<String> = merged.iter().map(|n| n.to_string()).collect();
-        args.extend(snippet.attrs.args.iter().cloned());
-        let dir = workspace.run_dir(index)?;
-        let input = input_of(snippet, unit, args);
-        let mut exit = run(binary, &snippet.id, &dir, timeout, &input, sandbox)
-            .map_err(|e| at_snippet(snippet, e))?;
-        if let Some(name) = merged {
-            exit.stderr = merge::unmerge(
-                &exit.stderr,
-                "snipcheck.local",
-                name,
-                &workspace.dispatcher_file(binary),
-            );
-        }
-        Ok(classify(exit))
-    };
+    let run_once =
+        |binary: &std::path::Path, merged: Option<&merge::Entry>| -> Result<Outcome, Error> {
+            let mut args: Vec<String> = merged.iter().map(|e| e.key.clone()).collect();
+            args.extend(snippet.attrs.args.iter().cloned());
+            let dir = workspace.run_dir(index)?;
+            let input = input_of(snippet, unit, args);
+            let mut exit = run(binary, &snippet.id, &dir, timeout, &input, sandbox)
+                .map_err(|e| at_snippet(snippet, e))?;
+            if let Some(entry) = merged {
+                exit.stderr = merge::unmerge(
+                    &exit.stderr,
+                    "snipcheck.local",
+                    entry,
+                    &workspace.dispatcher_file(binary),
+                );
+            }
+            Ok(classify(exit))
+        };
     let (mut binary, mut merged) = binary;
     let first = run_once(&binary, merged)?;
     // Only a run alone is the truth when the output shows the package the snippet was merged
     // as, or when it timed out: a binary that links `net` (another snippet's import) never
     // reports a deadlock, so a snippet that deadlocks hangs there and fails fast alone.
     let first = match merged {
-        Some(name)
+        Some(entry)
             if first.class == Class::Timeout
-                || merge::shows_package(&first.stdout, name)
-                || merge::shows_package(&first.stderr, name) =>
+                || merge::shows_package(&first.stdout, &entry.package)
+                || merge::shows_package(&first.stderr, &entry.package) =>
         {
             match workspace.build_alone(index, unit)? {
                 Built::Binary(path) => {

@@ -94,6 +94,25 @@ fn merging_does_not_show() {
     insta::assert_snapshot!("merged", report);
 }
 
+/// Merged snippets are compiled several to a Go package (a pack), whose package-level names
+/// they share: a snippet that uses a name only its neighbour declares fails at its line, as it
+/// does alone, and the others hold (their panics read as alone; the records are compared with
+/// `--no-merge` by `merged_and_alone_give_the_same_verdicts_and_records`). Mutation: with the
+/// rule that keeps such snippets apart removed from `pack::packs`, this document gave
+/// "6 passed, 0 failed".
+#[test]
+fn a_packed_snippet_does_not_see_its_neighbours_names() {
+    let (_, report) = verify_failing("tests/fixtures/packed-fail.md", "5 passed, 1 failed");
+    assert!(
+        report.contains("FAIL  tests/fixtures/packed-fail.md:24  uses-the-name"),
+        "{report}"
+    );
+    assert!(
+        report.contains("tests/fixtures/packed-fail.md:30:14: undefined: greeting"),
+        "{report}"
+    );
+}
+
 /// Every fixture document: the Markdown files under tests/fixtures, at any depth.
 fn fixture_documents() -> Vec<String> {
     let mut docs: Vec<String> = files(&repo().join("tests/fixtures"))
