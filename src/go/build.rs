@@ -1155,18 +1155,20 @@ impl Workspace {
                 return Ok(built_from());
             }
             stamp::forget(&stamp_path);
-            // A folder holds exactly its files: a pack's members in one `sync_files`.
-            let mut folders: std::collections::BTreeMap<&str, Vec<(String, String)>> =
+            // A folder holds exactly its files: a pack's members in one `sync_files`. Copies of
+            // one folder's sources at a time, not of all of them at once.
+            let mut folders: std::collections::BTreeMap<&str, Vec<(&str, &str)>> =
                 std::collections::BTreeMap::new();
             for (path, content) in &files {
                 let (dir, name) = path.rsplit_once('/').expect("a folder and a file");
-                folders
-                    .entry(dir)
-                    .or_default()
-                    .push((name.to_string(), content.clone()));
+                folders.entry(dir).or_default().push((name, content));
             }
-            for (dir, files) in &folders {
-                sync_files(&self.dir.path().join(dir), files)?;
+            for (dir, members) in &folders {
+                let owned: Vec<(String, String)> = members
+                    .iter()
+                    .map(|(n, c)| (n.to_string(), c.to_string()))
+                    .collect();
+                sync_files(&self.dir.path().join(dir), &owned)?;
             }
             let out = cmd
                 .output()
