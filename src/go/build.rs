@@ -1611,11 +1611,11 @@ fn lay_out(
         if run.len() == 1 {
             let (i, unit) = members[run.start];
             let name = format!("s{i}");
-            files.push((
-                format!("{name}/main.go"),
-                merge::as_package(&unit.files[0].1, &name),
-            ));
-            entries.push((i, merge::Entry::alone(&name)));
+            // Without one plain `func main` (`can_merge` requires it) it is left to the batch.
+            if let Some(source) = merge::as_package(&unit.files[0].1, &name) {
+                files.push((format!("{name}/main.go"), source));
+                entries.push((i, merge::Entry::alone(&name)));
+            }
             continue;
         }
         let package = format!("g{}", members[run.start].0);

@@ -17,7 +17,6 @@ use crate::go::wrap::mask;
 
 /// Whether a `package main` source can share a binary with others without changing its outcome.
 pub fn can_merge(source: &str) -> bool {
-    static INIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^func\s+init\s*\(").unwrap());
     // `//go:debug`, `//go:build`, `//go:embed`, `//go:linkname` ... change how the package or
     // the whole binary is built.
     if source.lines().any(|l| l.trim_start().starts_with("//go:")) {
@@ -28,10 +27,12 @@ pub fn can_merge(source: &str) -> bool {
     if source.contains("os.Executable") {
         return false;
     }
-    let masked = mask(source);
-    if INIT.is_match(&masked) {
+    // The dispatcher calls its one `func main()`, renamed where its token is (`pack`); an
+    // `init`, at any column, would run in every process of the binary.
+    if crate::go::pack::read(source).is_none_or(|s| s.declared.contains("init")) {
         return false;
     }
+    let masked = mask(source);
     !package_vars_call_functions(&masked)
         && !reads_or_fills_a_registry(source)
         && !may_see_its_package(source)
@@ -126,14 +127,10 @@ fn reads_or_fills_a_registry(source: &str) -> bool {
         .any(|(alias, path)| alias.as_deref() == Some("_") || REGISTRIES.contains(&path.as_str()))
 }
 
-/// The source as package `name` with its `main` renamed `Main`, for the dispatcher to call.
-pub fn as_package(source: &str, name: &str) -> String {
-    static PACKAGE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^package[ \t]+main[ \t]*$").unwrap());
-    static MAIN: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^func\s+main\s*\(\s*\)").unwrap());
-    let s = PACKAGE.replace(source, format!("package {name}").as_str());
-    MAIN.replace(&s, "func Main()").into_owned()
+/// The source as package `name` with its `main` renamed `Main`, for the dispatcher to call;
+/// `None` unless it has one plain `func main` (which `can_merge` requires).
+pub fn as_package(source: &str, name: &str) -> Option<String> {
+    crate::go::pack::as_package(source, name)
 }
 
 /// Where a merged snippet's `main` went: `binary KEY ARGS...` calls `PACKAGE.FUNC`, which is
@@ -206,6 +203,24 @@ pub fn unmerge(stderr: &str, module: &str, entry: &Entry, dispatcher_file: &str)
     joined
 }
 
+/// Whether a merged run's stderr (before `unmerge`) shows one of the binary's snippet packages
+/// being initialised (`module/g3.init()`, `module/s7.init.func1()`): then the failure may be
+/// another snippet's, and only a run alone tells.
+pub fn shows_init(stderr: &str, module: &str) -> bool {
+    stderr.match_indices(&format!("{module}/")).any(|(i, m)| {
+        let rest = &stderr[i + m.len()..];
+        let name = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(rest, |n| &rest[..n]);
+        let after = &rest[name.len()..];
+        matches!(name.as_bytes().first(), Some(b's' | b'g'))
+            && name.len() > 1
+            && name[1..].bytes().all(|b| b.is_ascii_digit())
+            && after.starts_with(".init")
+            && !after[5..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+    })
+}
+
 /// Whether a merged run's output shows the package it was merged as (`s3.T` printed by `%T`,
 /// a panic with a value of the snippet's own type): then only a run alone gives the real output.
 pub fn shows_package(text: &str, name: &str) -> bool {
@@ -230,6 +245,15 @@ mod tests {
         assert!(!can_merge(
             "package main\n\nfunc init() {}\n\nfunc main() {}\n"
         ));
+        // Indented, and `main`s that do not compile alone but would once renamed.
+        for src in [
+            "package main\n\n  func init() {}\n\nfunc main() {}\n",
+            "package main\n\nvar main = 1\n\nfunc main() {}\n",
+            "package main\n\nfunc main() {}\n\nfunc main() {}\n",
+            "package main\n\nfunc main(n int) {}\n",
+        ] {
+            assert!(!can_merge(src), "{src}");
+        }
         assert!(!can_merge(
             "package main\n\nvar start = time.Now()\n\nfunc main() {}\n"
         ));
@@ -312,7 +336,8 @@ mod tests {
             as_package(
                 "//line d.md:3:1\npackage main\n\nfunc main() {\n}\n\nfunc mainly() {}\n",
                 "s3"
-            ),
+            )
+            .unwrap(),
             "//line d.md:3:1\npackage s3\n\nfunc Main() {\n}\n\nfunc mainly() {}\n"
         );
     }
@@ -374,6 +399,24 @@ mod tests {
             "panic: x\n\ngoroutine 1 [running]:\nmain.main.func1()\n\tdoc.md:3\nmain.(*T).M(...)\n\tdoc.md:2\nmain.main()\n\tdoc.md:4 +0x1d\n"
         );
         assert!(!"snipcheck.local/g1.S10_main".contains("snipcheck.local/g1.S1_main"));
+    }
+
+    #[test]
+    fn a_package_initialised_in_a_trace() {
+        let m = "snipcheck.local";
+        assert!(shows_init(
+            "goroutine 1 [running]:\nsnipcheck.local/g1.init()\n",
+            m
+        ));
+        assert!(shows_init("snipcheck.local/s12.init.func1()\n", m));
+        assert!(shows_init("snipcheck.local/s3.init.0()\n", m));
+        assert!(!shows_init("snipcheck.local/g1.initialise()\n", m));
+        assert!(!shows_init(
+            "snipcheck.local/g1.S1_main()\nmain.init()\n",
+            m
+        ));
+        assert!(!shows_init("snipcheck.local/cmd.init()\n", m));
+        assert!(!shows_init("panic: boom\n", m));
     }
 
     #[test]

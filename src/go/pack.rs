@@ -156,23 +156,28 @@ fn ident_list(toks: &[Token], mut i: usize, names: &mut BTreeSet<String>) {
     }
 }
 
-/// The shape of `source` when it can be packed: `package main` with one top-level `func main`,
-/// no cgo, no `+build` constraint, no name of the form packing gives entries.
+/// The shape of `source` when it can be packed: `read`, and no cgo, no `+build` constraint, no
+/// name of the form packing gives entries.
 pub fn shape(source: &str) -> Option<Shape> {
     if source.contains("+build") || source.contains("\"C\"") {
         return None;
     }
+    read(source).filter(|s| !s.spelled.iter().any(|n| entry_like(n)))
+}
+
+/// `source` read from its tokens when it is `package main` whose only package-level `main` is
+/// one `func main() {`: the dispatcher calls it as a `func()`, and a second `main`, or one that
+/// is a variable, which do not compile alone, would compile once renamed. `None` otherwise.
+pub fn read(source: &str) -> Option<Shape> {
     let toks = tokens(source)?;
     let mut package = None;
     let mut main = None;
     let mut declared = BTreeSet::new();
-    let mut spelled = HashSet::new();
-    for t in toks.iter().filter(|t| is_ident(t)) {
-        if entry_like(t.text) {
-            return None;
-        }
-        spelled.insert(t.text.to_string());
-    }
+    let spelled: HashSet<String> = toks
+        .iter()
+        .filter(|t| is_ident(t))
+        .map(|t| t.text.to_string())
+        .collect();
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -195,7 +200,13 @@ pub fn shape(source: &str) -> Option<Shape> {
                 if let Some(name) = next.filter(|n| is_ident(n)) {
                     if name.text != "main" {
                         declared.insert(name.text.to_string());
-                    } else if main.replace(name.start..name.start + 4).is_some() {
+                    } else if main.replace(name.start..name.start + 4).is_some()
+                        || toks[i + 2..]
+                            .iter()
+                            .take(3)
+                            .map(|t| t.text)
+                            .ne(["(", ")", "{"])
+                    {
                         return None;
                     }
                 }
@@ -223,6 +234,10 @@ pub fn shape(source: &str) -> Option<Shape> {
         }
         i += 1;
     }
+    // A `var`, `const` or `type` named `main`.
+    if declared.contains("main") {
+        return None;
+    }
     Some(Shape {
         package: package?,
         main: main?,
@@ -231,11 +246,14 @@ pub fn shape(source: &str) -> Option<Shape> {
     })
 }
 
-/// `S{digits}_main`: the names packing gives entries.
+/// `S{digits}_main`, and names that start so (`unmerge` rewrites the prefix): the names
+/// packing gives entries.
 fn entry_like(name: &str) -> bool {
-    name.strip_prefix('S')
-        .and_then(|r| r.strip_suffix("_main"))
-        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    let Some(rest) = name.strip_prefix('S') else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with("_main")
 }
 
 /// The name snippet `index`'s `main` has in its pack.
@@ -245,13 +263,25 @@ pub fn entry(index: usize) -> String {
 
 /// `source` as a file of pack `package`, its `main` renamed `entry(index)`.
 pub fn as_member(source: &str, shape: &Shape, package: &str, index: usize) -> String {
+    rename(source, shape, package, &entry(index))
+}
+
+/// `source` with its package clause's name `package` and its `main` named `func`, where the
+/// tokens are (not where a pattern guesses them).
+pub fn rename(source: &str, shape: &Shape, package: &str, func: &str) -> String {
     let mut out = String::with_capacity(source.len() + 16);
     out.push_str(&source[..shape.package.start]);
     out.push_str(package);
     out.push_str(&source[shape.package.end..shape.main.start]);
-    out.push_str(&entry(index));
+    out.push_str(func);
     out.push_str(&source[shape.main.end..]);
     out
+}
+
+/// `source` as a package of its own, `name`, its `main` renamed `Main`; `None` unless
+/// `plain_main`.
+pub fn as_package(source: &str, name: &str) -> Option<String> {
+    read(source).map(|s| rename(source, &s, name, "Main"))
 }
 
 /// Consecutive runs of `shapes` that can share a package: at most `max` each, no member
@@ -339,6 +369,34 @@ mod tests {
             assert_eq!(shape(src), None, "{src}");
         }
         assert!(shape("package main\nfunc main() { S3main(); S_main() }\n").is_some());
+        assert_eq!(
+            shape("package main\nfunc S3_mainly() {}\nfunc main() {}\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn only_one_plain_func_main_is_a_main() {
+        for src in [
+            // Alone: `cannot declare main - must be func`, `main redeclared`, `func main must
+            // have no arguments and no return values`; renamed, each would compile.
+            "package main\nvar main = \"hi\"\nfunc main() { println(main) }\n",
+            "package main\ntype (\n\tmain int\n)\nfunc main() {}\n",
+            "package main\nfunc main() {}\nfunc main() {}\n",
+            "package main\nfunc main(args []string) {}\n",
+            "package main\nfunc main() int { return 0 }\n",
+            "package main\nfunc main[T any]() {}\n",
+        ] {
+            assert_eq!(read(src), None, "{src}");
+            assert_eq!(as_package(src, "s1"), None, "{src}");
+        }
+        let src =
+            "package main\nfunc (t T) main() {}\ntype T int\n  func init() {}\nfunc main() {\n}\n";
+        assert!(read(src).unwrap().declared.contains("init"));
+        assert_eq!(
+            as_package("package main\n  func main() {\n}\nfunc mainly() {}\n", "s3").unwrap(),
+            "package s3\n  func Main() {\n}\nfunc mainly() {}\n"
+        );
     }
 
     #[test]

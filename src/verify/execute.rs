@@ -71,32 +71,41 @@ pub fn execute(
         Built::Binary(path) => (path.clone(), None),
         Built::Merged { binary, entry } => (binary.clone(), Some(entry)),
     };
-    let run_once =
-        |binary: &std::path::Path, merged: Option<&merge::Entry>| -> Result<Outcome, Error> {
-            let mut args: Vec<String> = merged.iter().map(|e| e.key.clone()).collect();
-            args.extend(snippet.attrs.args.iter().cloned());
-            let dir = workspace.run_dir(index)?;
-            let input = input_of(snippet, unit, args);
-            let mut exit = run(binary, &snippet.id, &dir, timeout, &input, sandbox)
-                .map_err(|e| at_snippet(snippet, e))?;
-            if let Some(entry) = merged {
-                exit.stderr = merge::unmerge(
-                    &exit.stderr,
-                    "snipcheck.local",
-                    entry,
-                    &workspace.dispatcher_file(binary),
-                );
-            }
-            Ok(classify(exit))
-        };
+    // The outcome, and whether a merged run's stderr shows a package of the binary being
+    // initialised (read before `unmerge` makes a neighbour's frames look like its own).
+    let run_once = |binary: &std::path::Path,
+                    merged: Option<&merge::Entry>|
+     -> Result<(Outcome, bool), Error> {
+        let mut args: Vec<String> = merged.iter().map(|e| e.key.clone()).collect();
+        args.extend(snippet.attrs.args.iter().cloned());
+        let dir = workspace.run_dir(index)?;
+        let input = input_of(snippet, unit, args);
+        let mut exit = run(binary, &snippet.id, &dir, timeout, &input, sandbox)
+            .map_err(|e| at_snippet(snippet, e))?;
+        let mut in_init = false;
+        if let Some(entry) = merged {
+            in_init = merge::shows_init(&exit.stderr, "snipcheck.local");
+            exit.stderr = merge::unmerge(
+                &exit.stderr,
+                "snipcheck.local",
+                entry,
+                &workspace.dispatcher_file(binary),
+            );
+        }
+        Ok((classify(exit), in_init))
+    };
     let (mut binary, mut merged) = binary;
-    let first = run_once(&binary, merged)?;
+    let (first, in_init) = run_once(&binary, merged)?;
     // Only a run alone is the truth when the output shows the package the snippet was merged
     // as, or when it timed out: a binary that links `net` (another snippet's import) never
-    // reports a deadlock, so a snippet that deadlocks hangs there and fails fast alone.
+    // reports a deadlock, so a snippet that deadlocks hangs there and fails fast alone. So is
+    // it when a package of the binary failed while it was initialised: every snippet's
+    // package-level variables are initialised in every process of the binary, so a
+    // neighbour's `var b = a[0]` panics in this snippet's process too.
     let first = match merged {
         Some(entry)
             if first.class == Class::Timeout
+                || in_init
                 || merge::shows_package(&first.stdout, &entry.package)
                 || merge::shows_package(&first.stderr, &entry.package) =>
         {
@@ -104,7 +113,7 @@ pub fn execute(
                 Built::Binary(path) => {
                     binary = path;
                     merged = None;
-                    run_once(&binary, None)?
+                    run_once(&binary, None)?.0
                 }
                 _ => first,
             }
@@ -121,7 +130,7 @@ pub fn execute(
     };
     let mut runs: Vec<Outcome> = vec![first];
     for _ in 1..limit {
-        let outcome = run_once(&binary, merged)?;
+        let (outcome, _) = run_once(&binary, merged)?;
         if runs
             .first()
             .is_some_and(|first| first.stdout != outcome.stdout || first.stderr != outcome.stderr)

@@ -337,6 +337,9 @@ fn unit_of(s: &Snippet, toolchain: &Toolchain) -> Result<Unit, Problem> {
         && a.go.is_none()
         && a.godebug.is_empty()
         && !claims_compile_error
+        // Without a traceback, a neighbour's panic while the binary is initialised cannot be
+        // told from its own (`merge::shows_init`).
+        && !a.env.iter().any(|(k, _)| k == "GOTRACEBACK")
         && merge::can_merge(&program.source);
     unit.files.push(("main.go".to_string(), program.source));
     Ok(unit)

@@ -98,20 +98,81 @@ fn merging_does_not_show() {
 /// they share: a snippet that uses a name only its neighbour declares fails at its line, as it
 /// does alone, and the others hold (their panics read as alone; the records are compared with
 /// `--no-merge` by `merged_and_alone_give_the_same_verdicts_and_records`). Mutation: with the
-/// rule that keeps such snippets apart removed from `pack::packs`, this document gave
-/// "6 passed, 0 failed".
+/// rule that keeps such snippets apart removed from `pack::packs`, this document gave "6
+/// passed, 0 failed".
 #[test]
 fn a_packed_snippet_does_not_see_its_neighbours_names() {
     let (_, report) = verify_failing("tests/fixtures/packed-fail.md", "5 passed, 1 failed");
-    assert!(
-        report.contains("FAIL  tests/fixtures/packed-fail.md:24  uses-the-name"),
-        "{report}"
-    );
-    assert!(
-        report.contains("tests/fixtures/packed-fail.md:30:14: undefined: greeting"),
-        "{report}"
-    );
+    for line in [
+        "FAIL  tests/fixtures/packed-fail.md:24  uses-the-name",
+        "tests/fixtures/packed-fail.md:30:14: undefined: greeting",
+    ] {
+        assert!(report.contains(line), "{line}\n{report}");
+    }
 }
+
+/// Every snippet's package-level variables are initialised in every process of a merged
+/// binary, so a neighbour's `var first = empty[0]` panics in each: a run whose trace shows a
+/// package of the binary being initialised is run again alone. The snippet that claims its
+/// neighbour's panic fails at its line, as it does alone, and the neighbour holds. Mutation:
+/// without that rule in `execute`, this document gave "2 passed, 0 failed" (a false pass). Not
+/// a fixture document: beside the others, it would send every snippet of its binary to a run
+/// alone.
+#[test]
+fn a_merged_snippet_does_not_fail_with_its_neighbours_initialisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("init-fail.md");
+    std::fs::write(&doc, INIT_FAIL).unwrap();
+    let run = snipcheck(dir.path(), &["verify", "init-fail.md", "--no-cache"], &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.ends_with("1 passed, 1 failed\n"),
+        "{}",
+        run.stdout
+    );
+    for line in [
+        "FAIL  init-fail.md:25  claims-its-neighbour-s-panic",
+        "init-fail.md:33: expected a panic, got a clean exit",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
+}
+
+const INIT_FAIL: &str = "# A neighbour that fails while it is initialised
+
+In a merged binary every snippet's package-level variables are initialised in every process,
+so the first snippet's panic happens before the second one's `main` too. Only the snippet
+marked below fails: it claims that panic, and alone it prints.
+
+## Panics while its package is initialised
+
+```go
+package main
+
+import \"fmt\"
+
+var empty []int
+var first = empty[0]
+
+func main() {
+	fmt.Println(first)
+}
+// Panic: runtime error: index out of range [0] with length 0
+```
+
+## Claims its neighbour's panic (fails: it prints)
+
+```go
+package main
+
+import \"fmt\"
+
+func main() {
+	fmt.Println(\"two\")
+}
+// Panic: runtime error: index out of range [0] with length 0
+```
+";
 
 /// Every fixture document: the Markdown files under tests/fixtures, at any depth.
 fn fixture_documents() -> Vec<String> {
