@@ -1612,7 +1612,7 @@ fn lay_out(
             let (i, unit) = members[run.start];
             let name = format!("s{i}");
             // Without one plain `func main` (`can_merge` requires it) it is left to the batch.
-            if let Some(source) = merge::as_package(&unit.files[0].1, &name) {
+            if let Some(source) = pack::as_package(&unit.files[0].1, &name) {
                 files.push((format!("{name}/main.go"), source));
                 entries.push((i, merge::Entry::alone(&name)));
             }

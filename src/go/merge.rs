@@ -127,12 +127,6 @@ fn reads_or_fills_a_registry(source: &str) -> bool {
         .any(|(alias, path)| alias.as_deref() == Some("_") || REGISTRIES.contains(&path.as_str()))
 }
 
-/// The source as package `name` with its `main` renamed `Main`, for the dispatcher to call;
-/// `None` unless it has one plain `func main` (which `can_merge` requires).
-pub fn as_package(source: &str, name: &str) -> Option<String> {
-    crate::go::pack::as_package(source, name)
-}
-
 /// Where a merged snippet's `main` went: `binary KEY ARGS...` calls `PACKAGE.FUNC`, which is
 /// `s3.Main` for a package of its own, `g3.S7_main` for a member of a pack (`pack`).
 #[derive(Debug, Clone, PartialEq)]
@@ -143,7 +137,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// A snippet merged as its own package, `as_package(source, key)`.
+    /// A snippet merged as its own package, `pack::as_package(source, key)`.
     pub fn alone(key: &str) -> Entry {
         Entry {
             key: key.to_string(),
@@ -328,18 +322,6 @@ mod tests {
         assert!(can_merge(
             "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Printf(\"%v %d\\n\", 1, 2)\n}\n"
         ));
-    }
-
-    #[test]
-    fn renames_package_and_main() {
-        assert_eq!(
-            as_package(
-                "//line d.md:3:1\npackage main\n\nfunc main() {\n}\n\nfunc mainly() {}\n",
-                "s3"
-            )
-            .unwrap(),
-            "//line d.md:3:1\npackage s3\n\nfunc Main() {\n}\n\nfunc mainly() {}\n"
-        );
     }
 
     #[test]

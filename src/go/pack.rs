@@ -278,8 +278,8 @@ pub fn rename(source: &str, shape: &Shape, package: &str, func: &str) -> String 
     out
 }
 
-/// `source` as a package of its own, `name`, its `main` renamed `Main`; `None` unless
-/// `plain_main`.
+/// `source` as a package of its own, `name`, its `main` renamed `Main`, for the dispatcher to
+/// call; `None` unless `read` reads it (which `merge::can_merge` requires).
 pub fn as_package(source: &str, name: &str) -> Option<String> {
     read(source).map(|s| rename(source, &s, name, "Main"))
 }
@@ -429,5 +429,17 @@ mod tests {
         assert_eq!(packs(&refs, 25), [0..2, 2..4, 4..5, 5..6, 6..9]);
         assert_eq!(packs(&refs[6..], 2), [0..2, 2..3]);
         assert!(packs(&[], 2).is_empty());
+    }
+
+    #[test]
+    fn renames_package_and_main() {
+        assert_eq!(
+            as_package(
+                "//line d.md:3:1\npackage main\n\nfunc main() {\n}\n\nfunc mainly() {}\n",
+                "s3"
+            )
+            .unwrap(),
+            "//line d.md:3:1\npackage s3\n\nfunc Main() {\n}\n\nfunc mainly() {}\n"
+        );
     }
 }
