@@ -144,6 +144,12 @@ impl Sandbox {
         self.mech
     }
 
+    /// Whether snippets get `name` from snipcheck's own environment (the allow-list, or the
+    /// project's `[sandbox] env`), set here.
+    pub fn passes(&self, name: &str) -> bool {
+        self.env.iter().any(|(k, _)| k == name)
+    }
+
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

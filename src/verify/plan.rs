@@ -192,6 +192,10 @@ fn plan_one(
     let unit = match unit {
         Ok(mut u) => {
             u.faketime = faketime;
+            // The project's `[sandbox] env` may pass snipcheck's own GOTRACEBACK through: as
+            // with the snippet's `env=`, a merged run would then lose the trace `shows_init`
+            // reads.
+            u.mergeable &= !sandbox.passes("GOTRACEBACK");
             // What the (unsandboxed) build would expose: cgo, includes, replaces.
             if let Some(why) = crate::sandbox::limits::build_refusal(&u.files, settings.sandbox.cgo)
             {

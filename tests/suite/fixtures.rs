@@ -120,10 +120,32 @@ fn a_packed_snippet_does_not_see_its_neighbours_names() {
 /// alone.
 #[test]
 fn a_merged_snippet_does_not_fail_with_its_neighbours_initialisation() {
+    neighbours_initialisation_fails_the_snippet_that_claims_it(None, &[]);
+}
+
+/// The same, with the traceback turned off from outside: the project passes snipcheck's own
+/// GOTRACEBACK to snippets (`[sandbox] env`), and it is `none`, so the neighbour's panic
+/// prints no trace for `shows_init` to read. Such snippets are not merged. Mutation: without
+/// that rule in `plan`, this gave "2 passed, 0 failed".
+#[test]
+fn a_traceback_turned_off_from_outside_does_not_hide_a_neighbours_initialisation() {
+    neighbours_initialisation_fails_the_snippet_that_claims_it(
+        Some("[sandbox]\nenv = [\"GOTRACEBACK\"]\n"),
+        &[("GOTRACEBACK", "none")],
+    );
+}
+
+fn neighbours_initialisation_fails_the_snippet_that_claims_it(
+    config: Option<&str>,
+    env: &[(&str, &str)],
+) {
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("init-fail.md");
     std::fs::write(&doc, INIT_FAIL).unwrap();
-    let run = snipcheck(dir.path(), &["verify", "init-fail.md", "--no-cache"], &[]);
+    if let Some(config) = config {
+        std::fs::write(dir.path().join("snipcheck.toml"), config).unwrap();
+    }
+    let run = snipcheck(dir.path(), &["verify", "init-fail.md", "--no-cache"], env);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout.ends_with("1 passed, 1 failed\n"),
