@@ -1,6 +1,7 @@
 //! The info string of a Go block -> its attributes (`go norun timeout=2s id=x`): how the snippet
 //! is built and run. An unknown attribute is an error, so a typo is not silently ignored.
 
+use crate::config::MAX_VARIES_RUNS;
 use crate::snippet::{Attrs, GoVersion};
 use crate::time::parse_duration;
 
@@ -79,8 +80,12 @@ pub fn parse_attrs(words: &[String]) -> Result<Attrs, String> {
             ("vet", None) => attrs.vet = true,
             ("varies", None) => attrs.varies = Some(0),
             ("varies", Some(v)) => match v.parse::<usize>() {
-                Ok(n) if (2..=100).contains(&n) => attrs.varies = Some(n),
-                _ => return Err(format!("varies={v}: the number of runs must be 2 to 100")),
+                Ok(n) if (2..=MAX_VARIES_RUNS).contains(&n) => attrs.varies = Some(n),
+                _ => {
+                    return Err(format!(
+                        "varies={v}: the number of runs must be 2 to {MAX_VARIES_RUNS}"
+                    ));
+                }
             },
             ("timeout", Some(v)) => {
                 attrs.timeout = Some(parse_duration(v).map_err(|e| format!("timeout={v}: {e}"))?)

@@ -297,7 +297,7 @@ impl<'a> Judge<'a> {
             failures.push(Failure {
                 line: s.line,
                 message: format!(
-                    "`varies` does not hold: all {} runs printed the same output (stdout and stderr)",
+                    "`varies` does not hold: all {} runs printed the same output (stdout and stderr); if it varies only rarely (a map of two keys prints one order 7 times in 8), ask for more runs with `varies=N`",
                     runs.len() + 1
                 ),
                 diff: None,

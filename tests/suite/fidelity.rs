@@ -149,3 +149,27 @@ fn a_go_test_snippet_s_timeout_leaves_out_a_cold_build() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("timeout"), "{}", run.stdout);
 }
+
+/// Since Go 1.24 a map of two keys iterates in one order 7 times in 8, so a true `varies`
+/// claim on it needs many runs to see the other order: with the old default of 10 runs each
+/// such snippet failed one time in four. Ten of them, each with its own keys, all hold with the
+/// default of 100 (a false failure about once in 100,000 runs of this test). Mutation: with
+/// `DEFAULT_VARIES_RUNS` back at 10, this test failed 3 of 3 tries.
+#[test]
+fn a_rarely_varying_map_order_holds_as_varies() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = String::from("# Two keys\n");
+    for i in 0..10 {
+        doc.push_str(&format!(
+            "\n## Map {i}\n\n```go varies\nm := map[string]int{{\"a{i}\": 1, \"b{i}\": 2}}\nfor k := range m {{\n\tfmt.Print(k, \" \")\n}}\nfmt.Println()\n```\n"
+        ));
+    }
+    write(&dir.path().join("maps.md"), &doc);
+    let run = snipcheck(dir.path(), &["verify", "maps.md", "--accept"], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.ends_with("10 passed, 0 failed\n"),
+        "{}",
+        run.stdout
+    );
+}
