@@ -900,7 +900,10 @@ impl Workspace {
         files: &[(String, String)],
     ) -> Result<PathBuf, Error> {
         let binary = self.dir.path().join("bin").join(format!("s{index}"));
-        if sync_files(dir, files)? {
+        // The go command will not write over a file that is not an executable it could have
+        // linked ("already exists and is not an object file"), which would read as the
+        // snippet's compile error; nothing but its binaries belongs in bin/.
+        if sync_files(dir, files)? || !is_executable_object(&binary) {
             match fs::remove_file(&binary) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                     return Err(Error::io(format!("cannot remove {}", binary.display()), e));
@@ -1018,6 +1021,17 @@ impl Workspace {
         static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
         let bin = self.dir.path().join("bin");
         let mut members: Vec<(usize, &Unit)> = units.to_vec();
+        // A linked batch that built whole is stamped as the merged link is (`stamp`): unchanged,
+        // the go command is not asked again. One stamp per kind of batch (`build_batches`).
+        let stamp_path = bin.join(format!(
+            "batch{}{}.stamp",
+            if units.iter().any(|(_, u)| u.all_errors) {
+                "-e"
+            } else {
+                ""
+            },
+            if faketime { "-faketime" } else { "" }
+        ));
         // A package that cannot be loaded stops the whole build before anything compiles: leave
         // it to `build_alone` and try the others once more.
         for _round in 0..2 {
@@ -1030,10 +1044,45 @@ impl Workspace {
             if link {
                 cmd.arg("-o").arg(format!("{}/", bin.display()));
             }
+            cmd.args(members.iter().map(|(i, _)| format!("./s{i}")));
+            let binaries: Vec<PathBuf> = members
+                .iter()
+                .map(|(i, _)| bin.join(format!("s{i}")))
+                .collect();
+            let files: Vec<(String, String)> = members
+                .iter()
+                .flat_map(|(i, u)| {
+                    u.files
+                        .iter()
+                        .map(move |(n, c)| (format!("s{i}/{n}"), c.clone()))
+                })
+                .collect();
+            let fingerprint = link
+                .then(|| stamp::fingerprint(&cmd, self.dir.path(), &self.toolchain, &files))
+                .flatten();
+            if let Some(f) = &fingerprint
+                && stamp::holds(&stamp_path, f, &binaries)
+            {
+                return Ok(members
+                    .iter()
+                    .zip(binaries)
+                    .map(|((i, _), b)| (*i, Built::Binary(b)))
+                    .collect());
+            }
+            if link {
+                stamp::forget(&stamp_path);
+            }
             let out = cmd
-                .args(members.iter().map(|(i, _)| format!("./s{i}")))
                 .output()
                 .map_err(|e| Error::Toolchain(format!("cannot run `go build`: {e}")))?;
+            if out.status.success()
+                && let Some(f) = fingerprint
+                && stamp::fingerprint(&cmd, self.dir.path(), &self.toolchain, &files).as_ref()
+                    == Some(&f)
+                && binaries.iter().all(|b| b.is_file())
+            {
+                stamp::write(&stamp_path, &f, &binaries);
+            }
             let stderr = String::from_utf8_lossy(&out.stderr);
             let split = split_by_package(&stderr)
                 // A go command that failed without saying where (killed, out of memory ...)
@@ -1656,6 +1705,16 @@ fn link_units<'a>(candidates: &[(usize, &'a Unit)]) -> Vec<Vec<(usize, &'a Unit)
     candidates.chunks(size).map(<[_]>::to_vec).collect()
 }
 
+/// Whether `path` starts as the executables the go command links here do (ELF), or is absent.
+fn is_executable_object(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    match File::open(path) {
+        Ok(mut f) => f.read_exact(&mut magic).is_ok() && magic == *b"\x7fELF",
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
 /// Whether `build_batch` can build a unit: a plain package of the shared module, built without
 /// flags of its own and not run by `go test`.
 fn batchable(unit: &Unit) -> bool {
@@ -1693,6 +1752,18 @@ fn package_relative(diagnostics: &str, index: usize, doc: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_executable_object_or_nothing_is_left_for_the_go_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("s0");
+        assert!(is_executable_object(&script), "absent");
+        fs::write(&script, "#!/bin/sh\necho wrong\n").unwrap();
+        assert!(!is_executable_object(&script));
+        fs::write(&script, "").unwrap();
+        assert!(!is_executable_object(&script));
+        assert!(is_executable_object(Path::new("/proc/self/exe")));
+    }
 
     #[test]
     fn link_units_split_evenly_and_an_edit_keeps_the_others() {

@@ -381,6 +381,26 @@ fn a_merged_link_is_reused_only_for_the_code_and_binaries_it_was_built_from() {
     let snippet = |code: &str, claim: &str| {
         format!("```go\nfmt.Println(\"{code}\")\n// Output: {claim}\n```\n")
     };
+    a_stamped_link_is_reused_only_for_its_code_and_binaries(&snippet, "merged.stamp", "merged0");
+}
+
+/// The same for the batch of snippets that are not merged (each its own binary, one go
+/// command): an `init` keeps these two out of the merged link.
+#[test]
+fn a_batch_link_is_reused_only_for_the_code_and_binaries_it_was_built_from() {
+    let snippet = |code: &str, claim: &str| {
+        format!(
+            "```go\npackage main\n\nimport \"fmt\"\n\nfunc init() {{}}\n\nfunc main() {{\n\tfmt.Println(\"{code}\")\n}}\n// Output: {claim}\n```\n"
+        )
+    };
+    a_stamped_link_is_reused_only_for_its_code_and_binaries(&snippet, "batch.stamp", "s0");
+}
+
+fn a_stamped_link_is_reused_only_for_its_code_and_binaries(
+    snippet: &dyn Fn(&str, &str) -> String,
+    stamp: &str,
+    binary: &str,
+) {
     let doc_with = |a: &str| format!("# Doc\n\n## A\n\n{a}\n## B\n\n{}", snippet("b", "b"));
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
@@ -403,10 +423,10 @@ fn a_merged_link_is_reused_only_for_the_code_and_binaries_it_was_built_from() {
                 .flatten()
         })
         .map(|place| place.path().join("bin"))
-        .find(|bin| bin.join("merged.stamp").is_file())
-        .expect("a stamp beside the merged binaries");
-    let merged = bin.join("merged0");
-    let modified = || std::fs::metadata(&merged).unwrap().modified().unwrap();
+        .find(|bin| bin.join(stamp).is_file())
+        .unwrap_or_else(|| panic!("a {stamp} beside the binaries"));
+    let linked = bin.join(binary);
+    let modified = || std::fs::metadata(&linked).unwrap().modified().unwrap();
     let before = modified();
 
     // Unchanged: the same binary runs, untouched (the go command touches one it finds up to
@@ -429,10 +449,10 @@ fn a_merged_link_is_reused_only_for_the_code_and_binaries_it_was_built_from() {
     write(&doc, &doc_with(&snippet("one", "one")));
     let back = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
     assert_eq!(back.code, 0, "{}{}", back.stdout, back.stderr);
-    std::fs::remove_file(&merged).unwrap();
-    write(&merged, "#!/bin/sh\necho wrong\n");
+    std::fs::remove_file(&linked).unwrap();
+    write(&linked, "#!/bin/sh\necho wrong\n");
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&merged, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&linked, std::fs::Permissions::from_mode(0o755)).unwrap();
     let replaced = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
     assert_eq!(replaced.code, 0, "{}{}", replaced.stdout, replaced.stderr);
 }
