@@ -457,6 +457,78 @@ fn a_stamped_link_is_reused_only_for_its_code_and_binaries(
     assert_eq!(replaced.code, 0, "{}{}", replaced.stdout, replaced.stderr);
 }
 
+/// The go command never caches a failed compile, so the batch of snippets that claim compile
+/// errors (built with `-e`) is stamped with what it said (`bin/batch-e.stamp` and `.said`): an
+/// unchanged batch is not compiled again, its answer is read back. An edited snippet is
+/// compiled again and its claim judged on the new answer; an answer edited behind snipcheck's
+/// back is not read back. Mutation: with the sources left out of the stamp's key, the edited
+/// snippet (which now compiles) passed on the old answer, a false pass.
+#[test]
+fn a_compile_error_batch_is_read_back_only_for_the_code_it_was_compiled_from() {
+    let doc_with = |a: &str| {
+        format!(
+            "# Doc\n\n## A\n\n```go\n{a} // ERROR \"declared and not used\"\n```\n\n## B\n\n```go\ny := 2 // ERROR \"declared and not used\"\n```\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = [("TMPDIR", tmp.path().to_str().unwrap())];
+    let doc = dir.path().join("docs/doc.md");
+    write(&doc, &doc_with("x := 1"));
+    let first = snipcheck(
+        dir.path(),
+        &["verify", "docs", "--accept", "--no-cache"],
+        &env,
+    );
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let bin = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .flat_map(|uid| {
+            std::fs::read_dir(uid.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|place| place.path().join("bin"))
+        .find(|bin| bin.join("batch-e.stamp").is_file())
+        .expect("a batch-e.stamp beside the binaries");
+    let stamp = bin.join("batch-e.stamp");
+    let said = bin.join("batch-e.said");
+    assert!(
+        std::fs::read_to_string(&said)
+            .unwrap()
+            .contains("declared and not used")
+    );
+    let modified = || std::fs::metadata(&stamp).unwrap().modified().unwrap();
+    let before = modified();
+
+    // Unchanged: read back, not compiled again (which would write the stamp anew).
+    let again = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert_eq!(modified(), before);
+
+    // The code changes so that it compiles, the claim does not: compiled again, and the claim
+    // fails at its line.
+    write(&doc, &doc_with("_ = 1"));
+    let edited = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert_eq!(edited.code, 1, "{}{}", edited.stdout, edited.stderr);
+    assert!(
+        edited.stdout.contains("FAIL  docs/doc.md:5"),
+        "{}",
+        edited.stdout
+    );
+
+    // An answer edited behind snipcheck's back is not read back.
+    write(&doc, &doc_with("x := 1"));
+    let back = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert_eq!(back.code, 0, "{}{}", back.stdout, back.stderr);
+    let text = std::fs::read_to_string(&said).unwrap();
+    std::fs::write(&said, text.replace("declared and not used", "forged")).unwrap();
+    let forged = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
+    assert_eq!(forged.code, 0, "{}{}", forged.stdout, forged.stderr);
+}
+
 /// A document in a folder named like a snippet's package (`s0/`) keeps its name in compile
 /// errors, so its `// ERROR` claims hold.
 #[test]
