@@ -413,18 +413,7 @@ fn a_stamped_link_is_reused_only_for_its_code_and_binaries(
         &env,
     );
     assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
-    let bin = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .flat_map(|uid| {
-            std::fs::read_dir(uid.path())
-                .into_iter()
-                .flatten()
-                .flatten()
-        })
-        .map(|place| place.path().join("bin"))
-        .find(|bin| bin.join(stamp).is_file())
-        .unwrap_or_else(|| panic!("a {stamp} beside the binaries"));
+    let bin = bin_with(tmp.path(), stamp);
     let linked = bin.join(binary);
     let modified = || std::fs::metadata(&linked).unwrap().modified().unwrap();
     let before = modified();
@@ -481,18 +470,7 @@ fn a_compile_error_batch_is_read_back_only_for_the_code_it_was_compiled_from() {
         &env,
     );
     assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
-    let bin = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .flat_map(|uid| {
-            std::fs::read_dir(uid.path())
-                .into_iter()
-                .flatten()
-                .flatten()
-        })
-        .map(|place| place.path().join("bin"))
-        .find(|bin| bin.join("batch-e.stamp").is_file())
-        .expect("a batch-e.stamp beside the binaries");
+    let bin = bin_with(tmp.path(), "batch-e.stamp");
     let stamp = bin.join("batch-e.stamp");
     let said = bin.join("batch-e.said");
     assert!(
@@ -527,6 +505,22 @@ fn a_compile_error_batch_is_read_back_only_for_the_code_it_was_compiled_from() {
     std::fs::write(&said, text.replace("declared and not used", "forged")).unwrap();
     let forged = snipcheck(dir.path(), &["verify", "docs", "--no-cache"], &env);
     assert_eq!(forged.code, 0, "{}{}", forged.stdout, forged.stderr);
+}
+
+/// The `bin/` folder of the workspace under `tmp` (snipcheck's TMPDIR) that holds `stamp`.
+fn bin_with(tmp: &std::path::Path, stamp: &str) -> std::path::PathBuf {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .flatten()
+        .flat_map(|uid| {
+            std::fs::read_dir(uid.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|place| place.path().join("bin"))
+        .find(|bin| bin.join(stamp).is_file())
+        .unwrap_or_else(|| panic!("a {stamp} beside the binaries"))
 }
 
 /// A document in a folder named like a snippet's package (`s0/`) keeps its name in compile
