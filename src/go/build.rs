@@ -1021,11 +1021,9 @@ impl Workspace {
         static UNLOADABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^s(\d+)/").unwrap());
         let bin = self.dir.path().join("bin");
         let mut members: Vec<(usize, &Unit)> = units.to_vec();
-        // A linked batch is stamped as the merged link is (`stamp`), with what the go command
-        // said beside the stamp: unchanged, it is not asked again, and its answer is read back.
-        // That covers the `-e` batch, whose failures the go command never caches (at N=400 it
-        // compiled 20 failing snippets again on every run, 0.19 to 0.35 s). One stamp per kind
-        // of batch (`build_batches`).
+        // A linked batch is stamped as the merged link is, with what the go command said
+        // (`stamp::said`): unchanged, it is not asked again. That covers the `-e` batch, whose
+        // failures the go command never caches. One stamp per kind of batch (`build_batches`).
         let stamp_path = bin.join(format!(
             "batch{}{}.stamp",
             if units.iter().any(|(_, u)| u.all_errors) {
@@ -1035,15 +1033,6 @@ impl Workspace {
             },
             if faketime { "-faketime" } else { "" }
         ));
-        let said_path = stamp_path.with_extension("said");
-        // The binaries there are now: a unit that failed has none.
-        let present = |all: &[PathBuf]| -> Vec<PathBuf> {
-            all.iter().filter(|b| b.is_file()).cloned().collect()
-        };
-        // The stamp's key covers the inputs and what was said, so an answer edited or left from
-        // another build is not read back.
-        let said_key =
-            |fingerprint: &str, said: &str| crate::records::cache::key(&[fingerprint, said]);
         // A package that cannot be loaded stops the whole build before anything compiles: leave
         // it to `build_alone` and try the others once more.
         for _round in 0..2 {
@@ -1061,28 +1050,20 @@ impl Workspace {
                 .iter()
                 .map(|(i, _)| bin.join(format!("s{i}")))
                 .collect();
-            let files: Vec<(String, String)> = members
+            let files: Vec<(String, &str)> = members
                 .iter()
                 .flat_map(|(i, u)| {
                     u.files
                         .iter()
-                        .map(move |(n, c)| (format!("s{i}/{n}"), c.clone()))
+                        .map(move |(n, c)| (format!("s{i}/{n}"), c.as_str()))
                 })
                 .collect();
             let fingerprint = link
                 .then(|| stamp::fingerprint(&cmd, self.dir.path(), &self.toolchain, &files))
                 .flatten();
-            let replayed = fingerprint.as_ref().and_then(|f| {
-                let said = fs::read_to_string(&said_path).ok()?;
-                let (status, stderr) = said.split_once('\n')?;
-                let success = match status {
-                    "ok" => true,
-                    "failed" => false,
-                    _ => return None,
-                };
-                stamp::holds(&stamp_path, &said_key(f, &said), &present(&binaries))
-                    .then(|| (success, stderr.to_string()))
-            });
+            let replayed = fingerprint
+                .as_ref()
+                .and_then(|f| stamp::said(&stamp_path, f, &binaries));
             let (success, stderr) = match replayed {
                 Some(answer) => answer,
                 None => {
@@ -1108,10 +1089,7 @@ impl Workspace {
                             .as_ref()
                             == Some(f)
                     {
-                        let said = format!("{}\n{stderr}", if success { "ok" } else { "failed" });
-                        if fs::write(&said_path, &said).is_ok() {
-                            stamp::write(&stamp_path, &said_key(f, &said), &present(&binaries));
-                        }
+                        stamp::write_said(&stamp_path, f, &binaries, success, &stderr);
                     }
                     (success, stderr)
                 }

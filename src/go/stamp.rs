@@ -3,7 +3,8 @@
 //! every source file snipcheck wrote for the link) and of the binaries it wrote. When the next
 //! run would give the go command the same inputs and the binaries are the ones it wrote, the
 //! go command is not asked again: checking that 19,000 merged packages are up to date took it
-//! 15 of a 59-second run at N=20,000 (issue 16), which is what this saves.
+//! 15 of a 59-second run at N=20,000 (issue 16), which is what this saves. A batch's stamp
+//! also keeps what the go command said (`said`), so a failed compile is read back too.
 //!
 //! It must never let a stale binary run (a false pass): anything not known exactly refuses the
 //! stamp (a `replace` to a local folder, whose files are not ours), and a stamp is written only
@@ -37,11 +38,11 @@ const READ_BY_GO: [&str; 9] = [
 
 /// The key of one go command over `files` (paths relative to `workspace`, with the contents it
 /// will find there), or None when its inputs are not all known here.
-pub fn fingerprint(
+pub fn fingerprint<P: AsRef<str>, C: AsRef<str>>(
     cmd: &Command,
     workspace: &Path,
     toolchain: &Toolchain,
-    files: &[(String, String)],
+    files: &[(P, C)],
 ) -> Option<String> {
     let go_mod = fs::read_to_string(workspace.join("go.mod")).ok()?;
     if replaces_with_a_folder(&go_mod) || workspace.join("vendor").exists() {
@@ -82,7 +83,7 @@ pub fn fingerprint(
         .chain(
             files
                 .iter()
-                .flat_map(|(path, content)| [path.as_str(), content.as_str()]),
+                .flat_map(|(path, content)| [path.as_ref(), content.as_ref()]),
         )
         .collect();
     Some(key(&refs))
@@ -103,6 +104,45 @@ pub fn write(path: &Path, fingerprint: &str, binaries: &[PathBuf]) {
     if let Some(text) = stamp_text(fingerprint, binaries) {
         let _ = fs::write(path, text);
     }
+}
+
+/// What the go command said (whether it succeeded, and its stderr), kept beside the stamp at
+/// `path` by `write_said`: read back when the stamp holds for `fingerprint`, for what was said,
+/// and for those of `binaries` that exist (a unit that failed has none). The go command never
+/// caches a failed compile; this is what spares the `-e` batch from compiling again.
+pub fn said(path: &Path, fingerprint: &str, binaries: &[PathBuf]) -> Option<(bool, String)> {
+    let text = fs::read_to_string(path.with_extension("said")).ok()?;
+    let (status, stderr) = text.split_once('\n')?;
+    let success = match status {
+        "ok" => true,
+        "failed" => false,
+        _ => return None,
+    };
+    holds(path, &said_key(fingerprint, &text), &present(binaries))
+        .then(|| (success, stderr.to_string()))
+}
+
+/// `write`, and what the go command said beside it, for `said`. The stamp's key covers what
+/// was said, so an answer edited, or left by another build, is not read back.
+pub fn write_said(
+    path: &Path,
+    fingerprint: &str,
+    binaries: &[PathBuf],
+    success: bool,
+    stderr: &str,
+) {
+    let text = format!("{}\n{stderr}", if success { "ok" } else { "failed" });
+    if fs::write(path.with_extension("said"), &text).is_ok() {
+        write(path, &said_key(fingerprint, &text), &present(binaries));
+    }
+}
+
+fn said_key(fingerprint: &str, said: &str) -> String {
+    key(&[fingerprint, said])
+}
+
+fn present(binaries: &[PathBuf]) -> Vec<PathBuf> {
+    binaries.iter().filter(|b| b.is_file()).cloned().collect()
 }
 
 /// Removes a stamp before a build that may change its binaries.
@@ -297,7 +337,7 @@ mod tests {
             )
             .unwrap();
             assert_eq!(
-                fingerprint(&go(ws.path()), ws.path(), &t, &[]),
+                fingerprint(&go(ws.path()), ws.path(), &t, NO_FILES),
                 None,
                 "{target}"
             );
@@ -307,9 +347,33 @@ mod tests {
             "module snipcheck.local\n\nreplace example.com/lib => example.com/fork v1.2.0\n",
         )
         .unwrap();
-        assert!(fingerprint(&go(ws.path()), ws.path(), &t, &[]).is_some());
+        assert!(fingerprint(&go(ws.path()), ws.path(), &t, NO_FILES).is_some());
         fs::create_dir(ws.path().join("vendor")).unwrap();
-        assert_eq!(fingerprint(&go(ws.path()), ws.path(), &t, &[]), None);
+        assert_eq!(fingerprint(&go(ws.path()), ws.path(), &t, NO_FILES), None);
+    }
+
+    const NO_FILES: &[(&str, &str)] = &[];
+
+    #[test]
+    fn what_was_said_is_read_back_only_as_it_was_written() {
+        let ws = workspace();
+        let (ok, failed) = (ws.path().join("s0"), ws.path().join("s1"));
+        fs::write(&ok, "binary").unwrap();
+        let stamp = ws.path().join("batch-e.stamp");
+        let both = [ok.clone(), failed];
+        assert_eq!(said(&stamp, "k", &both), None, "nothing kept");
+        write_said(&stamp, "k", &both, false, "# snipcheck.local/s1\nerror\n");
+        assert_eq!(
+            said(&stamp, "k", &both),
+            Some((false, "# snipcheck.local/s1\nerror\n".to_string()))
+        );
+        assert_eq!(said(&stamp, "other", &both), None);
+        let kept = stamp.with_extension("said");
+        fs::write(&kept, "failed\n# snipcheck.local/s1\nforged\n").unwrap();
+        assert_eq!(said(&stamp, "k", &both), None, "an edited answer");
+        write_said(&stamp, "k", &both, true, "");
+        fs::remove_file(&ok).unwrap();
+        assert_eq!(said(&stamp, "k", &both), None, "a binary that is gone");
     }
 
     #[test]
